@@ -1,0 +1,1 @@
+"""symstab: verify claims about gradient descent with large learning rates."""

@@ -1,0 +1,1 @@
+"""Certificates: interval-arithmetic proofs about the GD map (trapping regions, ...)."""

@@ -1,0 +1,1 @@
+"""Dynamics of the GD map: trajectories, basin maps, sweeps."""

@@ -1,0 +1,318 @@
+"""``analyze(loss, eta)``: the whole exact analysis of a loss, as one result.
+
+Gradient, Hessian, GD map and its Jacobian determinant (with the
+non-singularity verdict), the modified loss, the critical set (isolated points
+classified by exact inertia with exact eigenvalues and η* = 2/λmax for minima;
+positive-dimensional components with the type along them, λmax, its infimum and
+M_WS(η)), and the critical step size of the loss. Every number is a
+:class:`symstab.evidence.Value` that says how sure it is.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sympy as sp
+
+from symstab.budget import time_limit as budget
+from symstab.errors import BudgetExceeded
+from symstab.evidence import DEFAULT_DIGITS, Value
+from symstab.exact import derivatives as d
+from symstab.exact.critical import critical_set
+from symstab.exact.manifold import ComponentAnalysis, analyze_component
+from symstab.exact.positivity import nonnegativity_certificate
+from symstab.exact.signs import compare
+from symstab.exact.spectrum import hessian_spectrum
+from symstab.loss import Loss
+
+#: JSON schema version of :meth:`Analysis.to_dict`; bumped on any incompatible change.
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PointAnalysis:
+    """An isolated real critical point, classified exactly."""
+
+    coordinates: tuple[Value, ...]
+    loss_value: Value
+    kind: str
+    eigenvalues: tuple[tuple[Value, int], ...]
+    lambda_max: Value
+    eta_star: Value | None
+    stability: str | None
+    global_minimum: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (stable keys)."""
+        return {
+            "coordinates": [c.to_dict() for c in self.coordinates],
+            "loss_value": self.loss_value.to_dict(),
+            "kind": self.kind,
+            "global_minimum": self.global_minimum,
+            "eigenvalues": [
+                {"value": v.to_dict(), "multiplicity": m} for v, m in self.eigenvalues
+            ],
+            "lambda_max": self.lambda_max.to_dict(),
+            "eta_star": self.eta_star.to_dict() if self.eta_star else None,
+            "stability_at_eta": self.stability,
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The exact analysis of a loss at an optional step size η."""
+
+    loss: Loss
+    eta: sp.Expr | None
+    digits: int
+    gradient: tuple[sp.Expr, ...]
+    hessian: sp.ImmutableMatrix
+    gd_map: tuple[sp.Expr, ...]
+    jacobian_det: sp.Expr
+    singular_etas: tuple[sp.Expr, ...] | None
+    nonsingular_at_eta: bool | None
+    modified_loss: sp.Expr
+    points: tuple[PointAnalysis, ...]
+    components: tuple[ComponentAnalysis, ...]
+    n_complex_points: int | None
+    critical_set_status: str
+    bounded_below: str | None
+    eta_critical: Value | None
+    eta_critical_note: str
+    seconds: float
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def minima(self) -> tuple[PointAnalysis, ...]:
+        """The isolated strict local minima."""
+        return tuple(p for p in self.points if p.kind == "minimum")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with stable keys; exact values as strings (see docs/json.md)."""
+        loss = self.loss
+        eta = Value.of_exact(self.eta, self.digits).to_dict() if self.eta is not None else None
+        return {
+            "schema": SCHEMA_VERSION,
+            "loss": {
+                "name": loss.name,
+                "source": loss.source,
+                "params": [p.name for p in loss.params],
+                "expression": sp.sstr(loss.expr),
+                "latex": sp.latex(loss.expr),
+                "polynomial": loss.is_polynomial,
+                "bounded_below": self.bounded_below,
+            },
+            "eta": eta,
+            "gradient": [sp.sstr(g) for g in self.gradient],
+            "hessian": [[sp.sstr(e) for e in row] for row in self.hessian.tolist()],
+            "gd_map": [sp.sstr(g) for g in self.gd_map],
+            "jacobian_det": {
+                "expression": sp.sstr(self.jacobian_det),
+                "singular_etas": (
+                    [sp.sstr(e) for e in self.singular_etas]
+                    if self.singular_etas is not None else None
+                ),
+                "nonsingular_at_eta": self.nonsingular_at_eta,
+            },
+            "modified_loss": sp.sstr(self.modified_loss),
+            "critical_set": {
+                "status": self.critical_set_status,
+                "n_complex_points": self.n_complex_points,
+                "points": [p.to_dict() for p in self.points],
+                "components": [component_to_dict(c, self.digits) for c in self.components],
+            },
+            "eta_critical": self.eta_critical.to_dict() if self.eta_critical else None,
+            "eta_critical_note": self.eta_critical_note,
+            "notes": list(self.notes),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def component_to_dict(c: ComponentAnalysis, digits: int) -> dict[str, Any]:
+    """JSON-ready dict of a component analysis (stable keys)."""
+    ws = c.weakly_stable
+    return {
+        "equations": [sp.sstr(e) + " = 0" for e in c.component.equations],
+        "latex": [sp.latex(sp.Eq(e, 0)) for e in c.component.equations],
+        "dimension": c.component.dimension,
+        "real_witness": (
+            [sp.sstr(v) for v in c.component.real_witness] if c.component.real_witness else None
+        ),
+        "loss_value": sp.sstr(c.loss_value) if c.loss_value is not None else None,
+        "kind": c.kind,
+        "transverse_polynomial": sp.sstr(c.transverse_polynomial),
+        "lambda_max_on_component": (
+            sp.sstr(c.transverse_eigenvalue) if c.transverse_eigenvalue is not None else None
+        ),
+        "parametrization": (
+            {sp.sstr(k): sp.sstr(v) for k, v in c.parametrization.mapping.items()}
+            if c.parametrization else None
+        ),
+        "arcs": [
+            {
+                "parameter": a.parameter.name,
+                "from": sp.sstr(a.start) if a.start is not None else "-oo",
+                "to": sp.sstr(a.end) if a.end is not None else "oo",
+                "kind": a.kind,
+                "lambda_max_infimum": (
+                    sp.sstr(a.lambda_max_infimum) if a.lambda_max_infimum is not None else None
+                ),
+            }
+            for a in c.arcs
+        ],
+        "lambda_max_infimum": c.lambda_max_infimum.to_dict() if c.lambda_max_infimum else None,
+        "eta_critical": c.eta_critical.to_dict() if c.eta_critical else None,
+        "weakly_stable": (
+            {
+                "eta": sp.sstr(ws.eta),
+                "definition": "M_WS(eta) = {theta on arcs of minima : lambda_max(theta) <= 2/eta}",
+                "intervals": [[sp.sstr(a), sp.sstr(b)] for a, b in ws.intervals],
+                "length": ws.length.to_dict() if ws.length else None,
+            }
+            if ws else None
+        ),
+        "notes": list(c.notes),
+    }
+
+
+def _stability(lam: sp.Expr, eta: sp.Expr | None) -> str | None:
+    """Linear stability of a minimum under GD at step η, decided exactly."""
+    if eta is None:
+        return None
+    sign = compare(lam * eta, sp.Integer(2))
+    if sign == 0:
+        return "marginal (λmax = 2/η)"
+    return "stable (λmax < 2/η)" if sign < 0 else "unstable (λmax > 2/η)"
+
+
+def _analyze_point(point: Any, loss: Loss, eta: sp.Expr | None, digits: int,
+                   bounded_below: str | None) -> PointAnalysis:
+    H = d.hessian(loss)
+    spectrum = hessian_spectrum(point, H)
+    coords = tuple(Value.of_exact(c, digits) for c in point.coordinate_exprs())
+    value = sp.radsimp(point.to_expr(point.reduce(loss.expr)))
+    eigen = tuple((Value.of_exact(e.value, digits), e.multiplicity) for e in spectrum.eigenvalues)
+    lam = spectrum.lambda_max.value
+    eta_star = None
+    stability = None
+    if spectrum.kind == "minimum":
+        eta_star = Value.of_exact(sp.radsimp(2 / lam), digits, "2/λmax")
+        stability = _stability(lam, eta)
+    return PointAnalysis(
+        coordinates=coords,
+        loss_value=Value.of_exact(value, digits),
+        kind=spectrum.kind,
+        eigenvalues=eigen,
+        lambda_max=Value.of_exact(lam, digits),
+        eta_star=eta_star,
+        stability=stability,
+        global_minimum=bool(bounded_below and value == 0),
+    )
+
+
+def analyze(
+    loss: Loss,
+    eta: sp.Expr | None = None,
+    *,
+    digits: int = DEFAULT_DIGITS,
+    time_limit: float | None = 120.0,
+) -> Analysis:
+    """Exact analysis of ``loss`` (at step size ``eta`` if given).
+
+    Parameters
+    ----------
+    loss
+        The loss.
+    eta
+        An exact positive step size (e.g. ``sp.Rational(1, 2)``), or ``None``.
+    digits
+        Significant digits of the decimals reported beside exact values.
+    time_limit
+        Budget in seconds for the critical-set computation; past it the analysis is
+        returned with ``critical_set_status = "budget exceeded"`` instead of hanging.
+
+    Returns
+    -------
+    Analysis
+        Frozen result; ``to_dict()`` gives JSON with stable keys.
+    """
+    started = time.perf_counter()
+    grad = d.gradient(loss)
+    H = d.hessian(loss)
+    ns = d.nonsingularity(loss)
+    det_at_eta = sp.expand(ns.determinant.subs(d.ETA, eta)) if eta is not None else ns.determinant
+    bounded_below = nonnegativity_certificate(loss.expr)
+    notes: list[str] = []
+    points: list[PointAnalysis] = []
+    components: list[ComponentAnalysis] = []
+    n_complex = None
+    if not loss.is_polynomial:
+        status = "not computed: the loss is not a polynomial with rational coefficients"
+    else:
+        try:
+            with budget(time_limit, "critical set computation"):
+                crit = critical_set(grad, loss.params)
+                points = [_analyze_point(p, loss, eta, digits, bounded_below) for p in crit.points]
+                components = [
+                    _mark_global(analyze_component(c, loss.expr, H, eta, digits=digits),
+                                 bounded_below)
+                    for c in crit.components
+                ]
+                n_complex = int(crit.n_complex_points)
+            status = "complete"
+        except BudgetExceeded as exc:
+            status = f"incomplete: {exc}"
+    eta_crit, eta_note = _critical_eta(points, components, digits)
+    if bounded_below:
+        notes.append(bounded_below)
+    return Analysis(
+        loss=loss,
+        eta=eta,
+        digits=digits,
+        gradient=grad,
+        hessian=H,
+        gd_map=d.gd_map(loss, eta if eta is not None else d.ETA),
+        jacobian_det=det_at_eta,
+        singular_etas=ns.singular_etas if ns.decided else None,
+        nonsingular_at_eta=ns.is_nonsingular(eta) if eta is not None else None,
+        modified_loss=d.modified_loss(loss, eta if eta is not None else d.ETA),
+        points=tuple(points),
+        components=tuple(components),
+        n_complex_points=n_complex,
+        critical_set_status=status,
+        bounded_below=bounded_below,
+        eta_critical=eta_crit,
+        eta_critical_note=eta_note,
+        seconds=time.perf_counter() - started,
+        notes=tuple(notes),
+    )
+
+
+def _mark_global(c: ComponentAnalysis, bounded_below: str | None) -> ComponentAnalysis:
+    """Minima where a loss certified >= 0 vanishes are global minima."""
+    if bounded_below and c.loss_value == 0 and c.kind.startswith("minima"):
+        return replace(c, kind="global " + c.kind)
+    return c
+
+
+def _critical_eta(
+    points: list[PointAnalysis], components: list[ComponentAnalysis], digits: int
+) -> tuple[Value | None, str]:
+    """2 / inf λmax over all minima: past it no minimum is (even weakly) linearly stable."""
+    candidates: list[Value] = [p.eta_star for p in points if p.eta_star is not None]
+    candidates += [c.eta_critical for c in components if c.eta_critical is not None]
+    if not candidates:
+        return None, "no minimum found"
+    best = candidates[0]
+    for value in candidates[1:]:
+        if best.exact == "oo":
+            break
+        if value.exact == "oo" or compare(value.expr, best.expr) > 0:
+            best = value
+    note = (
+        "largest η* over all minima = 2 / (infimum of λmax over all minima); for η above it "
+        "no minimum has λmax <= 2/η"
+    )
+    return best, note
