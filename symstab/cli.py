@@ -76,6 +76,156 @@ def analyze(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
         raise BudgetExceeded(result.critical_set_status)
 
 
+def _point_option(text: str, n: int, option: str) -> tuple:
+    """Parse 'a,b,...' into n exact real numbers (each by the whitelist parser)."""
+    from symstab.parse import parse_expression
+
+    parts = text.split(",")
+    if len(parts) != n:
+        raise InputError(f"expected {n} comma-separated coordinates, got {len(parts)}", option)
+    values = []
+    for part in parts:
+        try:
+            value = parse_expression(part, allow_symbols=False, what="coordinate")
+        except InputError as exc:
+            raise InputError(exc.problem, f"{option} coordinate {len(values) + 1}") from None
+        if not (value.is_real and value.is_finite):
+            raise InputError(f"coordinate {part.strip()!r} is not a finite real number", option)
+        values.append(value)
+    return tuple(values)
+
+
+@cli.command()
+@click.argument("loss")
+@click.option("--params", default=None, help="Parameter names in order, e.g. 'x,y'.")
+@click.option("--eta", required=True, help="Step size, exact: 0.5, 1/2, 10/19.")
+@click.option("--from", "start", required=True, help="Initial point, e.g. '0.1,2.5'.")
+@click.option("--steps", default=10_000, show_default=True, help="Step budget.")
+@click.option("--dps", default=50, show_default=True, help="Working precision in digits.")
+@click.option("--escalate", is_flag=True, help="Rerun at doubled precision until it agrees.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def trajectory(loss: str, params: str | None, eta: str, start: str, steps: int, dps: int,
+               escalate: bool, fmt: str) -> None:
+    """Run GD on LOSS in high precision and classify the trajectory.
+
+    Outcomes: converged (into a certified trapping region around minimum k: label k;
+    stable if the loss fell at every step), diverged (label -1), periodic, undetermined.
+    """
+    import json
+
+    from symstab.dynamics.trajectory import trajectory as run
+    from symstab.dynamics.trajectory import trajectory_escalated
+    from symstab.loss import load_loss
+    from symstab.parse import parse_eta
+
+    the_loss = load_loss(loss, params)
+    step = _eta_option(parse_eta, eta)
+    theta0 = _point_option(start, the_loss.n, "--from")
+    if not 1 <= steps <= 10_000_000:
+        raise InputError("steps must be between 1 and 10000000", "--steps")
+    if not 16 <= dps <= MAX_DIGITS:
+        raise InputError(f"dps must be between 16 and {MAX_DIGITS}", "--dps")
+    report = None
+    if escalate:
+        result, report = trajectory_escalated(the_loss, step, theta0, dps_start=dps,
+                                              steps=steps)
+    else:
+        result = run(the_loss, step, theta0, steps=steps, dps=dps)
+    if fmt == "json":
+        data = result.to_dict(iterates=False)
+        if report is not None:
+            data["escalation"] = report.to_dict()
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    c = result.classification
+    click.echo(f"{the_loss.name} at η = {step} from ({', '.join(map(str, theta0))}):")
+    click.echo(f"  outcome: {c.outcome} (label {c.label}), strength: {c.strength}")
+    if c.stable is not None:
+        click.echo(f"  stable convergence (loss fell at every step): {c.stable}")
+    click.echo(f"  loss increases: {c.n_loss_increases}"
+               + (f" at steps {', '.join(map(str, c.loss_increases[:10]))}"
+                  if c.loss_increases else ""))
+    if c.period:
+        click.echo(f"  period {c.period}")
+    click.echo(f"  steps taken: {result.steps_taken}; evidence: {c.evidence}")
+    if report is not None:
+        click.echo(f"  precision escalation: {report.evidence}")
+
+
+def _grid_option(text: str, n: int) -> tuple:
+    """Parse 'xmin,xmax,nx;ymin,ymax,ny' (one group per parameter) into a grid spec."""
+    from symstab.parse import parse_expression
+
+    groups = text.split(";")
+    if len(groups) != n:
+        raise InputError(f"expected {n} ';'-separated axis specs 'min,max,count'", "--grid")
+    axes = []
+    for i, group in enumerate(groups, 1):
+        parts = group.split(",")
+        if len(parts) != 3:
+            raise InputError(f"axis {i} must be 'min,max,count'", "--grid")
+        try:
+            lo, hi = (float(parse_expression(p, allow_symbols=False, what="grid bound"))
+                      for p in parts[:2])
+        except (InputError, TypeError) as exc:
+            raise InputError(f"axis {i}: {getattr(exc, 'problem', exc)}", "--grid") from None
+        count = parts[2].strip()
+        if not count.isdigit() or not 1 <= int(count) <= 10_000:
+            raise InputError(f"axis {i}: count must be an integer from 1 to 10000", "--grid")
+        if not (lo < hi) or not all(map(lambda v: abs(v) < 1e300, (lo, hi))):
+            raise InputError(f"axis {i}: need finite min < max", "--grid")
+        axes.append((lo, hi, int(count)))
+    return tuple(axes)
+
+
+@cli.command()
+@click.argument("loss")
+@click.option("--params", default=None, help="Parameter names in order, e.g. 'x,y'.")
+@click.option("--eta", required=True, help="Step size, exact: 0.5, 1/2, 10/19.")
+@click.option("--grid", "grid_text", default="-3,3,200;-3,3,200", show_default=True,
+              help="Per parameter 'min,max,count', separated by ';'.")
+@click.option("--max-steps", default=10_000, show_default=True, help="Step budget per point.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def basin(loss: str, params: str | None, eta: str, grid_text: str, max_steps: int,
+          fmt: str) -> None:
+    """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
+
+    Labels: k >= 1 entered the certified trapping region of minimum k, -1 diverged,
+    0 undetermined; 'stable' = the loss fell at every step (Chen's U_η).
+    """
+    import json
+
+    from symstab.dynamics.basins import basin_map, recheck
+    from symstab.loss import load_loss
+    from symstab.parse import parse_eta
+
+    the_loss = load_loss(loss, params)
+    step = _eta_option(parse_eta, eta)
+    grid = _grid_option(grid_text, the_loss.n)
+    if not 1 <= max_steps <= 10_000_000:
+        raise InputError("max-steps must be between 1 and 10000000", "--max-steps")
+    bmap = basin_map(the_loss, step, grid, max_steps=max_steps)
+    disagreements = recheck(bmap, the_loss, n=10, dps=50)
+    if fmt == "json":
+        data = bmap.to_dict()
+        data["recheck"] = {"n": 10, "dps": 50, "disagreements": disagreements}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    click.echo(f"{the_loss.name} at η = {step}: {bmap.labels.size} points, "
+               f"{bmap.seconds:.3f} s")
+    for label, fraction in sorted(bmap.fractions().items()):
+        name = {-1: "diverged", 0: "undetermined"}.get(label, f"minimum {label}")
+        click.echo(f"  {name:14s} {fraction:.4f}")
+    converged = bmap.labels > 0
+    u_eta = float((converged & bmap.stable).mean())
+    click.echo(f"  U_η (stable convergence)           {u_eta:.4f}")
+    click.echo(f"  V_η minus U_η (unstable convergence) {float(converged.mean()) - u_eta:.4f}")
+    click.echo(f"  high-precision recheck of 10 points at 50 digits: "
+               f"{len(disagreements)} disagreement(s)")
+
+
 @cli.command(name="catalog")
 def catalog_command() -> None:
     """List the catalog losses with their sources."""

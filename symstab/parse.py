@@ -62,10 +62,14 @@ MAX_CONSTANT_DIGITS = 2000
 #: Longest accepted symbol or parameter name.
 MAX_NAME_LENGTH = 32
 
-# Total digits of the numbers under fractional powers (roots) in one expression. SymPy
+# Total digits of the numbers under fractional powers (roots) in one product. SymPy
 # merges roots of numbers in products (sqrt(a)*sqrt(b) -> sqrt(a*b)) and then tries to
 # factor the merged number, which is very slow for large numbers.
 _MAX_ROOT_DIGITS = 2 * MAX_INT_DIGITS
+
+# Largest size of the built expression tree, counting each use of an argument that a
+# function repeats (gelu uses its argument twice, so nested gelu calls double the size).
+_MAX_TREE_SIZE = 5 * MAX_TEXT_LENGTH
 
 _LITERAL_BOUND = 10**MAX_INT_DIGITS
 _CONSTANT_BOUND = 10**MAX_CONSTANT_DIGITS
@@ -113,7 +117,7 @@ _CONSTANTS: Mapping[str, sp.Expr] = MappingProxyType({"pi": sp.pi, "E": sp.E})
 # Names that look like special values; rejected rather than read as symbols.
 _SPECIAL_VALUES = frozenset({"nan", "inf", "infinity", "oo", "zoo"})
 
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_NAME_PATTERN = r"[A-Za-z][A-Za-z0-9_]*"
 
 # SymPy function classes that format_loss can write (the SymPy results of FUNCTIONS).
 _PRINTABLE_FUNCTIONS = frozenset(
@@ -178,15 +182,23 @@ _MUL_OPS = (ast.Mult, ast.Div)
 _POW_OPS = (ast.Pow, ast.BitXor)
 
 # Decimal literal: integer part, fraction part, exponent (underscores already removed).
-_DECIMAL = re.compile(r"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?")
+_DECIMAL_PATTERN = r"(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?"
 
 
 # -- small helpers ---------------------------------------------------------------------------
 
 
 def _digits(n: int) -> int:
-    """Approximate number of decimal digits of ``|n|`` (exact up to ±1)."""
-    return max(1, int(abs(n).bit_length() * _LOG10_2) + 1)
+    """Number of decimal digits of ``|n|`` (an estimate, exact up to ±1, for huge ``n``)."""
+    n = abs(n)
+    if n.bit_length() <= 10_000:
+        return len(str(n))
+    return int(n.bit_length() * _LOG10_2) + 1
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _rational_digits(r: sp.Rational) -> int:
@@ -213,7 +225,7 @@ def _name_problem(name: str, *, parameter: bool) -> str | None:
         return f"name contains the character {_char_description(bad)}; use ASCII letters"
     if name.startswith("_"):
         return f"names may not start with an underscore: '{name}'"
-    if not _NAME.fullmatch(name):
+    if not re.fullmatch(_NAME_PATTERN, name):
         return f"invalid name '{name}' (use letters, digits and _, starting with a letter)"
     if keyword.iskeyword(name):
         return f"'{name}' is a Python keyword, not a name"
@@ -286,7 +298,6 @@ class _Builder:
         self.source = source
         self.allow_symbols = allow_symbols
         self.what = what
-        self.root_digits = 0
 
     # positions and errors
 
@@ -328,6 +339,27 @@ class _Builder:
                     stack.append((child, depth))
                 else:
                     stack.append((child, depth + 1))
+
+    def check_size_of_tree(self, root: ast.expr) -> None:
+        """Reject trees whose built expression would be too large (see ``_MAX_TREE_SIZE``)."""
+        sizes: dict[int, int] = {}
+        stack: list[tuple[ast.AST, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            children = list(_children(node))
+            if not done:
+                stack.append((node, True))
+                stack.extend((child, False) for child in children)
+                continue
+            size = 1 + sum(sizes.pop(id(child)) for child in children)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if node.func.id == "gelu":
+                    size = 2 * size + 8
+                else:
+                    size += 4
+            if size > _MAX_TREE_SIZE:
+                raise self.error("expression too large (nested gelu calls?)", node)
+            sizes[id(node)] = size
 
     def check_node(self, node: ast.AST) -> list[ast.AST]:
         """Reject ``node`` unless whitelisted; return the children to check."""
@@ -422,7 +454,7 @@ class _Builder:
     def decimal(self, literal: str, node: ast.AST) -> sp.Rational:
         """The exact value of a decimal literal such as ``0.05`` or ``2.5e-3``."""
         clean = literal.replace("_", "")
-        match = _DECIMAL.fullmatch(clean)
+        match = re.fullmatch(_DECIMAL_PATTERN, clean)
         if match is None:  # pragma: no cover - Python has already checked the literal
             raise self.error(f"cannot read the decimal literal '{literal}'", node)
         int_part, frac_part = match["int"], match["frac"] or ""
@@ -431,7 +463,7 @@ class _Builder:
             return sp.Integer(0)
         exp_text = match["exp"] or "0"
         if len(exp_text.lstrip("+-").lstrip("0")) > 6:
-            raise self.error(f"decimal literal '{literal}' is out of range", node)
+            raise self.error(f"decimal literal '{_short(literal)}' is out of range", node)
         shift = int(exp_text) - len(frac_part)
         stripped = mantissa.rstrip("0")
         shift += len(mantissa) - len(stripped)
@@ -439,14 +471,14 @@ class _Builder:
         too_big = shift >= 0 and len(stripped) + shift > MAX_INT_DIGITS
         if too_big or len(stripped) > limit or -shift > limit:
             raise self.error(
-                f"decimal literal '{literal}' has too many digits "
+                f"decimal literal '{_short(literal)}' has too many digits "
                 f"(limit {MAX_INT_DIGITS} in numerator and denominator)",
                 node,
             )
         value = Fraction(int(stripped)) * Fraction(10) ** shift
         if value.numerator >= _LITERAL_BOUND or value.denominator >= _LITERAL_BOUND:
             raise self.error(
-                f"decimal literal '{literal}' has too many digits "
+                f"decimal literal '{_short(literal)}' has too many digits "
                 f"(limit {MAX_INT_DIGITS} in numerator and denominator)",
                 node,
             )
@@ -492,28 +524,38 @@ class _Builder:
                     raise self.error("division by zero", operand)
                 factor = self.power(factor, sp.Integer(-1), operand)
             factors.append(factor)
-        # Bound the coefficient SymPy will create, before it does.
+        # Bound the coefficient SymPy will create, and the numbers under roots it will
+        # merge (sqrt(a)*sqrt(b) -> sqrt(a*b), then factored), before it does.
         coeff: sp.Rational = sp.Integer(1)
+        root_digits = 0
         for factor in factors:
             for part in sp.Mul.make_args(factor):
                 if part.is_Rational:
                     coeff = coeff * part
                     self.check_size(coeff, node)
+                elif part.is_Pow and part.base.is_Rational and not part.exp.is_Integer:
+                    root_digits += _digits(int(part.base.p)) + _digits(int(part.base.q))
+        if root_digits > _MAX_ROOT_DIGITS:
+            raise self.error(
+                f"too many roots of numbers in one product (limit {_MAX_ROOT_DIGITS} digits "
+                "under the roots in total)",
+                node,
+            )
         return sp.Mul(*factors)
 
     def power(self, base: sp.Expr, exponent: sp.Expr, where: ast.AST) -> sp.Expr:
         if exponent.free_symbols:
             raise self.error("exponent must be a constant number", where)
         if not exponent.is_Rational:
-            raise self.error(f"exponent must be a rational number (got {exponent})", where)
+            raise self.error(
+                f"exponent must be a rational number (got {_short(str(exponent))})", where
+            )
         p, q = int(exponent.p), int(exponent.q)
         if abs(p) > MAX_EXPONENT:
             shown = f"{p}, " if _digits(p) <= 20 else ""
             raise self.error(f"exponent too large ({shown}limit {MAX_EXPONENT})", where)
         if q > MAX_EXPONENT:
-            raise self.error(
-                f"exponent denominator too large ({q}, limit {MAX_EXPONENT})", where
-            )
+            raise self.error(f"exponent denominator too large ({q}, limit {MAX_EXPONENT})", where)
         if base.is_zero and p < 0:
             raise self.error("division by zero", where)
         # Estimate the digits of the numbers the power creates, before creating them.
@@ -536,7 +578,7 @@ class _Builder:
         return result
 
     def check_root(self, base: sp.Expr, where: ast.AST) -> None:
-        """Bound the numbers under fractional powers (SymPy factors them)."""
+        """Bound the number under a fractional power (SymPy tries to factor it)."""
         if base.is_Rational:
             if base.is_negative:
                 raise self.error("fractional power of a negative number is not real", where)
@@ -545,17 +587,10 @@ class _Builder:
             coeff = abs(base.as_coeff_Mul()[0])
         else:
             return
-        if not coeff.is_Rational or coeff in (0, 1):
-            return
-        size = _rational_digits(coeff)
-        if size > MAX_INT_DIGITS:
+        if coeff.is_Rational and _rational_digits(coeff) > MAX_INT_DIGITS:
             raise self.error(
-                f"number under a root too large ({size} digits, limit {MAX_INT_DIGITS})", where
-            )
-        self.root_digits += _digits(int(coeff.p)) + _digits(int(coeff.q))
-        if self.root_digits > _MAX_ROOT_DIGITS:
-            raise self.error(
-                f"numbers under roots too large in total (limit {_MAX_ROOT_DIGITS} digits)",
+                f"number under a root too large (about {_rational_digits(coeff)} digits, "
+                f"limit {MAX_INT_DIGITS})",
                 where,
             )
 
@@ -581,6 +616,17 @@ class _Builder:
             self.check_size(value, node)
         elif not value.free_symbols and value.is_extended_real is False:
             raise self.error(f"{label} is not real here", node)
+
+
+def _children(node: ast.AST) -> list[ast.expr]:
+    """The operand children of a node that passed ``check_tree``."""
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
 
 
 def _same_group(a: ast.operator, b: ast.operator) -> bool:
@@ -688,9 +734,7 @@ def parse_expression(text: str, *, allow_symbols: bool = True, what: str = "loss
     if not isinstance(text, str):
         raise InputError(f"{what} must be text, not {type(text).__name__}")
     if len(text) > MAX_TEXT_LENGTH:
-        raise InputError(
-            f"{what} text too long ({len(text)} characters, limit {MAX_TEXT_LENGTH})"
-        )
+        raise InputError(f"{what} text too long ({len(text)} characters, limit {MAX_TEXT_LENGTH})")
     source = _Source(text)
     body = source.original
     if not body:
@@ -722,10 +766,11 @@ def parse_expression(text: str, *, allow_symbols: bool = True, what: str = "loss
         message = _STATEMENT_MESSAGES.get(type(statement), "statements are not allowed")
         raise builder.error(message, statement)
     builder.check_tree(statement.value)
+    builder.check_size_of_tree(statement.value)
     result = builder.build(statement.value)
     problem = _expression_problem(result)
     if problem is not None:
-        raise InputError(f"{what} rejected: {problem}")
+        raise InputError(f"{what} rejected after simplification: {problem}")
     return result
 
 
@@ -738,14 +783,10 @@ def _parse_syntax(source: _Source) -> ast.Module:
     except SyntaxError as exc:
         message = str(exc.msg or "invalid syntax")
         if "integer string conversion" in message:
-            raise InputError(
-                f"integer literal too long (limit {MAX_INT_DIGITS} digits)"
-            ) from None
+            raise InputError(f"integer literal too long (limit {MAX_INT_DIGITS} digits)") from None
         raise InputError(f"syntax error: {message}", _syntax_where(source, exc)) from None
     except (RecursionError, MemoryError):
-        raise InputError(
-            "expression too long or nested too deeply for the parser"
-        ) from None
+        raise InputError("expression too long or nested too deeply for the parser") from None
     except ValueError as exc:
         raise InputError(f"syntax error: {exc}") from None
 
@@ -925,6 +966,14 @@ class _LossPrinter(StrPrinter):
         if expr.q == 1:
             return _integer_text(int(expr.p))
         return f"{_integer_text(int(expr.p))}/{_integer_text(int(expr.q))}"
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        text = super()._print_Mul(expr)
+        if text.startswith("-("):
+            # "-(a + b)*c" would parse as (-(a + b))*c, and SymPy distributes the sign
+            # into the sum; "-1*(a + b)*c" keeps the product's structure.
+            return "-1*" + text[1:]
+        return text
 
 
 _CHUNK = 50  # digits per term when writing integers longer than MAX_INT_DIGITS

@@ -88,3 +88,53 @@ def test_console_script_in_a_real_process_never_prints_a_traceback():
     proc = subprocess.run(exe, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_trajectory_quadratic_closed_form(capsys):
+    # f = x²/2 at η = 1/2: x_k = 3/2^k exactly; loss falls at every step; label 1
+    code, out, _ = _run(capsys, "trajectory", "x**2/2", "--eta", "1/2", "--from", "3",
+                        "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    c = data["classification"]
+    assert (c["outcome"], c["label"], c["stable"]) == ("converged", 1, True)
+
+
+def test_trajectory_period_two_at_eta_two(capsys):
+    # f = x²/2 at η = 2: x ↦ -x, a 2-cycle
+    code, out, _ = _run(capsys, "trajectory", "x**2/2", "--eta", "2", "--from", "1",
+                        "--format", "json")
+    assert code == 0
+    c = json.loads(out)["classification"]
+    assert (c["outcome"], c["period"]) == ("periodic", 2)
+
+
+@pytest.mark.parametrize("point", ["1.5", "1.5,x", "1.5,__import__('os')", "1,2,3", "nan,1"])
+def test_trajectory_bad_point_is_one_line_exit_2(capsys, point):
+    code, _, err = _run(capsys, "trajectory", "f4", "--eta", "0.3", "--from", point)
+    assert code == 2
+    assert err.count("\n") == 1 and "--from" in err
+
+
+def test_basin_quadratic_all_stable(capsys):
+    # f = (x² + 3y²)/2 at η = 1/2: the GD map is a linear contraction, every start converges stably
+    code, out, _ = _run(capsys, "basin", "(x**2 + 3*y**2)/2", "--eta", "1/2",
+                        "--grid", "-1,1,5;-1,1,5", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert {int(k): v for k, v in data["fractions"].items()} == {1: 1.0}
+    assert data["recheck"]["disagreements"] == []
+
+
+@pytest.mark.parametrize("grid", ["-3,3", "-3,3,10;a,3,10", "-3,3,0;-3,3,10", "3,-3,5;0,1,5",
+                                  "-3,3,10;-3,3,10;0,1,2", "-3,3,1e9;0,1,5"])
+def test_basin_bad_grid_is_one_line_exit_2(capsys, grid):
+    code, _, err = _run(capsys, "basin", "f4", "--eta", "0.5", "--grid", grid)
+    assert code == 2
+    assert err.count("\n") == 1 and "--grid" in err
+
+
+def test_blowup_is_stopped_by_the_budget_not_a_hang(capsys):
+    code, _, err = _run(capsys, "analyze", "(x+y+z+w+v)**40", "--timeout", "1")
+    assert code == 3
+    assert err.count("\n") == 1 and "budget" in err

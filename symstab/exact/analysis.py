@@ -230,8 +230,9 @@ def analyze(
     digits
         Significant digits of the decimals reported beside exact values.
     time_limit
-        Budget in seconds for the critical-set computation; past it the analysis is
-        returned with ``critical_set_status = "budget exceeded"`` instead of hanging.
+        Budget in seconds for the whole analysis. Past it during differentiation,
+        :class:`symstab.errors.BudgetExceeded` is raised; past it during the critical-set
+        computation, the analysis is returned with ``critical_set_status`` "incomplete: ...".
 
     Returns
     -------
@@ -239,10 +240,15 @@ def analyze(
         Frozen result; ``to_dict()`` gives JSON with stable keys.
     """
     started = time.perf_counter()
-    grad = d.gradient(loss)
-    H = d.hessian(loss)
-    ns = d.nonsingularity(loss)
-    det_at_eta = sp.expand(ns.determinant.subs(d.ETA, eta)) if eta is not None else ns.determinant
+    with budget(time_limit, "symbolic differentiation"):
+        grad = d.gradient(loss)
+        H = d.hessian(loss)
+        ns = d.nonsingularity(loss)
+        det_at_eta = (
+            sp.expand(ns.determinant.subs(d.ETA, eta)) if eta is not None else ns.determinant
+        )
+    remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - started),
+                                                    1e-3)
     bounded_below = nonnegativity_certificate(loss.expr)
     notes: list[str] = []
     points: list[PointAnalysis] = []
@@ -252,7 +258,7 @@ def analyze(
         status = "not computed: the loss is not a polynomial with rational coefficients"
     else:
         try:
-            with budget(time_limit, "critical set computation"):
+            with budget(remaining, "critical set computation"):
                 crit = critical_set(grad, loss.params)
                 points = [_analyze_point(p, loss, eta, digits, bounded_below) for p in crit.points]
                 components = [

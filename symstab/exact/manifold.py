@@ -145,9 +145,27 @@ def transverse_polynomial(
 
 
 def _real_roots(expr: sp.Expr, t: sp.Symbol) -> list[sp.Expr]:
+    """Distinct real roots, exact: radicals for factors of degree <= 2 and even quartics,
+    ``CRootOf`` otherwise."""
     if not expr.has(t):
         return []
-    return list(dict.fromkeys(sp.Poly(expr, t).real_roots()))
+    roots: list[sp.Expr] = []
+    for factor, _ in sp.Poly(expr, t).factor_list()[1]:
+        roots += _real_roots_of_irreducible(factor, t)
+    return list(dict.fromkeys(roots))
+
+
+def _real_roots_of_irreducible(factor: sp.Poly, t: sp.Symbol) -> list[sp.Expr]:
+    if factor.degree() <= 2:
+        return [r for r in sp.roots(factor, t) if r.is_real]
+    coeffs = factor.all_coeffs()
+    if factor.degree() == 4 and all(c == 0 for c in coeffs[1::2]):  # q(t²), q quadratic
+        u = sp.Symbol("u")
+        squares = [r for r in sp.roots(sp.Poly(coeffs[0] * u**2 + coeffs[2] * u + coeffs[4], u))
+                   if r.is_real and r.is_positive]
+        root = [sp.sqrtdenest(sp.sqrt(r)) for r in squares]
+        return [*root, *(-r for r in root)]
+    return list(factor.real_roots())
 
 
 def _sorted_numbers(values: list[sp.Expr]) -> list[sp.Expr]:

@@ -1,0 +1,796 @@
+"""Basin maps: where gradient descent from each starting point ends up, and how.
+
+For a grid (or any set) of starting points θ₀, GD θ_{k+1} = θ_k − η∇f(θ_k) is run in
+float64 until one of three decisions:
+
+* the iterate lies in the certified trapping region of minimum ``k`` (label ``k >= 1``;
+  membership is tested *before* each step, so a start inside a region takes 0 steps);
+* the iterate is non-finite or ``|θ|² > bound²`` (label ``-1``, diverged);
+* ``max_steps`` steps were taken without either (label ``0``, undetermined).
+
+The labels follow the Attractors.jl convention (``-1`` diverged, ``0`` undetermined,
+``k`` attractor ``k``). Along the way the kernel records whether the loss decreased
+*strictly* at every step taken (``stable``: Chen et al.'s set U_η of starting points
+whose trajectories converge stably); inside a certified region descent is certified, so
+tracking stops there.
+
+The work runs in one ``numba.njit(parallel=True)`` kernel per loss
+(:func:`basin_kernel`), built by closing over the loss' generated scalar kernels
+(``value_scalar`` and ``step_col`` of :class:`symstab.compile.NumbaTarget`, re-jitted
+from their generated source with ``inline="always"``): no gradient is written by hand.
+Each ``prange`` iteration owns a chunk of points and advances a set of *lanes*
+(independent trajectories, stored one column each) together, one step per sweep: the
+loss, the region tests, the step and the bound test are branch-free loops over the lanes
+that LLVM vectorises. A lane whose trajectory is decided is recorded and refilled from
+the chunk. Trajectories run in rounds with growing step caps (64, 512, ...): a point
+still undecided at a round's cap is parked and resumed, with the other survivors, in the
+next round, so a few slow trajectories never run alone in a half-empty set of lanes.
+
+:func:`recheck` reruns a few sampled starting points with the mpmath target at high
+precision and reports every float64 label or stability flag it contradicts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from symstab.compile import compile_loss
+from symstab.errors import InputError
+
+__all__ = ["BasinMap", "basin_kernel", "basin_map", "recheck"]
+
+#: Independent trajectories advanced together inside one prange iteration.
+_LANES = 128
+#: Starting points per prange iteration (a unit of dynamic scheduling).
+_CHUNK = 4096
+#: Step cap of the first round; later rounds (only the undecided points) multiply it.
+_FIRST_CAP = 64
+_CAP_GROWTH = 8
+
+
+# --------------------------------------------------------------------------------------
+# The result
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class BasinMap:
+    """Outcome of GD from every point of a grid (or a list of points).
+
+    Attributes
+    ----------
+    labels
+        ``int8`` (``int16`` for more than 126 regions): ``-1`` diverged, ``0``
+        undetermined after ``max_steps``, ``k >= 1`` entered the certified region of
+        minimum ``k``. Shape ``(ny, nx)`` for a 2-D grid (``labels[iy, ix]``), ``(nx,)``
+        for a 1-D grid, ``(N,)`` for a list of points.
+    stable
+        ``bool``, same shape: the loss decreased strictly at every step taken.
+    steps
+        ``int32``, same shape: GD steps taken until the decision.
+    points
+        ``(N, n)`` float64 starting points, in the order of ``labels.ravel()``.
+    axes
+        The grid axes (``(xs,)`` or ``(xs, ys)``), or ``None`` for a list of points.
+    eta
+        The step size as given.
+    loss_name
+        Name of the loss.
+    centers, radii
+        The float64 region balls used by the kernel.
+    regions
+        The :class:`~symstab.certify.region.CertifiedRegion` objects, if known.
+    region_labels
+        The label of each row of ``centers`` (``region.label`` of the certified
+        regions, else ``1..k``).
+    max_steps, divergence_bound
+        The stopping rule.
+    seconds
+        Wall time of the kernel (excluding compilation if it was already compiled).
+    """
+
+    labels: np.ndarray
+    stable: np.ndarray
+    steps: np.ndarray
+    points: np.ndarray
+    axes: tuple[np.ndarray, ...] | None
+    eta: Any
+    loss_name: str
+    centers: np.ndarray
+    radii: np.ndarray
+    regions: tuple[Any, ...] | None = None
+    region_labels: tuple[int, ...] = ()
+    max_steps: int = 10_000
+    divergence_bound: float = 1e8
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def xs(self) -> np.ndarray | None:
+        """First grid axis (``None`` for a list of points)."""
+        return None if self.axes is None else self.axes[0]
+
+    @property
+    def ys(self) -> np.ndarray | None:
+        """Second grid axis (``None`` unless a 2-D grid)."""
+        return None if self.axes is None or len(self.axes) < 2 else self.axes[1]
+
+    @property
+    def size(self) -> int:
+        """Number of starting points."""
+        return int(self.labels.size)
+
+    @property
+    def point_iterations(self) -> int:
+        """Total GD steps taken over all points."""
+        return int(self.steps.sum(dtype=np.int64))
+
+    def counts(self) -> dict[int, int]:
+        """``{label: number of points}`` for every label that occurs."""
+        values, counts = np.unique(self.labels, return_counts=True)
+        return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
+
+    def fractions(self) -> dict[int, float]:
+        """``{label: fraction of points}`` for every label that occurs (sums to 1)."""
+        total = self.size
+        return {k: c / total for k, c in self.counts().items()} if total else {}
+
+    def stable_fraction(self) -> float:
+        """Fraction of points whose loss decreased strictly at every step."""
+        return float(np.mean(self.stable)) if self.size else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (no per-point arrays)."""
+        grid: dict[str, Any]
+        if self.axes is None:
+            grid = {"kind": "points", "count": self.size, "dim": int(self.points.shape[1])}
+        else:
+            grid = {
+                "kind": "grid",
+                "axes": [
+                    {"min": float(a[0]), "max": float(a[-1]), "count": int(a.size)}
+                    for a in self.axes
+                ],
+                "shape": list(self.labels.shape),
+            }
+        stable_by_label = {
+            str(k): float(np.mean(self.stable[self.labels == k])) for k in self.counts()
+        }
+        return {
+            "loss": self.loss_name,
+            "eta": str(self.eta),
+            "grid": grid,
+            "max_steps": int(self.max_steps),
+            "divergence_bound": float(self.divergence_bound),
+            "regions": [
+                {
+                    "label": self.region_labels[k],
+                    "center": [float(c) for c in self.centers[k]],
+                    "radius": float(self.radii[k]),
+                }
+                for k in range(self.centers.shape[0])
+            ],
+            "counts": {str(k): v for k, v in self.counts().items()},
+            "fractions": {str(k): v for k, v in self.fractions().items()},
+            "stable_fraction": self.stable_fraction(),
+            "stable_fraction_by_label": stable_by_label,
+            "point_iterations": self.point_iterations,
+            "seconds": float(self.seconds),
+        }
+
+
+# --------------------------------------------------------------------------------------
+# The kernel
+# --------------------------------------------------------------------------------------
+
+_kernels: dict[int, Any] = {}
+_kernels_lock = threading.Lock()
+
+
+def _make_kernel(target: Any) -> Any:
+    import numba
+
+    # The generated kernels, re-jitted from their (generated) Python source with numba's
+    # IR-level inlining: inlined into the lane loops below they vectorise across lanes
+    # (called as separate functions on a column view, the value loop does not).
+    inline = numba.njit(inline="always", fastmath=False, error_model="numpy")
+    value_scalar = inline(target.value_scalar.py_func)
+    step_col = inline(target.step_col.py_func)
+    dim = target.n
+    lanes = _LANES
+    chunk_max = _CHUNK
+    first_cap = _FIRST_CAP
+    growth = _CAP_GROWTH
+
+    @numba.njit(fastmath=False, error_model="numpy", nogil=True)
+    def _run_chunk(
+        first,
+        points,
+        ids,
+        lo,
+        hi,
+        cur,
+        fprev,
+        eta,
+        centers,
+        r2,
+        max_steps,
+        cap,
+        bound2,
+        labels_out,
+        stable_out,
+        steps_out,
+        parked,
+        nparked,
+    ):
+        """Advance the points ``ids[lo:hi]`` (``lo:hi`` itself in the first round) until
+        decided or ``cap`` steps; park the rest in ``parked[lo:lo + nparked]``."""
+        n = dim  # a compile-time constant: the loops over coordinates unroll
+        nreg = centers.shape[0]
+        cr = np.empty(n)
+        X = np.empty((n, lanes))  # lane state, one column per trajectory (SoA)
+        F = np.empty(lanes)  # f(θ) of the previous iterate
+        D = np.empty(lanes)  # squared distance / squared norm scratch
+        lab = np.empty(lanes, np.int64)  # region containing the current iterate
+        E = np.empty(lanes, np.int64)  # lane needs attention after this sweep
+        evl = np.empty(lanes, np.int64)  # the lanes that do
+        cnt = np.empty(lanes, np.int64)  # steps taken
+        ok = np.empty(lanes, np.bool_)  # strict descent so far
+        who = np.empty(lanes, np.int64)  # point index of each lane
+        stop = cap if cap < max_steps else max_steps + 1  # park only before the last round
+        npark = 0
+        nxt = lo
+        active = 0
+        while active < lanes and nxt < hi:
+            if first:
+                p = nxt
+                for i in range(n):
+                    X[i, active] = points[p, i]
+                F[active] = np.inf
+                cnt[active] = 0
+                ok[active] = True
+            else:
+                p = ids[nxt]
+                for i in range(n):
+                    X[i, active] = cur[p, i]
+                F[active] = fprev[p]
+                cnt[active] = steps_out[p]
+                ok[active] = stable_out[p]
+            who[active] = p
+            active += 1
+            nxt += 1
+        while active > 0:
+            # (1) loss at the current iterate; strict descent since the previous one
+            for k in range(active):
+                f = value_scalar(X[:, k])
+                ok[k] = ok[k] & (f < F[k])  # the first comparison is with +inf
+                F[k] = f
+                lab[k] = 0
+            # (2) region membership of the current iterate (first region wins)
+            for r in range(nreg):
+                for i in range(n):
+                    cr[i] = centers[r, i]
+                rr = r2[r]
+                for k in range(active):
+                    d2 = 0.0
+                    for i in range(n):
+                        d = X[i, k] - cr[i]
+                        d2 += d * d
+                    lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
+            # (3) one GD step for every lane (discarded for lanes decided before it), the
+            # squared norm after it, and which lanes need attention
+            events = 0
+            for k in range(active):
+                step_col(X, k, eta)
+                s2 = 0.0
+                for i in range(n):
+                    s2 += X[i, k] * X[i, k]
+                D[k] = s2
+                c0 = cnt[k]
+                ev = (lab[k] != 0) | (c0 >= max_steps) | (c0 + 1 >= stop) | ~(s2 <= bound2)
+                E[k] = ev
+                events += ev
+                cnt[k] = c0 + 1
+            if events == 0:
+                continue
+            # (5) record decided lanes, park lanes at the round's cap, refill or shrink
+            m = 0
+            for k in range(active):  # branch-free list of the lanes with events
+                evl[m] = k
+                m += E[k]
+            for e in range(m - 1, -1, -1):  # descending: see the lane move below
+                k = evl[e]
+                c0 = cnt[k] - 1  # steps taken before this sweep's step
+                p = who[k]
+                if lab[k] != 0:
+                    labels_out[p] = lab[k]
+                    steps_out[p] = c0
+                elif c0 >= max_steps:
+                    labels_out[p] = 0
+                    steps_out[p] = c0
+                elif not D[k] <= bound2:  # |θ|² > bound² or non-finite
+                    labels_out[p] = -1
+                    steps_out[p] = c0 + 1
+                    # the last step counts too (e.g. a loss decreasing along a ray)
+                    ok[k] = ok[k] & (value_scalar(X[:, k]) < F[k])
+                else:  # park: the state after the step, for the next round
+                    for i in range(n):
+                        cur[p, i] = X[i, k]
+                    fprev[p] = F[k]
+                    steps_out[p] = c0 + 1
+                    parked[lo + npark] = p
+                    npark += 1
+                stable_out[p] = ok[k]
+                if nxt < hi:
+                    if first:
+                        q = nxt
+                        for i in range(n):
+                            X[i, k] = points[q, i]
+                        F[k] = np.inf
+                        cnt[k] = 0
+                        ok[k] = True
+                    else:
+                        q = ids[nxt]
+                        for i in range(n):
+                            X[i, k] = cur[q, i]
+                        F[k] = fprev[q]
+                        cnt[k] = steps_out[q]
+                        ok[k] = stable_out[q]
+                    who[k] = q
+                    nxt += 1
+                else:
+                    active -= 1
+                    if k != active:  # the last lane was already handled this sweep
+                        for i in range(n):
+                            X[i, k] = X[i, active]
+                        F[k] = F[active]
+                        cnt[k] = cnt[active]
+                        ok[k] = ok[active]
+                        who[k] = who[active]
+        nparked[0] = npark
+
+    @numba.njit(parallel=True, fastmath=False, error_model="numpy", nogil=True)
+    def kernel(  # type: ignore[no-untyped-def]
+        points, eta, centers, radii, max_steps, bound, labels_out, stable_out, steps_out
+    ):
+        npts = points.shape[0]
+        n = points.shape[1]
+        nreg = centers.shape[0]
+        if n != dim or (nreg > 0 and centers.shape[1] != dim) or radii.shape[0] != nreg:
+            raise ValueError("points/centers must have the loss' dimension, radii (k,)")
+        if labels_out.shape[0] < npts or stable_out.shape[0] < npts:
+            raise ValueError("output arrays are shorter than points")
+        if steps_out.shape[0] < npts:
+            raise ValueError("output arrays are shorter than points")
+        r2 = np.empty(nreg)
+        for r in range(nreg):
+            r2[r] = radii[r] * radii[r]
+        bound2 = bound * bound
+        # parked state between rounds; np.empty: pages are only touched if used
+        cur = np.empty((npts, n))
+        fprev = np.empty(npts)
+        ids = np.empty(npts, np.int64)
+        parked = np.empty(npts, np.int64)
+        maxchunks = (npts + lanes - 1) // lanes
+        nparked = np.zeros((maxchunks, 1), np.int64)
+        nthreads = numba.get_num_threads()
+        nrem = npts
+        cap = first_cap
+        first = True
+        # ask for dynamic scheduling of the chunks (threading layers that cannot, split
+        # them statically; the chunks are many, so that is balanced on average)
+        old = numba.set_parallel_chunksize(1)
+        while nrem > 0:
+            # chunks of at most chunk_max points, enough of them to keep every thread busy
+            chunk = max(lanes, min(chunk_max, nrem // (4 * nthreads)))
+            nchunks = (nrem + chunk - 1) // chunk
+            for c in numba.prange(nchunks):
+                lo = c * chunk
+                hi = min(lo + chunk, nrem)
+                _run_chunk(
+                    first,
+                    points,
+                    ids,
+                    lo,
+                    hi,
+                    cur,
+                    fprev,
+                    eta,
+                    centers,
+                    r2,
+                    max_steps,
+                    cap,
+                    bound2,
+                    labels_out,
+                    stable_out,
+                    steps_out,
+                    parked,
+                    nparked[c],
+                )
+            m = 0
+            for c in range(nchunks):
+                lo = c * chunk
+                for j in range(nparked[c, 0]):
+                    ids[m] = parked[lo + j]
+                    m += 1
+            nrem = m
+            first = False
+            cap = cap * growth if cap < max_steps // growth + 1 else max_steps + 1
+        numba.set_parallel_chunksize(old)
+
+    return kernel
+
+
+def basin_kernel(loss: Any) -> Any:
+    """The parallel basin kernel of a loss (built and cached once per compiled loss).
+
+    Returns ``kernel(points, eta, centers, radii, max_steps, bound, labels_out,
+    stable_out, steps_out)`` where ``points`` is ``(N, n)`` float64 (C-contiguous),
+    ``eta`` and ``bound`` floats, ``centers`` ``(k, n)`` and ``radii`` ``(k,)`` float64,
+    ``max_steps`` an int, and the outputs are 1-D arrays of length ``N`` (integer
+    labels, bool stable, integer steps) written in place. Compiled (per argument types)
+    on first call.
+
+    Parameters
+    ----------
+    loss
+        A :class:`~symstab.loss.Loss` (or a :class:`~symstab.compile.CompiledLoss`).
+    """
+    compiled = _compiled(loss)
+    with _kernels_lock:
+        kernel = _kernels.get(id(compiled))
+        if kernel is None:
+            kernel = _make_kernel(compiled.numba())
+            # keep the compiled loss alive with its kernel so its id is never reused
+            _kernels[id(compiled)] = kernel
+            _alive.append(compiled)
+        return kernel
+
+
+_alive: list[Any] = []
+
+
+def _compiled(loss: Any) -> Any:
+    if hasattr(loss, "numba") and hasattr(loss, "block"):
+        return loss  # already a CompiledLoss
+    expr = getattr(loss, "expr", None)
+    params = getattr(loss, "params", None)
+    if expr is None or params is None:
+        raise InputError(f"expected a Loss, got {type(loss).__name__}", "loss")
+    return compile_loss(expr, tuple(params))
+
+
+# --------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------
+
+
+def _eta_float(eta: Any) -> float:
+    try:
+        value = float(eta)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"step size must be a positive number, got {eta!r}", "eta") from exc
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"step size must be a positive number, got {eta!r}", "eta")
+    return value
+
+
+def _axis(spec: Any, which: str) -> np.ndarray:
+    try:
+        lo, hi, count = spec
+        lo, hi = float(lo), float(hi)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"grid axis must be (min, max, count), got {spec!r}", which) from exc
+    if isinstance(count, bool) or not isinstance(count, int | np.integer) or count < 1:
+        raise InputError(f"grid axis count must be an integer >= 1, got {count!r}", which)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        raise InputError(f"grid axis needs finite min <= max, got ({lo}, {hi})", which)
+    return np.linspace(lo, hi, int(count))
+
+
+def _is_axis_spec(grid: Any) -> bool:
+    if isinstance(grid, np.ndarray) or not isinstance(grid, Sequence) or not grid:
+        return False
+    return all(
+        isinstance(a, Sequence)
+        and not isinstance(a, str)
+        and len(a) == 3
+        and not isinstance(a[0], Sequence)
+        for a in grid
+    )
+
+
+def _grid_points(
+    grid: Any, n: int
+) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, tuple[int, ...]]:
+    """Starting points ``(N, n)``, the axes (or None) and the output shape."""
+    if _is_axis_spec(grid) and len(grid) == n and n in (1, 2):
+        if n == 1:
+            xs = _axis(grid[0], "grid x axis")
+            return xs.reshape(-1, 1).copy(), (xs,), (xs.size,)
+        xs = _axis(grid[0], "grid x axis")
+        ys = _axis(grid[1], "grid y axis")
+        gx, gy = np.meshgrid(xs, ys)  # shape (ny, nx): labels[iy, ix]
+        pts = np.ascontiguousarray(np.stack([gx.ravel(), gy.ravel()], axis=1))
+        return pts, (xs, ys), (ys.size, xs.size)
+    try:
+        pts = np.array(grid, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            "grid must be axis specs ((x_min, x_max, nx), (y_min, y_max, ny)) "
+            "or an (N, n) array of points",
+            "grid",
+        ) from exc
+    if pts.ndim == 1 and n == 1:
+        pts = pts.reshape(-1, 1)
+    if pts.ndim != 2 or pts.shape[1] != n:
+        raise InputError(f"points must have shape (N, {n}), got {pts.shape}", "grid")
+    if not np.all(np.isfinite(pts)):
+        raise InputError("starting points must be finite", "grid")
+    return np.ascontiguousarray(pts), None, (pts.shape[0],)
+
+
+def _region_inputs(
+    loss: Any, eta: Any, regions: Any, n: int
+) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...] | None]:
+    """``(centers, radii, region objects or None)`` from the ``regions`` argument."""
+    objects: tuple[Any, ...] | None = None
+    if regions is None:
+        from symstab.certify.region import certified_regions, region_arrays
+
+        objects = tuple(certified_regions(loss, eta))
+        centers, radii = region_arrays(objects)
+    elif (
+        isinstance(regions, tuple)
+        and len(regions) == 2
+        and all(isinstance(a, np.ndarray) for a in regions)
+    ):
+        centers, radii = regions
+    else:
+        from symstab.certify.region import region_arrays
+
+        objects = tuple(regions)
+        centers, radii = region_arrays(objects) if objects else (np.empty((0, n)), np.empty(0))
+    centers = np.ascontiguousarray(np.asarray(centers, dtype=np.float64).reshape(-1, n))
+    radii = np.ascontiguousarray(np.asarray(radii, dtype=np.float64).reshape(-1))
+    if centers.shape[0] != radii.shape[0]:
+        raise InputError(f"{centers.shape[0]} region centres but {radii.shape[0]} radii", "regions")
+    if not (np.all(np.isfinite(centers)) and np.all(np.isfinite(radii)) and np.all(radii >= 0)):
+        raise InputError("region centres and radii must be finite, radii >= 0", "regions")
+    if centers.shape[0] > 32_000:
+        raise InputError("too many regions", "regions")
+    return centers, radii, objects
+
+
+# --------------------------------------------------------------------------------------
+# The driver
+# --------------------------------------------------------------------------------------
+
+
+def _run(
+    kernel: Any,
+    pts: np.ndarray,
+    eta: float,
+    centers: np.ndarray,
+    radii: np.ndarray,
+    max_steps: int,
+    bound: float,
+    labels: np.ndarray,
+    stable: np.ndarray,
+    steps: np.ndarray,
+) -> None:
+    kernel(pts, eta, centers, radii, max_steps, bound, labels, stable, steps)
+
+
+def basin_map(
+    loss: Any,
+    eta: Any,
+    grid: Any,
+    *,
+    regions: Any = None,
+    max_steps: int = 10_000,
+    divergence_bound: float = 1e8,
+    show_progress: bool = False,
+) -> BasinMap:
+    """Run float64 GD from every grid point and label where it ends up.
+
+    Parameters
+    ----------
+    loss
+        A :class:`~symstab.loss.Loss`.
+    eta
+        Step size (a positive number; SymPy numbers and strings are accepted and kept
+        for :func:`recheck`; the kernel uses ``float(eta)``).
+    grid
+        For 2-parameter losses ``((x_min, x_max, nx), (y_min, y_max, ny))`` (1-parameter:
+        ``((x_min, x_max, nx),)``); in general an ``(N, n)`` array of starting points.
+    regions
+        ``None``: the certified regions of ``loss`` at ``eta``
+        (:func:`symstab.certify.region.certified_regions`); a sequence of
+        :class:`~symstab.certify.region.CertifiedRegion`; or a pair of arrays
+        ``(centers (k, n), radii (k,))`` used as given.
+    max_steps
+        Steps after which an undecided trajectory is labelled 0.
+    divergence_bound
+        A trajectory with ``|θ| > divergence_bound`` (or non-finite) is labelled -1.
+    show_progress
+        Show a progress bar (the points are then run in slices).
+
+    Returns
+    -------
+    BasinMap
+    """
+    n = len(loss.params)
+    eta_f = _eta_float(eta)
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int | np.integer):
+        raise InputError(f"max_steps must be an integer >= 0, got {max_steps!r}", "max_steps")
+    if not 0 <= max_steps <= 2**31 - 1:
+        raise InputError(f"max_steps must be in [0, 2^31 - 1], got {max_steps}", "max_steps")
+    bound = float(divergence_bound)
+    if not (math.isfinite(bound) and bound > 0):
+        raise InputError(f"divergence bound must be positive, got {divergence_bound!r}")
+    pts, axes, shape = _grid_points(grid, n)
+    centers, radii, objects = _region_inputs(loss, eta, regions, n)
+    kernel = basin_kernel(loss)
+    npts = pts.shape[0]
+    top = max([centers.shape[0], *(int(r.label) for r in objects or ())])
+    labels = np.zeros(npts, dtype=np.int8 if top <= 126 else np.int16)
+    stable = np.zeros(npts, dtype=np.bool_)
+    steps = np.zeros(npts, dtype=np.int32)
+    args = (eta_f, centers, radii, int(max_steps), bound)
+    t0 = time.perf_counter()
+    if show_progress and npts > 0:
+        from rich.progress import Progress
+
+        slices = max(1, min(50, npts // (4 * _CHUNK)))
+        edges = np.linspace(0, npts, slices + 1).astype(np.int64)
+        with Progress(transient=True) as progress:
+            task = progress.add_task("basin map", total=npts)
+            for a, b in itertools.pairwise(edges):
+                _run(kernel, pts[a:b], *args, labels[a:b], stable[a:b], steps[a:b])
+                progress.update(task, advance=int(b - a))
+    elif npts > 0:
+        _run(kernel, pts, *args, labels, stable, steps)
+    seconds = time.perf_counter() - t0
+    region_labels = tuple(range(1, centers.shape[0] + 1))
+    if objects:
+        region_labels = tuple(int(r.label) for r in objects)
+        if region_labels != tuple(range(1, len(objects) + 1)):
+            # the kernel labels rows 1..k; a minimum without a region leaves a gap
+            lut = np.array([-1, 0, *region_labels], dtype=np.int64)
+            labels = lut[labels.astype(np.int64) + 1].astype(labels.dtype)
+    return BasinMap(
+        labels=labels.reshape(shape),
+        stable=stable.reshape(shape),
+        steps=steps.reshape(shape),
+        points=pts,
+        axes=axes,
+        eta=eta,
+        loss_name=str(getattr(loss, "name", "loss")),
+        centers=centers,
+        radii=radii,
+        regions=objects,
+        region_labels=region_labels,
+        max_steps=int(max_steps),
+        divergence_bound=bound,
+        seconds=seconds,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# High-precision recheck
+# --------------------------------------------------------------------------------------
+
+
+def _mp_region_test(bmap: BasinMap, ctx: Any) -> Any:
+    """``label_of(theta) -> int``: the first region containing ``theta`` (0 if none)."""
+    objects = bmap.regions
+    if objects:
+        try:
+            objects[0].contains(tuple(ctx.mpf(float(c)) for c in bmap.centers[0]))
+            usable = True
+        except NotImplementedError:
+            usable = False
+        if usable:
+
+            def label_of(theta: tuple) -> int:
+                for region in objects:
+                    if region.contains(theta):
+                        return int(region.label)
+                return 0
+
+            return label_of
+    # plain arrays: the float64 balls, with the distance evaluated at high precision
+    centers = [tuple(ctx.mpf(float(c)) for c in row) for row in bmap.centers]
+    r2 = [ctx.mpf(float(r)) ** 2 for r in bmap.radii]
+    names = bmap.region_labels or tuple(range(1, len(centers) + 1))
+
+    def label_of_arrays(theta: tuple) -> int:
+        for c, rr, name in zip(centers, r2, names, strict=True):
+            if ctx.fsum((t - ci) ** 2 for t, ci in zip(theta, c, strict=True)) <= rr:
+                return name
+        return 0
+
+    return label_of_arrays
+
+
+def _mp_trajectory(
+    target: Any, ctx: Any, theta: tuple, eta: Any, label_of: Any, max_steps: int, bound2: Any
+) -> tuple[int, bool, int]:
+    """``(label, stable, steps)`` of one start, by the kernel's rule, in mpmath."""
+    ok = True
+    fprev = ctx.inf
+    k = 0
+    while True:
+        f = target.value(theta)
+        if not f < fprev:
+            ok = False
+        fprev = f
+        label = label_of(theta)
+        if label or k >= max_steps:
+            return label, ok, k
+        theta = target.step(theta, eta)
+        k += 1
+        s2 = ctx.fsum(t * t for t in theta)
+        if not (ctx.isfinite(s2) and s2 <= bound2):
+            f = target.value(theta)
+            return -1, ok and bool(f < fprev), k
+
+
+def recheck(
+    bmap: BasinMap, loss: Any, n: int = 20, dps: int = 50, seed: int = 0
+) -> list[dict[str, Any]]:
+    """Rerun ``n`` randomly sampled starting points at ``dps`` digits; report disagreements.
+
+    Each sampled point is rerun with the mpmath target of ``loss`` by the same rule as
+    the float64 kernel, with the same regions (:meth:`CertifiedRegion.contains` when the
+    map holds region objects; otherwise the float64 balls with the distance evaluated
+    at high precision). The step size is ``bmap.eta`` as given (an exact SymPy number or
+    string stays exact).
+
+    Returns
+    -------
+    list of dict
+        One entry per point whose float64 label or stable flag the rerun contradicts:
+        ``index`` (into ``labels.ravel()``), ``point``, ``label``/``stable``/``steps``
+        (float64) and ``label_mp``/``stable_mp``/``steps_mp``. Empty if all agree.
+    """
+    compiled = _compiled(loss)
+    target = compiled.mpmath(dps)
+    ctx = target.ctx
+    size = bmap.size
+    if size == 0:
+        return []
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(size, size=min(int(n), size), replace=False)
+    label_of = _mp_region_test(bmap, ctx)
+    eta = bmap.eta if not isinstance(bmap.eta, float | np.floating) else float(bmap.eta)
+    bound2 = ctx.mpf(bmap.divergence_bound) ** 2
+    labels = bmap.labels.ravel()
+    stable = bmap.stable.ravel()
+    steps = bmap.steps.ravel()
+    out: list[dict[str, Any]] = []
+    for idx in sorted(int(i) for i in picks):
+        start = tuple(ctx.mpf(float(x)) for x in bmap.points[idx])
+        lab, ok, k = _mp_trajectory(target, ctx, start, eta, label_of, bmap.max_steps, bound2)
+        if lab != int(labels[idx]) or ok != bool(stable[idx]):
+            out.append(
+                {
+                    "index": idx,
+                    "point": [float(x) for x in bmap.points[idx]],
+                    "label": int(labels[idx]),
+                    "stable": bool(stable[idx]),
+                    "steps": int(steps[idx]),
+                    "label_mp": lab,
+                    "stable_mp": ok,
+                    "steps_mp": k,
+                }
+            )
+    return out

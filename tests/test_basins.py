@@ -1,0 +1,186 @@
+"""Tests of the basin-map layer (:mod:`symstab.dynamics.basins`).
+
+Expected values are derived by hand: on a quadratic the GD map is linear, so the step at
+which a trajectory enters a ball around 0 has a closed form; on f4 the loss is even,
+(x, y) ↦ (−x, −y) maps the dynamics onto itself and swaps the two minima.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symstab.dynamics.basins import BasinMap, basin_kernel, basin_map, recheck
+from symstab.errors import InputError
+from symstab.loss import Loss
+
+X, Y = sp.symbols("x y", real=True)
+A, B = 1, 3  # f = (a x² + b y²) / 2
+QUAD2 = Loss.from_expr((A * X**2 + B * Y**2) / 2, (X, Y), name="quad")
+QUAD1 = Loss.from_expr(A * X**2 / 2, (X,), name="quad1")
+F4 = Loss.from_catalog("f4")
+S4 = math.sqrt(19 / 20)  # f4's minima are ±(√19/(2√5))(1, 1) = ±√0.95 (1, 1)
+F4_REGIONS = (np.array([[S4, S4], [-S4, -S4]]), np.array([0.02, 0.02]))
+R = 0.1
+BALL = (np.zeros((1, 2)), np.array([R]))
+
+
+def closed_form_steps(x0: float, y0: float, eta: Fraction, r: float) -> int:
+    """First k with |((1 − ηa)^k x0, (1 − ηb)^k y0)| <= r, in exact arithmetic."""
+    fx, fy = 1 - eta * A, 1 - eta * B
+    x, y, r2 = Fraction(x0), Fraction(y0), Fraction(r) ** 2
+    k = 0
+    while x * x + y * y > r2:
+        x, y, k = fx * x, fy * y, k + 1
+    # the float64 kernel compares in floating point: keep away from the boundary
+    assert abs(float(x * x + y * y) - r * r) > 1e-12
+    return k
+
+
+def test_quadratic_closed_form_steps() -> None:
+    # dyadic grid points: every GD step (a scaling by ±1/2) is exact in float64
+    grid = ((-2.0, 2.0, 9), (-2.0, 2.0, 9))
+    bmap = basin_map(QUAD2, 0.5, grid, regions=BALL, max_steps=1000)
+    assert bmap.labels.shape == (9, 9) and bmap.labels.dtype == np.int8
+    assert bmap.steps.dtype == np.int32 and bmap.stable.dtype == np.bool_
+    assert np.all(bmap.labels == 1)
+    assert np.all(bmap.stable)  # both factors |1 − ηa| = |1 − ηb| = 1/2 < 1
+    xs, ys = bmap.xs, bmap.ys
+    for iy, ix in [(0, 0), (0, 8), (4, 4), (4, 6), (7, 1), (8, 3), (2, 5)]:
+        expected = closed_form_steps(xs[ix], ys[iy], Fraction(1, 2), R)
+        assert bmap.steps[iy, ix] == expected, (xs[ix], ys[iy])
+    assert bmap.steps[4, 4] == 0  # the origin starts inside the ball
+    assert bmap.steps[0, 0] == 5  # |(−2, −2)| 2^−k <= 0.1 first at k = 5 (0.088)
+
+
+def test_quadratic_one_dimensional() -> None:
+    bmap = basin_map(QUAD1, 0.5, ((-2.0, 2.0, 9),), regions=(np.zeros((1, 1)), np.array([R])))
+    assert bmap.labels.shape == (9,) and bmap.ys is None
+    assert np.all(bmap.labels == 1) and np.all(bmap.stable)
+    for i, x0 in enumerate(bmap.xs):
+        assert bmap.steps[i] == closed_form_steps(x0, 0.0, Fraction(1, 2), R)
+
+
+def test_quadratic_beyond_two_over_b_diverges_off_the_axis() -> None:
+    # η = 0.7 > 2/b: y ← −1.1 y grows, x ← 0.3 x shrinks; only y = 0 exactly survives
+    grid = ((-1.0, 1.0, 5), (-1.0, 1.0, 5))
+    bmap = basin_map(QUAD2, 0.7, grid, regions=BALL)
+    assert bmap.ys[2] == 0.0
+    on_axis = bmap.ys == 0.0
+    assert np.all(bmap.labels[on_axis] == 1)
+    assert np.all(bmap.stable[on_axis])
+    assert np.all(bmap.labels[~on_axis] == -1)
+    # |y_k| = 1.1^k |y0| first exceeds 1e8 (x_k is negligible by then)
+    for iy in (0, 1, 3, 4):
+        y0 = abs(bmap.ys[iy])
+        k = math.floor(math.log(1e8 / y0) / math.log(1.1)) + 1
+        assert np.all(np.abs(bmap.steps[iy] - k) <= 1)
+    assert bmap.fractions() == {-1: 20 / 25, 1: 5 / 25}
+
+
+def test_f4_symmetry_and_labels() -> None:
+    # multiples of 1/4: the grid is exactly symmetric, and GD commutes with negation
+    grid = ((-3.0, 3.0, 25), (-3.0, 3.0, 25))
+    bmap = basin_map(F4, 0.5, grid, regions=F4_REGIONS)
+    assert np.array_equal(bmap.xs, -bmap.xs[::-1])
+    assert set(np.unique(bmap.labels)) <= {-1, 0, 1, 2}
+    assert {1, 2} <= set(np.unique(bmap.labels))
+    flipped = bmap.labels[::-1, ::-1]
+    swapped = np.where(flipped == 1, 2, np.where(flipped == 2, 1, flipped))
+    assert np.array_equal(bmap.labels, swapped)
+    assert np.array_equal(bmap.stable, bmap.stable[::-1, ::-1])
+    assert np.array_equal(bmap.steps, bmap.steps[::-1, ::-1])
+    assert math.isclose(sum(bmap.fractions().values()), 1.0)
+
+
+def test_f4_chen_points() -> None:
+    # Chen Fig. 3's starting points (1.5, 2) and (0.1, 2.5). At η = 0.5 both diverge
+    # (checked in exact rational arithmetic: (1.5, 2) → (−2.575, −1.1) → (−0.4305,
+    # 3.67...) → (9.07..., 2.37...) → (−40.3..., −184.5...)); at η = 0.3 both converge,
+    # (0.1, 2.5) unstably (the loss rises on the way).
+    pts = np.array([[1.5, 2.0], [0.1, 2.5]])
+    at_half = basin_map(F4, 0.5, pts, regions=F4_REGIONS)
+    assert at_half.labels.tolist() == [-1, -1]
+    at_03 = basin_map(F4, 0.3, pts, regions=F4_REGIONS)
+    assert np.all(at_03.labels >= 1)
+    assert not at_03.stable[1]
+
+
+def test_kernel_direct_and_stopping_rule() -> None:
+    kernel = basin_kernel(F4)
+    assert basin_kernel(F4) is kernel  # cached per loss
+    centers, radii = F4_REGIONS
+    pts = np.array([[S4, S4], [-S4, -S4], [0.3, 0.2], [1e9, 0.0], [np.nan, 0.0]])
+    labels = np.zeros(5, np.int8)
+    stable = np.zeros(5, np.bool_)
+    steps = np.zeros(5, np.int32)
+    kernel(pts, 0.5, centers, radii, 0, 1e8, labels, stable, steps)
+    # max_steps = 0: only the region test before the first step decides
+    assert labels.tolist() == [1, 2, 0, 0, 0]
+    assert steps.tolist() == [0, 0, 0, 0, 0]
+    kernel(pts, 0.5, centers, radii, 10_000, 1e8, labels, stable, steps)
+    assert labels.tolist()[:2] == [1, 2] and labels[3] == -1 and labels[4] == -1
+    assert labels[2] in (1, 2) and steps[2] > 0
+    assert steps[3] == 1 and steps[4] == 1
+
+
+def test_undetermined_and_many_rounds() -> None:
+    # no region: everything that does not diverge is undetermined after max_steps,
+    # which is more than the first rounds' caps (parking and resuming state)
+    pts = np.array([[0.5, 0.5], [1.0, 1.2], [5.0, 5.0]])
+    none = (np.zeros((0, 2)), np.zeros(0))
+    bmap = basin_map(F4, 0.5, pts, regions=none, max_steps=3000)
+    assert bmap.labels.tolist() == [0, 0, -1]
+    assert bmap.steps.tolist()[:2] == [3000, 3000]
+    # resuming across rounds matches one long run: compare with a single point's run
+    single = basin_map(F4, 0.5, pts[:1], regions=none, max_steps=3000)
+    assert single.stable[0] == bmap.stable[0]
+
+
+def test_fractions_and_json() -> None:
+    bmap = basin_map(F4, 0.5, ((-3.0, 3.0, 41), (-3.0, 3.0, 31)), regions=F4_REGIONS)
+    assert bmap.labels.shape == (31, 41)
+    fr = bmap.fractions()
+    assert math.isclose(sum(fr.values()), 1.0)
+    assert sum(bmap.counts().values()) == 41 * 31
+    d = json.loads(json.dumps(bmap.to_dict()))
+    assert d["grid"]["shape"] == [31, 41] and d["eta"] == "0.5"
+    assert math.isclose(sum(d["fractions"].values()), 1.0)
+
+
+def test_bad_input() -> None:
+    with pytest.raises(InputError):
+        basin_map(F4, -0.5, ((-1, 1, 3), (-1, 1, 3)), regions=F4_REGIONS)
+    with pytest.raises(InputError):
+        basin_map(F4, 0.5, ((-1, 1, 0), (-1, 1, 3)), regions=F4_REGIONS)
+    with pytest.raises(InputError):
+        basin_map(F4, 0.5, np.zeros((4, 3)), regions=F4_REGIONS)
+    with pytest.raises(InputError):
+        basin_map(F4, 0.5, np.zeros((4, 2)), regions=(np.zeros((2, 2)), np.zeros(1)))
+
+
+def test_recheck_f4_at_50_digits() -> None:
+    bmap = basin_map(F4, sp.Rational(1, 2), ((-3.0, 3.0, 25), (-3.0, 3.0, 25)), regions=F4_REGIONS)
+    bad = recheck(bmap, F4, n=10, dps=50, seed=0)
+    assert isinstance(bad, list)
+    assert bad == [], f"float64 labels contradicted at 50 digits: {bad}"
+
+
+def test_with_certified_regions() -> None:
+    region = pytest.importorskip("symstab.certify.region")
+    if not hasattr(region, "certified_regions") or not hasattr(region, "region_arrays"):
+        pytest.skip("certified_regions / region_arrays not available yet")
+    eta = sp.Rational(1, 2)
+    try:
+        bmap = basin_map(F4, eta, ((-3.0, 3.0, 25), (-3.0, 3.0, 25)))
+    except NotImplementedError:
+        pytest.skip("certified regions not implemented yet")
+    assert isinstance(bmap, BasinMap)
+    assert set(np.unique(bmap.labels)) <= {-1, 0, 1, 2}
+    assert bmap.regions is not None and len(bmap.regions) == 2
+    assert isinstance(recheck(bmap, F4, n=5, dps=50), list)
