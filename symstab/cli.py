@@ -105,8 +105,10 @@ def _point_option(text: str, n: int, option: str) -> tuple:
 @click.option("--escalate", is_flag=True, help="Rerun at doubled precision until it agrees.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
+              help="Save the trajectory and loss figure (PNG/SVG/PDF) here.")
 def trajectory(loss: str, params: str | None, eta: str, start: str, steps: int, dps: int,
-               escalate: bool, fmt: str) -> None:
+               escalate: bool, fmt: str, plot_path: str | None) -> None:
     """Run GD on LOSS in high precision and classify the trajectory.
 
     Outcomes: converged (into a certified trapping region around minimum k: label k;
@@ -132,6 +134,10 @@ def trajectory(loss: str, params: str | None, eta: str, start: str, steps: int, 
                                               steps=steps)
     else:
         result = run(the_loss, step, theta0, steps=steps, dps=dps)
+    if plot_path:
+        from symstab.plot import trajectory_figure
+
+        trajectory_figure(result, path=_plot_path(plot_path))
     if fmt == "json":
         data = result.to_dict(iterates=False)
         if report is not None:
@@ -151,6 +157,18 @@ def trajectory(loss: str, params: str | None, eta: str, start: str, steps: int, 
     click.echo(f"  steps taken: {result.steps_taken}; evidence: {c.evidence}")
     if report is not None:
         click.echo(f"  precision escalation: {report.evidence}")
+
+
+def _plot_path(path: str) -> str:
+    """Validate a figure path: a known image suffix in an existing directory."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.suffix.lower() not in {".png", ".svg", ".pdf"}:
+        raise InputError("figure file must end in .png, .svg or .pdf", "--plot")
+    if not target.parent.resolve().is_dir():
+        raise InputError(f"directory {str(target.parent)!r} does not exist", "--plot")
+    return str(target)
 
 
 def _grid_option(text: str, n: int) -> tuple:
@@ -188,8 +206,10 @@ def _grid_option(text: str, n: int) -> tuple:
 @click.option("--max-steps", default=10_000, show_default=True, help="Step budget per point.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
+              help="Save the basin map figure (PNG/SVG/PDF) here.")
 def basin(loss: str, params: str | None, eta: str, grid_text: str, max_steps: int,
-          fmt: str) -> None:
+          fmt: str, plot_path: str | None) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
     Labels: k >= 1 entered the certified trapping region of minimum k, -1 diverged,
@@ -208,6 +228,10 @@ def basin(loss: str, params: str | None, eta: str, grid_text: str, max_steps: in
         raise InputError("max-steps must be between 1 and 10000000", "--max-steps")
     bmap = basin_map(the_loss, step, grid, max_steps=max_steps)
     disagreements = recheck(bmap, the_loss, n=10, dps=50)
+    if plot_path:
+        from symstab.plot import basin_figure
+
+        basin_figure(bmap, path=_plot_path(plot_path))
     if fmt == "json":
         data = bmap.to_dict()
         data["recheck"] = {"n": 10, "dps": 50, "disagreements": disagreements}
@@ -224,6 +248,100 @@ def basin(loss: str, params: str | None, eta: str, grid_text: str, max_steps: in
     click.echo(f"  V_η minus U_η (unstable convergence) {float(converged.mean()) - u_eta:.4f}")
     click.echo(f"  high-precision recheck of 10 points at 50 digits: "
                f"{len(disagreements)} disagreement(s)")
+
+
+def _etas_option(text: str) -> list:
+    """'0.1:1.2:12' (start:stop:count, inclusive) or a comma list '0.3,0.6,1.1' of exact etas."""
+    from symstab.parse import parse_eta
+
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3 or not parts[2].strip().isdigit():
+            raise InputError("expected start:stop:count", "--etas")
+        start, stop = (_eta_option(parse_eta, p) for p in parts[:2])
+        count = int(parts[2])
+        if not 2 <= count <= 1000 or not start < stop:
+            raise InputError("need start < stop and 2 <= count <= 1000", "--etas")
+        return [start + (stop - start) * k / (count - 1) for k in range(count)]
+    etas = [_eta_option(parse_eta, p) for p in text.split(",")]
+    if not 1 <= len(etas) <= 1000:
+        raise InputError("give 1 to 1000 step sizes", "--etas")
+    return etas
+
+
+@cli.command()
+@click.argument("loss")
+@click.option("--params", default=None, help="Parameter names in order, e.g. 'x,y'.")
+@click.option("--etas", required=True, help="'start:stop:count' or '0.3,0.6,1.1' (exact).")
+@click.option("--box", default=None, help="Sampling box per parameter 'lo,hi;lo,hi' "
+              "(default [-3,3] each).")
+@click.option("-n", "--samples", default=2000, show_default=True, help="Initialisations.")
+@click.option("--max-steps", default=5000, show_default=True, help="Step budget per point.")
+@click.option("--seed", default=0, show_default=True, help="Sampling seed.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: local).")
+@click.option("--workers", default=0, show_default=True,
+              help="Start a local Dask cluster with this many workers (0: no cluster).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def sweep(loss: str, params: str | None, etas: str, box: str | None, samples: int,
+          max_steps: int, seed: int, scheduler: str | None, workers: int, fmt: str) -> None:
+    """Fraction of converging initialisations against η, with 95% Wilson intervals.
+
+    For manifolds of minima that are curves it also reports the length of M_WS(η),
+    normalised to its value at the first η (Crăciun & Ghoshdastidar, Fig. 2).
+    """
+    import json
+
+    from symstab.dynamics.sweep import sweep as run_sweep
+    from symstab.dynamics.sweep import uniform_box_sampler
+    from symstab.loss import load_loss
+
+    the_loss = load_loss(loss, params)
+    step_sizes = _etas_option(etas)
+    if box is None:
+        bounds = tuple((-3.0, 3.0) for _ in range(the_loss.n))
+    else:
+        bounds = tuple((lo, hi) for lo, hi, _ in _grid_option(
+            ";".join(f"{g},1" for g in box.split(";")), the_loss.n))
+    if not 1 <= samples <= 10_000_000:
+        raise InputError("samples must be between 1 and 10000000", "--samples")
+    if not 1 <= max_steps <= 10_000_000:
+        raise InputError("max-steps must be between 1 and 10000000", "--max-steps")
+    client = _dask_client(scheduler, workers)
+    try:
+        result = run_sweep(the_loss, step_sizes, uniform_box_sampler(bounds, seed), samples,
+                           max_steps=max_steps, client=client, show_progress=fmt == "table")
+    finally:
+        if client is not None:
+            client.close()
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+        return
+    normalised = dict(result.mws_length_normalised or ())
+    click.echo(f"{the_loss.name}: {samples} initialisations in {bounds}, criterion: "
+               f"{result.criterion}")
+    click.echo(f"{'eta':>12s} {'converged':>10s} {'95% Wilson CI':>22s} {'M_WS (norm.)':>13s}")
+    for p in result.points:
+        ws = normalised.get(p.eta)
+        ws_text = f"{ws:13.4f}" if ws is not None else f"{'—':>13s}"
+        click.echo(f"{p.eta!s:>12s} {p.fraction:10.4f} "
+                   f"[{p.ci_low:.4f}, {p.ci_high:.4f}]".rjust(22) + f" {ws_text}")
+    if result.eta_critical is not None:
+        click.echo(f"exact critical η (no minimum stable beyond it): {result.eta_critical}")
+
+
+def _dask_client(scheduler: str | None, workers: int):
+    if scheduler and workers:
+        raise InputError("give --scheduler or --workers, not both")
+    if not scheduler and workers <= 0:
+        return None
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler, timeout="10s")
+    if workers > 64:
+        raise InputError("at most 64 local workers", "--workers")
+    return Client(LocalCluster(n_workers=workers, threads_per_worker=1))
 
 
 @cli.command(name="catalog")

@@ -30,6 +30,7 @@ from fractions import Fraction
 from types import MappingProxyType
 
 import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symstab.errors import InputError
@@ -513,7 +514,7 @@ class _Builder:
                     total = sums[rest] + coeff if rest in sums else coeff
                     self.check_size(total, node)
                     sums[rest] = total
-        return sp.Add(*terms)
+        return _settle(sp.Add(*terms), *terms)
 
     def mul_chain(self, node: ast.BinOp) -> sp.Expr:
         factors = []
@@ -541,9 +542,18 @@ class _Builder:
                 "under the roots in total)",
                 node,
             )
-        return sp.Mul(*factors)
+        product = _settle(sp.Mul(*factors), *factors)
+        if product.is_Mul and len(product.args) == 2:
+            # e.g. 2*(x + 1)*y/y: the factors left are a number and a sum, which SymPy
+            # keeps apart in a product of many factors but distributes in a product of two.
+            first, second = product.args
+            if first.is_Rational and second.is_Add:
+                product = first * second
+        return product
 
-    def power(self, base: sp.Expr, exponent: sp.Expr, where: ast.AST) -> sp.Expr:
+    def power(
+        self, base: sp.Expr, exponent: sp.Expr, where: ast.AST, label: str = "power"
+    ) -> sp.Expr:
         if exponent.free_symbols:
             raise self.error("exponent must be a constant number", where)
         if not exponent.is_Rational:
@@ -573,8 +583,8 @@ class _Builder:
             )
         if q != 1:
             self.check_root(base, where)
-        result = base**exponent
-        self.check_value(result, "power", where)
+        result = _settle(base**exponent, base)
+        self.check_value(result, label, where)
         return result
 
     def check_root(self, base: sp.Expr, where: ast.AST) -> None:
@@ -599,8 +609,8 @@ class _Builder:
         name = node.func.id
         arg = self.build(node.args[0])
         if name == "sqrt":
-            return self.power(arg, sp.Rational(1, 2), node)
-        result = FUNCTIONS[name](arg)
+            return self.power(arg, sp.Rational(1, 2), node, "sqrt(...)")
+        result = _settle(FUNCTIONS[name](arg), arg)
         self.check_value(result, f"{name}(...)", node)
         return result
 
@@ -616,6 +626,32 @@ class _Builder:
             self.check_size(value, node)
         elif not value.free_symbols and value.is_extended_real is False:
             raise self.error(f"{label} is not real here", node)
+
+
+def _settle(expr: sp.Expr, *built: sp.Expr) -> sp.Expr:
+    """Build the top two levels of ``expr`` again, until nothing changes.
+
+    SymPy sometimes returns partly unbuilt results, e.g. ``abs(-abs(x))`` gives
+    ``Abs(Abs(x))`` and ``sqrt(sqrt(4/3))`` a product nested in a product; they become
+    ``Abs(x)`` and a flat product only when built again. Text describing such a result
+    would parse to the simpler form, so settle it now. ``built`` are the inputs of the
+    operation, already settled, which are not built again.
+    """
+    keep = {id(b) for b in built}
+    for _ in range(3):
+        settled = _rebuild(expr, 2, keep)
+        if settled == expr:
+            return expr
+        expr = settled
+    return expr
+
+
+def _rebuild(expr: sp.Basic, levels: int, keep: set[int]) -> sp.Basic:
+    if expr.is_Atom or not expr.args or id(expr) in keep:
+        return expr
+    if levels <= 1:
+        return expr.func(*expr.args)
+    return expr.func(*(_rebuild(a, levels - 1, keep) for a in expr.args))
 
 
 def _children(node: ast.AST) -> list[ast.expr]:
@@ -728,8 +764,18 @@ def parse_expression(text: str, *, allow_symbols: bool = True, what: str = "loss
 
     Notes
     -----
+    A chain ``a * b / c`` is built as the one product ``Mul(a, b, c**-1)`` and a chain
+    ``a + b - c`` as the one sum ``Add(a, b, -c)`` (fast for long chains). This can
+    differ in form, not in value, from Python's left-to-right evaluation, which
+    distributes a number over a sum in a product of two: ``2*(x + 1)*y`` is
+    ``Mul(2, y, x + 1)`` here and ``(2*x + 2)*y`` in Python. A product of exactly two
+    factors, ``2*(x + 1)``, is ``2*x + 2`` in both.
+
     Nesting depth counts levels of parentheses, function calls, powers and unary
-    signs; a chain ``a + b - c`` or ``a * b / c`` is one level, however long.
+    signs; a chain ``a + b - c`` or ``a * b / c`` is one level, however long. SymPy
+    may rewrite the result (``tan(x + pi/2)`` is ``-cot(x)``); results outside the
+    grammar (here ``cot``) are rejected, so that :func:`format_loss` can write every
+    result.
     """
     if not isinstance(text, str):
         raise InputError(f"{what} must be text, not {type(text).__name__}")
@@ -767,7 +813,15 @@ def parse_expression(text: str, *, allow_symbols: bool = True, what: str = "loss
         raise builder.error(message, statement)
     builder.check_tree(statement.value)
     builder.check_size_of_tree(statement.value)
-    result = builder.build(statement.value)
+    try:
+        result = builder.build(statement.value)
+    except InputError:
+        raise
+    except (ArithmeticError, RecursionError, MemoryError, ValueError, TypeError) as exc:
+        # SymPy failed on this input; still answer with one line, never a traceback.
+        raise InputError(
+            f"{what} could not be built ({type(exc).__name__}: {_short(str(exc), 80)})"
+        ) from None
     problem = _expression_problem(result)
     if problem is not None:
         raise InputError(f"{what} rejected after simplification: {problem}")
@@ -968,12 +1022,41 @@ class _LossPrinter(StrPrinter):
         return f"{_integer_text(int(expr.p))}/{_integer_text(int(expr.q))}"
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        text = super()._print_Mul(expr)
-        if text.startswith("-("):
+        # Written as one flat chain n1*n2*.../d1/d2/..., which the parser builds as the
+        # single product Mul(n1, n2, ..., d1**-1, d2**-1): the same product again. (A
+        # grouped denominator such as 1/(2*(x + y)) would come back as 1/(2*x + 2*y),
+        # because SymPy distributes a number over a sum in a product of two factors.)
+        coeff, rest = expr.as_coeff_Mul()
+        sign = ""
+        if coeff.is_negative:
+            sign, coeff = "-", -coeff
+        if not rest.is_Mul:
+            factors = [rest]
+        elif self.order == "none":
+            factors = list(rest.args)
+        else:
+            factors = rest.as_ordered_factors()
+        numerator: list[sp.Expr] = []
+        denominator: list[sp.Expr] = []
+        if coeff.is_Rational and coeff.p != 1:
+            numerator.append(sp.Integer(coeff.p))
+        if coeff.is_Rational and coeff.q != 1:
+            denominator.append(sp.Integer(coeff.q))
+        for factor in factors:
+            if factor == 1:
+                continue
+            if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative:
+                denominator.append(sp.Pow(factor.base, -factor.exp))
+            else:
+                numerator.append(factor)
+        level = PRECEDENCE["Mul"]
+        top = "*".join(self.parenthesize(f, level, strict=False) for f in numerator) or "1"
+        bottom = "".join("/" + self.parenthesize(f, level, strict=False) for f in denominator)
+        if sign and top.startswith("("):
             # "-(a + b)*c" would parse as (-(a + b))*c, and SymPy distributes the sign
             # into the sum; "-1*(a + b)*c" keeps the product's structure.
-            return "-1*" + text[1:]
-        return text
+            return f"-1*{top}{bottom}"
+        return f"{sign}{top}{bottom}"
 
 
 _CHUNK = 50  # digits per term when writing integers longer than MAX_INT_DIGITS
@@ -994,12 +1077,13 @@ def _integer_text(n: int) -> str:
     while n:
         n, chunk = divmod(n, base)
         if chunk:
+            scale = f"10**{_CHUNK}" if power == 1 else f"(10**{_CHUNK})**{power}"
             if power == 0:
                 terms.append(str(chunk))
-            elif power == 1:
-                terms.append(f"{chunk}*10**{_CHUNK}")
+            elif chunk == 1:
+                terms.append(scale)
             else:
-                terms.append(f"{chunk}*(10**{_CHUNK})**{power}")
+                terms.append(f"{chunk}*{scale}")
         power += 1
     return f"{sign}({' + '.join(reversed(terms))})"
 
@@ -1032,4 +1116,9 @@ def format_loss(expr: sp.Expr) -> str:
     problem = _expression_problem(expr)
     if problem is not None:
         raise InputError(f"cannot write the expression as loss text: {problem}")
-    return _LossPrinter().doprint(expr)
+    try:
+        return _LossPrinter().doprint(expr)
+    except (ArithmeticError, ValueError, TypeError):
+        # SymPy's default term order evaluates constant factors numerically and can fail
+        # (e.g. underflow in 1/log(1 + exp(-50))); the stored order needs no numerics.
+        return _LossPrinter({"order": "none"}).doprint(expr)

@@ -138,3 +138,21 @@ def test_blowup_is_stopped_by_the_budget_not_a_hang(capsys):
     code, _, err = _run(capsys, "analyze", "(x+y+z+w+v)**40", "--timeout", "1")
     assert code == 3
     assert err.count("\n") == 1 and "budget" in err
+
+
+def test_sweep_xy_fraction_vanishes_past_critical_eta(capsys):
+    # ½(1-xy)²: exact critical η = 1 (inf of λmax = x²+y² on xy = 1 is 2); past it GD converges
+    # only from a null set, so no sampled initialisation converges
+    code, out, _ = _run(capsys, "sweep", "xy", "--etas", "0.3,1.2", "-n", "300",
+                        "--format", "json")
+    assert code == 0
+    points = json.loads(out)["points"]
+    assert points[0]["fraction"] > 0.5
+    assert points[1]["n_converged"] == 0
+
+
+@pytest.mark.parametrize("etas", ["0.1:1", "1:0.1:5", "0.1:1:1", "a,b", "0,1", ""])
+def test_sweep_bad_etas_is_one_line_exit_2(capsys, etas):
+    code, _, err = _run(capsys, "sweep", "xy", "--etas", etas)
+    assert code == 2
+    assert err.count("\n") == 1

@@ -1,0 +1,60 @@
+"""Render the documentation figures into ``docs/figures/``.
+
+* ``chen_fig2.png`` — Chen et al.'s Fig. 2 for f1, f3, f4: landscape and basin maps
+  (U_η cyan, V_η \\ U_η dark blue, rest grey) at η = η*·(0.2, 0.4, 0.6, 0.8, 0.98),
+  200×200 starts per map, at most 2000 GD steps each;
+* ``chen_fig3.png`` — Chen et al.'s Fig. 3 on f4 at η = 3/10 from (0.1, 2.5) and (1.5, 2);
+* ``chen_fig3_eta_scan.png`` — the outcome from both starts against η.
+
+Run ``python docs/figures/make_figures.py [--grid N] [--out DIR]``; it prints the
+fractions of U_η and V_η \\ U_η per map and the time taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from symstab.plot import chen_fig2_data, chen_fig2_rows, chen_fig3, chen_fig3_eta_scan
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render the figures; return the exit status."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--grid", type=int, default=200, help="starts per axis of a basin map")
+    ap.add_argument("--max-steps", type=int, default=2000, help="GD step cap of the maps")
+    ap.add_argument("--out", type=Path, default=HERE, help="output directory")
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.perf_counter()
+    rows = [
+        chen_fig2_data(name, grid=args.grid, max_steps=args.max_steps)
+        for name in ("f1", "f3", "f4")
+    ]
+    print(f"{'loss':4} {'eta':>16} {'eta/eta*':>8} {'U':>7} {'V-U':>7} {'div':>7} {'undet':>7}")
+    for row in rows:
+        for r in row.summary():
+            print(
+                f"{r['loss']:4} {r['eta']:>16} {r['eta_over_eta_star']:8.2f} {r['U']:7.2%}"
+                f" {r['V_minus_U']:7.2%} {r['diverged']:7.2%} {r['undetermined']:7.2%}"
+            )
+    chen_fig2_rows(data=rows, path=args.out / "chen_fig2.png")
+    t1 = time.perf_counter()
+    chen_fig3("f4", "3/10", path=args.out / "chen_fig3.png")
+    _, scan = chen_fig3_eta_scan("f4", path=args.out / "chen_fig3_eta_scan.png")
+    for s in scan:
+        print(
+            f"f4 eta={s.eta} start={s.start}: {s.outcome}, stable={s.stable}, "
+            f"{s.n_loss_increases} loss increases"
+        )
+    t2 = time.perf_counter()
+    print(f"chen_fig2: {t1 - t0:.1f} s, chen_fig3 + scan: {t2 - t1:.1f} s, total {t2 - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

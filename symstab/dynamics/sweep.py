@@ -1,0 +1,740 @@
+"""η-sweeps: the fraction of initialisations from which GD converges, against the step size.
+
+For a fixed sample of starting points θ₀ (drawn once: the *same* points for every η,
+i.e. common random numbers), :func:`sweep` runs float64 GD θ_{k+1} = θ_k − η∇f(θ_k) at
+each step size η and counts the starting points that converge. Each count ``k`` out of
+``n`` is reported as a fraction with a Wilson score interval (:func:`wilson_interval`);
+the strength of these fractions is ``statistical`` (a sample of ``n`` points at a stated
+confidence), whatever the per-point criterion.
+
+What "converged" means depends on the loss (``criterion``):
+
+``"certified region"``
+    For losses whose minima are isolated and strict: a trajectory converges when it
+    enters the certified trapping region of a minimum
+    (:func:`symstab.certify.region.certified_regions`, run by
+    :func:`symstab.dynamics.basins.basin_map`); per point this is a proof, up to the
+    float64 rounding of the trajectory before it enters the region.
+``"numerical: ..."``
+    For losses whose minima form manifolds (``xy``, ``chain3``) there are no certified
+    regions. A trajectory is declared converged, numerically, when at some step
+    ``|∇f(θ)| < grad_tol`` and ``f(θ) − f* < value_tol`` (``f*`` the lowest loss value
+    on the minima found by :func:`symstab.exact.analysis.analyze`, else 0). This is a
+    floating-point observation, never a certificate.
+
+Per point the labels follow :mod:`symstab.dynamics.basins`: ``-1`` diverged (non-finite
+or ``|θ| > divergence_bound``), ``0`` undetermined after ``max_steps``, ``k >= 1``
+converged (certified region ``k``, or ``1`` for the numerical criterion).
+
+For losses whose minima form curves, the sweep also reports the length of the weakly
+stable part M_WS(η) = {θ on the curve : λmax(θ) <= 2/η} from
+:func:`symstab.exact.analysis.analyze`, normalised by its value at the first η, as in
+Crăciun & Ghoshdastidar (Fig. 2). Past the exact critical step size ``eta_critical`` no
+minimum is even weakly stable, and GD converges only from a null set of starting points.
+
+Scale-out: given a :class:`dask.distributed.Client`, one task per (η, chunk of points)
+is submitted with ``client.map``; the kernels are deterministic per point, so the result
+is identical to the local run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from symstab.errors import InputError
+from symstab.evidence import Strength, Value
+
+__all__ = [
+    "BoxSampler",
+    "Sweep",
+    "SweepPoint",
+    "numerical_kernel",
+    "run_chunk",
+    "sweep",
+    "uniform_box_sampler",
+    "wilson_interval",
+]
+
+#: Default tolerances of the numerical convergence criterion.
+GRAD_TOL = 1e-10
+VALUE_TOL = 1e-12
+
+
+# --------------------------------------------------------------------------------------
+# Wilson score interval
+# --------------------------------------------------------------------------------------
+
+
+def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion ``k / n``.
+
+    Parameters
+    ----------
+    k
+        Number of successes, ``0 <= k <= n``.
+    n
+        Number of trials, ``n >= 1``.
+    confidence
+        Two-sided confidence level in ``(0, 1)``.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)`` with ``0 <= low <= k/n <= high <= 1``; ``low == 0`` exactly when
+        ``k == 0`` and ``high == 1`` exactly when ``k == n``.
+
+    Raises
+    ------
+    InputError
+        On counts or a confidence level out of range.
+    """
+    for name, v in (("k", k), ("n", n)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise InputError(f"{name} must be an integer, got {v!r}", name)
+    k, n = int(k), int(n)
+    if n < 1 or not 0 <= k <= n:
+        raise InputError(f"need 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    if not 0.0 < float(confidence) < 1.0:
+        raise InputError(f"confidence must be in (0, 1), got {confidence!r}", "confidence")
+    z = statistics.NormalDist().inv_cdf(0.5 + float(confidence) / 2.0)
+    p = k / n
+    z2n = z * z / n
+    center = (p + z2n / 2.0) / (1.0 + z2n)
+    half = z / (1.0 + z2n) * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n))
+    low = 0.0 if k == 0 else max(0.0, min(p, center - half))
+    high = 1.0 if k == n else min(1.0, max(p, center + half))
+    return low, high
+
+
+# --------------------------------------------------------------------------------------
+# Samplers
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoxSampler:
+    """Uniform starting points in an axis-aligned box, reproducible from a seed.
+
+    Calling ``sampler(n)`` returns an ``(n, d)`` float64 array; every call with the same
+    ``n`` returns the same points (a fresh ``numpy.random.default_rng(seed)`` each time).
+
+    Attributes
+    ----------
+    box
+        ``((lo_1, hi_1), ..., (lo_d, hi_d))``.
+    seed
+        Seed of the generator.
+    """
+
+    box: tuple[tuple[float, float], ...]
+    seed: int
+
+    def __call__(self, n: int) -> np.ndarray:
+        """``n`` points, uniform in :attr:`box`."""
+        rng = np.random.default_rng(self.seed)
+        lo = np.array([a for a, _ in self.box], dtype=np.float64)
+        hi = np.array([b for _, b in self.box], dtype=np.float64)
+        return np.ascontiguousarray(rng.uniform(lo, hi, size=(int(n), len(self.box))))
+
+    @property
+    def description(self) -> str:
+        """Human-readable description (used in :class:`Sweep`)."""
+        sides = " x ".join(f"[{a:g}, {b:g}]" for a, b in self.box)
+        return f"uniform in {sides} (numpy default_rng, seed {self.seed})"
+
+
+def uniform_box_sampler(
+    box: Sequence[tuple[float, float]], seed: int
+) -> Callable[[int], np.ndarray]:
+    """A sampler of uniform starting points in a box.
+
+    Parameters
+    ----------
+    box
+        One ``(lo, hi)`` pair per parameter, finite with ``lo < hi``.
+    seed
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    BoxSampler
+        ``sampler(n) -> (n, d)`` array; deterministic for a given ``(box, seed, n)``.
+    """
+    try:
+        sides = tuple((float(a), float(b)) for a, b in box)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"box must be a sequence of (lo, hi) pairs, got {box!r}", "box") from exc
+    if not sides:
+        raise InputError("box has no sides", "box")
+    for a, b in sides:
+        if not (math.isfinite(a) and math.isfinite(b) and a < b):
+            raise InputError(f"box side ({a}, {b}) must be finite with lo < hi", "box")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise InputError(f"seed must be an integer, got {seed!r}", "seed")
+    return BoxSampler(sides, int(seed))
+
+
+# --------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """The outcome at one step size.
+
+    Attributes
+    ----------
+    eta
+        The step size (exact SymPy number).
+    n
+        Number of starting points.
+    n_converged
+        Starting points whose trajectory converged (label >= 1).
+    fraction
+        ``n_converged / n``.
+    ci_low, ci_high
+        Wilson score interval of the fraction at ``confidence``.
+    confidence
+        Confidence level of the interval.
+    counts
+        ``{label: number of points}`` (``-1`` diverged, ``0`` undetermined, ``k >= 1``
+        converged), every label that occurs.
+    n_regions
+        Certified regions used at this η (``None`` for the numerical criterion).
+    """
+
+    eta: sp.Expr
+    n: int
+    n_converged: int
+    fraction: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+    counts: dict[int, int] = field(hash=False)
+    n_regions: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "eta": sp.sstr(self.eta),
+            "eta_decimal": float(self.eta),
+            "n": self.n,
+            "n_converged": self.n_converged,
+            "fraction": self.fraction,
+            "ci": [self.ci_low, self.ci_high],
+            "confidence": self.confidence,
+            "counts": {str(k): v for k, v in sorted(self.counts.items())},
+            "n_regions": self.n_regions,
+        }
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Fraction of converging initialisations against the step size.
+
+    Attributes
+    ----------
+    loss_name
+        Name of the loss.
+    points
+        One :class:`SweepPoint` per η, in the order given.
+    sampler
+        Description of how the starting points were drawn (the same for every η).
+    criterion
+        ``"certified region"`` or ``"numerical: ..."`` (see the module docstring).
+    strength
+        Strength of the fractions: always ``statistical``.
+    max_steps, divergence_bound
+        The stopping rule of each trajectory.
+    mws_length
+        For minima forming curves: ``((eta, length), ...)`` with the length of
+        M_WS(η) (a numerical :class:`~symstab.evidence.Value`; ``None`` where M_WS(η)
+        has no arcs, i.e. is empty or finitely many points); ``None`` otherwise.
+    mws_length_normalised
+        The same lengths divided by the length at the first η (``0.0`` where M_WS(η)
+        has no arcs; ``None`` if the first length is not positive).
+    eta_critical
+        Exact critical step size from :func:`~symstab.exact.analysis.analyze`
+        (a :class:`~symstab.evidence.Value`), or ``None``.
+    seconds
+        Wall time of the GD runs (excluding the exact analysis).
+    """
+
+    loss_name: str
+    points: tuple[SweepPoint, ...]
+    sampler: str
+    criterion: str
+    strength: Strength = Strength.STATISTICAL
+    max_steps: int = 5000
+    divergence_bound: float = 1e8
+    mws_length: tuple[tuple[sp.Expr, Value | None], ...] | None = None
+    mws_length_normalised: tuple[tuple[sp.Expr, float | None], ...] | None = None
+    eta_critical: Value | None = None
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def etas(self) -> tuple[sp.Expr, ...]:
+        """The step sizes."""
+        return tuple(p.eta for p in self.points)
+
+    @property
+    def fractions(self) -> np.ndarray:
+        """The converging fractions, one per η."""
+        return np.array([p.fraction for p in self.points])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with stable keys."""
+        n = self.points[0].n if self.points else 0
+        conf = self.points[0].confidence if self.points else None
+        return {
+            "loss": self.loss_name,
+            "sampler": self.sampler,
+            "criterion": self.criterion,
+            "strength": str(self.strength),
+            "n": n,
+            "confidence": conf,
+            "interval": "Wilson score",
+            "max_steps": self.max_steps,
+            "divergence_bound": self.divergence_bound,
+            "points": [p.to_dict() for p in self.points],
+            "mws_length": (
+                [
+                    {"eta": sp.sstr(e), "length": v.to_dict() if v is not None else None}
+                    for e, v in self.mws_length
+                ]
+                if self.mws_length is not None
+                else None
+            ),
+            "mws_length_normalised": (
+                [{"eta": sp.sstr(e), "value": v} for e, v in self.mws_length_normalised]
+                if self.mws_length_normalised is not None
+                else None
+            ),
+            "eta_critical": self.eta_critical.to_dict() if self.eta_critical else None,
+            "seconds": self.seconds,
+        }
+
+
+# --------------------------------------------------------------------------------------
+# The numerical-criterion kernel
+# --------------------------------------------------------------------------------------
+
+_kernels: dict[int, Any] = {}
+_kernels_lock = threading.Lock()
+_alive: list[Any] = []
+
+
+def _make_numerical_kernel(target: Any) -> Any:
+    import numba
+
+    value_grad_into = target.value_grad_into
+    dim = target.n
+
+    @numba.njit(parallel=True, fastmath=False, error_model="numpy", nogil=True)
+    def kernel(  # type: ignore[no-untyped-def]
+        points, eta, max_steps, bound, f_star, value_tol, grad_tol, labels_out, steps_out
+    ):
+        npts = points.shape[0]
+        if points.shape[1] != dim:
+            raise ValueError("points must have the loss' dimension")
+        bound2 = bound * bound
+        g2tol = grad_tol * grad_tol
+        for p in numba.prange(npts):
+            th = np.empty(dim)
+            g = np.empty(dim)
+            for i in range(dim):
+                th[i] = points[p, i]
+            label = 0
+            s = 0
+            while True:
+                f = value_grad_into(th, g)
+                g2 = 0.0
+                t2 = 0.0
+                for i in range(dim):
+                    g2 += g[i] * g[i]
+                    t2 += th[i] * th[i]
+                if (f - f_star < value_tol) and (g2 < g2tol):
+                    label = 1
+                    break
+                if not (t2 <= bound2) or not math.isfinite(f) or not math.isfinite(g2):
+                    label = -1
+                    break
+                if s >= max_steps:
+                    break
+                for i in range(dim):
+                    th[i] = th[i] - eta * g[i]
+                s += 1
+            labels_out[p] = label
+            steps_out[p] = s
+
+    return kernel
+
+
+def numerical_kernel(loss: Any) -> Any:
+    """The parallel kernel of the numerical convergence criterion (cached per loss).
+
+    Returns ``kernel(points, eta, max_steps, bound, f_star, value_tol, grad_tol,
+    labels_out, steps_out)``: for every row of ``points`` ((N, n) float64) GD runs until
+    ``f − f* < value_tol`` and ``|∇f| < grad_tol`` at an iterate (label 1), the iterate
+    is non-finite or ``|θ| > bound`` (label -1), or ``max_steps`` steps were taken
+    (label 0). Built from the loss' generated ``value_grad_into`` numba kernel.
+
+    Parameters
+    ----------
+    loss
+        A :class:`~symstab.loss.Loss` (or a :class:`~symstab.compile.CompiledLoss`).
+    """
+    from symstab.dynamics.basins import _compiled
+
+    compiled = _compiled(loss)
+    with _kernels_lock:
+        kernel = _kernels.get(id(compiled))
+        if kernel is None:
+            kernel = _make_numerical_kernel(compiled.numba())
+            _kernels[id(compiled)] = kernel
+            _alive.append(compiled)  # keep the id from being reused
+        return kernel
+
+
+# --------------------------------------------------------------------------------------
+# One task: one η, one chunk of points
+# --------------------------------------------------------------------------------------
+
+
+def run_chunk(
+    loss: Any,
+    eta: float,
+    points: np.ndarray,
+    regions: tuple[np.ndarray, np.ndarray] | None,
+    max_steps: int,
+    bound: float,
+    numerical: tuple[float, float, float] | None,
+) -> np.ndarray:
+    """Labels of the GD trajectories from ``points`` at step ``eta`` (one sweep task).
+
+    Module-level so that Dask workers can import it; pure and deterministic per point.
+
+    Parameters
+    ----------
+    loss
+        The loss.
+    eta
+        Step size (float).
+    points
+        ``(N, n)`` float64 starting points.
+    regions
+        ``(centers (k, n), radii (k,))`` for the certified-region criterion, else
+        ``None``.
+    max_steps, bound
+        Stopping rule.
+    numerical
+        ``(f_star, value_tol, grad_tol)`` for the numerical criterion, else ``None``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int16`` labels, one per point.
+    """
+    pts = np.ascontiguousarray(points, dtype=np.float64)
+    npts = pts.shape[0]
+    if npts == 0:
+        return np.zeros(0, dtype=np.int16)
+    if numerical is not None:
+        f_star, vtol, gtol = numerical
+        labels = np.zeros(npts, dtype=np.int16)
+        steps = np.zeros(npts, dtype=np.int64)
+        kernel = numerical_kernel(loss)
+        kernel(pts, float(eta), int(max_steps), float(bound), f_star, vtol, gtol, labels, steps)
+        return labels
+    if regions is None:
+        raise InputError("run_chunk needs regions or a numerical criterion")
+    from symstab.dynamics.basins import basin_map
+
+    bm = basin_map(loss, eta, pts, regions=regions, max_steps=int(max_steps),
+                   divergence_bound=float(bound))
+    return bm.labels.astype(np.int16)
+
+
+# --------------------------------------------------------------------------------------
+# The sweep
+# --------------------------------------------------------------------------------------
+
+
+def _exact_eta(eta: Any) -> sp.Expr:
+    if isinstance(eta, float):
+        if not math.isfinite(eta):
+            raise InputError(f"step size must be a positive number, got {eta!r}", "eta")
+        value: sp.Expr = sp.Rational(repr(eta))  # the shortest decimal of the float
+    elif isinstance(eta, str):
+        try:
+            value = sp.Rational(eta.strip())
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"step size must be a decimal or p/q, got {eta!r}", "eta") from exc
+    else:
+        try:
+            from symstab.evidence import as_sympy_number
+
+            value = as_sympy_number(eta)
+        except TypeError as exc:
+            raise InputError(f"step size must be a positive number, got {eta!r}", "eta") from exc
+    if not (value.is_real and value.is_positive and value.is_finite):
+        raise InputError(f"step size must be a positive number, got {eta!r}", "eta")
+    return value
+
+
+def _minima_info(loss: Any) -> tuple[Any, bool, float]:
+    """``(analysis, minima form manifolds or unknown, lowest loss value on minima)``."""
+    from symstab.exact.analysis import analyze
+
+    analysis = analyze(loss)
+    manifold = analysis.critical_set_status != "complete" or any(
+        "minima" in c.kind for c in analysis.components
+    )
+    values = [float(c.loss_value) for c in analysis.components
+              if "minima" in c.kind and c.loss_value is not None]
+    values += [float(p.loss_value.expr) for p in analysis.minima
+               if p.loss_value.expr is not None]
+    return analysis, manifold, (min(values) if values else 0.0)
+
+
+def _mws(loss: Any, etas: Sequence[sp.Expr]) -> tuple[
+    tuple[tuple[sp.Expr, Value | None], ...] | None,
+    tuple[tuple[sp.Expr, float | None], ...] | None,
+    Value | None,
+]:
+    """M_WS lengths (and normalised), and the critical η, from the exact analysis."""
+    from symstab.exact.analysis import analyze
+
+    lengths: list[tuple[sp.Expr, Value | None]] = []
+    raw: list[float | None] = []
+    eta_critical: Value | None = None
+    curves = True
+    for eta in etas:
+        a = analyze(loss, eta)
+        eta_critical = a.eta_critical
+        comps = [c for c in a.components if "minima" in c.kind]
+        if not comps or any(c.component.dimension != 1 or c.weakly_stable is None
+                            for c in comps):
+            curves = False
+            continue
+        total = 0.0
+        value: Value | None = None
+        if len(comps) == 1:
+            value = comps[0].weakly_stable.length
+        for c in comps:
+            ws = c.weakly_stable
+            if ws.length is not None:
+                total += float(ws.length.decimal)
+            elif ws.intervals:  # arcs without a length: unknown
+                total = math.nan
+        if len(comps) > 1 and math.isfinite(total):
+            value = Value.of_numerical(total, 15, "sum of the M_WS(η) lengths of all curves")
+        lengths.append((eta, value))
+        raw.append(total if math.isfinite(total) else None)
+    if not curves:
+        # the critical η is independent of the η asked for
+        return None, None, eta_critical
+    first = raw[0] if raw else None
+    normalised = tuple(
+        (e, (r / first) if (r is not None and first) else None)
+        for (e, _), r in zip(lengths, raw, strict=True)
+    )
+    return tuple(lengths), normalised, eta_critical
+
+
+def sweep(
+    loss: Any,
+    etas: Sequence[Any],
+    sampler: Callable[[int], np.ndarray] | Sequence[tuple[float, float]],
+    n: int,
+    *,
+    max_steps: int = 5000,
+    client: Any = None,
+    chunk: int = 8192,
+    show_progress: bool = False,
+    seed: int = 0,
+    confidence: float = 0.95,
+    criterion: str = "auto",
+    divergence_bound: float = 1e8,
+    value_tol: float = VALUE_TOL,
+    grad_tol: float = GRAD_TOL,
+    exact: bool = True,
+) -> Sweep:
+    """Fraction of starting points from which GD converges, for each step size.
+
+    Parameters
+    ----------
+    loss
+        A :class:`~symstab.loss.Loss`.
+    etas
+        Step sizes: SymPy numbers, ints, Fractions, ``"p/q"`` or decimal strings, or
+        floats (taken as their shortest decimal, e.g. ``0.3`` -> 3/10).
+    sampler
+        ``sampler(n) -> (n, d)`` array of starting points (called once; the same points
+        serve every η), e.g. :func:`uniform_box_sampler`; or a box
+        ``[(lo, hi), ...]``, sampled with ``uniform_box_sampler(box, seed)``.
+    n
+        Number of starting points.
+    max_steps
+        GD steps after which an undecided trajectory counts as not converged (label 0).
+    client
+        A :class:`dask.distributed.Client`: one task per (η, chunk of points) runs on
+        the cluster. ``None`` (default): everything runs locally.
+    chunk
+        Points per task.
+    show_progress
+        Show a :mod:`rich.progress` bar (over tasks).
+    seed
+        Seed used when ``sampler`` is a box.
+    confidence
+        Confidence level of the Wilson intervals.
+    criterion
+        ``"auto"`` (certified regions if every minimum found by the exact analysis is
+        isolated, else numerical), ``"certified"`` or ``"numerical"``.
+    divergence_bound
+        ``|θ|`` above which a trajectory counts as diverged.
+    value_tol, grad_tol
+        Tolerances of the numerical criterion (``f − f* < value_tol``,
+        ``|∇f| < grad_tol``).
+    exact
+        Compute the exact critical η and the M_WS lengths with
+        :func:`~symstab.exact.analysis.analyze` (polynomial losses).
+
+    Returns
+    -------
+    Sweep
+    """
+    etas_exact = [_exact_eta(e) for e in etas]
+    if not etas_exact:
+        raise InputError("no step sizes given", "etas")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise InputError(f"n must be an integer >= 1, got {n!r}", "n")
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int | np.integer):
+        raise InputError(f"max_steps must be an integer >= 0, got {max_steps!r}", "max_steps")
+    if not 0 <= max_steps <= 2**31 - 1:
+        raise InputError(f"max_steps must be in [0, 2^31 - 1], got {max_steps}", "max_steps")
+    if isinstance(chunk, bool) or not isinstance(chunk, int | np.integer) or chunk < 1:
+        raise InputError(f"chunk must be an integer >= 1, got {chunk!r}", "chunk")
+    bound = float(divergence_bound)
+    if not (math.isfinite(bound) and bound > 0):
+        raise InputError(f"divergence bound must be positive, got {divergence_bound!r}")
+    if criterion not in ("auto", "certified", "numerical"):
+        raise InputError(f"unknown criterion {criterion!r}", "criterion")
+    if not callable(sampler):
+        sampler = uniform_box_sampler(sampler, seed)
+    description = getattr(sampler, "description", None) or repr(sampler)
+    dim = len(loss.params)
+    pts = np.ascontiguousarray(np.asarray(sampler(int(n)), dtype=np.float64))
+    if pts.shape != (int(n), dim):
+        raise InputError(f"sampler returned shape {pts.shape}, expected ({n}, {dim})", "sampler")
+    if not np.all(np.isfinite(pts)):
+        raise InputError("sampler returned non-finite points", "sampler")
+
+    # -- which criterion ---------------------------------------------------------------
+    f_star = 0.0
+    if criterion == "auto":
+        _, manifold, f_star = _minima_info(loss)
+        criterion = "numerical" if manifold else "certified"
+    elif criterion == "numerical":
+        _, _, f_star = _minima_info(loss)
+    numerical: tuple[float, float, float] | None = None
+    region_args: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(etas_exact)
+    n_regions: list[int | None] = [None] * len(etas_exact)
+    if criterion == "numerical":
+        numerical = (float(f_star), float(value_tol), float(grad_tol))
+        criterion_text = (
+            f"numerical: |grad f| < {grad_tol:g} and f - f* < {value_tol:g} "
+            f"(f* = {f_star:g}) at some iterate within {max_steps} steps"
+        )
+    else:
+        from symstab.certify.region import certified_regions, region_arrays
+
+        for j, eta in enumerate(etas_exact):
+            regs = tuple(certified_regions(loss, eta))
+            if regs:
+                centers, radii = region_arrays(regs)
+            else:
+                centers, radii = np.empty((0, dim)), np.empty(0)
+            region_args[j] = (np.ascontiguousarray(centers), np.ascontiguousarray(radii))
+            n_regions[j] = len(regs)
+        criterion_text = "certified region"
+
+    # -- the tasks ---------------------------------------------------------------------
+    edges = [*range(0, int(n), int(chunk)), int(n)]
+    slices = list(itertools.pairwise(edges))
+    tasks = [(j, a, b) for j in range(len(etas_exact)) for a, b in slices]
+    labels = np.zeros((len(etas_exact), int(n)), dtype=np.int16)
+    t0 = time.perf_counter()
+    progress = None
+    if show_progress:
+        from rich.progress import Progress
+
+        progress = Progress(transient=True)
+        progress.start()
+        bar = progress.add_task(f"sweep {getattr(loss, 'name', '')}", total=len(tasks))
+    try:
+        if client is None:
+            for j, a, b in tasks:
+                labels[j, a:b] = run_chunk(loss, float(etas_exact[j]), pts[a:b], region_args[j],
+                                           int(max_steps), bound, numerical)
+                if progress is not None:
+                    progress.update(bar, advance=1)
+        else:
+            from dask.distributed import as_completed
+
+            [loss_f] = client.scatter([loss], broadcast=True)
+            futures = {}
+            for j, a, b in tasks:
+                fut = client.submit(
+                    run_chunk, loss_f, float(etas_exact[j]), pts[a:b], region_args[j],
+                    int(max_steps), bound, numerical, pure=False,
+                )
+                futures[fut] = (j, a, b)
+            for fut in as_completed(list(futures)):
+                j, a, b = futures[fut]
+                labels[j, a:b] = fut.result()
+                if progress is not None:
+                    progress.update(bar, advance=1)
+    finally:
+        if progress is not None:
+            progress.stop()
+    seconds = time.perf_counter() - t0
+
+    # -- assemble ----------------------------------------------------------------------
+    results = []
+    for j, eta in enumerate(etas_exact):
+        values, cnts = np.unique(labels[j], return_counts=True)
+        counts = {int(v): int(c) for v, c in zip(values, cnts, strict=True)}
+        k = int(sum(c for v, c in counts.items() if v >= 1))
+        low, high = wilson_interval(k, int(n), confidence)
+        results.append(SweepPoint(eta, int(n), k, k / int(n), low, high, float(confidence),
+                                  counts, n_regions[j]))
+    mws = mws_norm = None
+    eta_critical = None
+    if exact and getattr(loss, "is_polynomial", False):
+        mws, mws_norm, eta_critical = _mws(loss, etas_exact)
+    return Sweep(
+        loss_name=str(getattr(loss, "name", "loss")),
+        points=tuple(results),
+        sampler=str(description),
+        criterion=criterion_text,
+        strength=Strength.STATISTICAL,
+        max_steps=int(max_steps),
+        divergence_bound=bound,
+        mws_length=mws,
+        mws_length_normalised=mws_norm,
+        eta_critical=eta_critical,
+        seconds=seconds,
+    )
+

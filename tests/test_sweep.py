@@ -1,0 +1,196 @@
+"""Tests of the η-sweep layer (:mod:`symstab.dynamics.sweep`)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symstab.dynamics.sweep import Sweep, sweep, uniform_box_sampler, wilson_interval
+from symstab.errors import InputError
+from symstab.evidence import Strength
+from symstab.loss import Loss
+
+BOX = [(-3.0, 3.0), (-3.0, 3.0)]
+
+
+# --------------------------------------------------------------------------------------
+# Wilson interval
+# --------------------------------------------------------------------------------------
+
+
+def test_wilson_hand_computed() -> None:
+    # k = 0: upper = z²/(n + z²) = 3.8415 / 103.8415
+    low, high = wilson_interval(0, 100)
+    assert low == 0.0
+    assert high == pytest.approx(0.036994, abs=1e-5)
+    low, high = wilson_interval(50, 100)
+    assert low == pytest.approx(0.4038, abs=1e-4)
+    assert high == pytest.approx(0.5962, abs=1e-4)
+    low, high = wilson_interval(100, 100)
+    assert high == 1.0
+    assert low == pytest.approx(1 - 0.036994, abs=1e-5)
+    # 99% is wider than 95%
+    l99, h99 = wilson_interval(50, 100, 0.99)
+    assert l99 < 0.4038 and h99 > 0.5962
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 100, 2000])
+@pytest.mark.parametrize("confidence", [0.5, 0.9, 0.95, 0.999])
+def test_wilson_properties(n: int, confidence: float) -> None:
+    for k in sorted({0, 1, n // 3, n // 2, n - 1, n} & set(range(n + 1))):
+        low, high = wilson_interval(k, n, confidence)
+        assert 0.0 <= low <= k / n <= high <= 1.0
+        assert (low == 0.0) == (k == 0)
+        assert (high == 1.0) == (k == n)
+        # symmetric under k -> n - k
+        l2, h2 = wilson_interval(n - k, n, confidence)
+        assert l2 == pytest.approx(1 - high, abs=1e-12)
+        assert h2 == pytest.approx(1 - low, abs=1e-12)
+
+
+def test_wilson_rejects_bad_input() -> None:
+    with pytest.raises(InputError):
+        wilson_interval(5, 3)
+    with pytest.raises(InputError):
+        wilson_interval(0, 0)
+    with pytest.raises(InputError):
+        wilson_interval(1, 10, 1.0)
+
+
+# --------------------------------------------------------------------------------------
+# Sampler
+# --------------------------------------------------------------------------------------
+
+
+def test_box_sampler_reproducible() -> None:
+    s = uniform_box_sampler(BOX, 3)
+    a, b = s(50), s(50)
+    assert a.shape == (50, 2)
+    assert np.array_equal(a, b)
+    assert np.all((a >= -3) & (a <= 3))
+    assert not np.array_equal(a, uniform_box_sampler(BOX, 4)(50))
+    assert "seed 3" in s.description
+    with pytest.raises(InputError):
+        uniform_box_sampler([(1.0, 0.0)], 0)
+
+
+# --------------------------------------------------------------------------------------
+# Quadratic: isolated minimum, certified regions
+# --------------------------------------------------------------------------------------
+
+
+def test_quadratic_threshold_two_thirds() -> None:
+    loss = Loss.from_text("(x^2 + 3*y^2)/2")
+    etas = [sp.Rational(1, 10), sp.Rational(1, 2), sp.Rational(13, 20),
+            sp.Rational(7, 10), sp.Integer(1)]
+    result = sweep(loss, etas, uniform_box_sampler(BOX, 0), 400)
+    assert result.criterion == "certified region"
+    assert result.strength is Strength.STATISTICAL
+    fractions = [p.fraction for p in result.points]
+    assert fractions == [1.0, 1.0, 1.0, 0.0, 0.0]
+    for p in result.points[:3]:
+        assert p.n_regions == 1 and p.ci_high == 1.0 and p.ci_low > 0.99
+    for p in result.points[3:]:
+        assert p.n_regions == 0 and p.ci_low == 0.0
+        assert p.ci_high == pytest.approx(wilson_interval(0, 400)[1])
+        assert p.counts == {-1: 400}  # |1 - 3η| > 1: every y0 != 0 diverges
+    assert result.eta_critical is not None
+    assert result.eta_critical.expr == sp.Rational(2, 3)
+    assert result.mws_length is None  # an isolated minimum has no M_WS curve
+
+
+# --------------------------------------------------------------------------------------
+# xy: a curve of minima, numerical criterion
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def xy_sweep() -> Sweep:
+    loss = Loss.from_catalog("xy")
+    etas = [0.3, 0.6, 1.1, 1.2]  # floats are taken as their shortest decimals
+    return sweep(loss, etas, uniform_box_sampler(BOX, 0), 500, max_steps=3000)
+
+
+def test_xy_sweep(xy_sweep: Sweep) -> None:
+    s = xy_sweep
+    assert s.etas == (sp.Rational(3, 10), sp.Rational(3, 5), sp.Rational(11, 10),
+                      sp.Rational(6, 5))
+    assert s.criterion.startswith("numerical")
+    assert s.strength is Strength.STATISTICAL
+    assert s.eta_critical is not None and s.eta_critical.expr == 1
+    f03, f06 = s.points[0].fraction, s.points[1].fraction
+    assert f03 > 0.5 and f03 >= f06 > 0
+    # past the critical η = 1 no minimum is even weakly stable
+    for p in s.points[2:]:
+        assert p.n_converged == 0 and p.fraction == 0.0
+        assert p.ci_low == 0.0
+        assert p.ci_high == pytest.approx(wilson_interval(0, 500)[1])
+        assert 0 < p.ci_high < 0.01
+    for p in s.points:
+        assert sum(p.counts.values()) == p.n == 500
+        assert p.ci_low <= p.fraction <= p.ci_high
+
+
+def test_xy_mws_length(xy_sweep: Sweep) -> None:
+    s = xy_sweep
+    assert s.mws_length is not None and s.mws_length_normalised is not None
+    norm = [v for _, v in s.mws_length_normalised]
+    assert norm[0] == 1.0
+    assert 0 < norm[1] < 1
+    assert norm[2] == 0.0 and norm[3] == 0.0  # M_WS(η) is empty past η = 1
+    assert s.mws_length[0][1] is not None
+    assert s.mws_length[0][1].strength is Strength.NUMERICAL
+    assert s.mws_length[2][1] is None
+    d = s.to_dict()
+    json.dumps(d)
+    assert d["strength"] == "statistical" and d["n"] == 500 and d["confidence"] == 0.95
+    assert d["points"][2]["fraction"] == 0.0
+
+
+def test_common_random_numbers_and_chunking() -> None:
+    loss = Loss.from_catalog("xy")
+    smp = uniform_box_sampler(BOX, 7)
+    a = sweep(loss, ["1/2"], smp, 300, max_steps=2000, chunk=64)
+    b = sweep(loss, [sp.Rational(1, 2)], BOX, 300, max_steps=2000, seed=7)
+    assert a.points == b.points
+
+
+def test_sweep_rejects_bad_input() -> None:
+    loss = Loss.from_catalog("xy")
+    with pytest.raises(InputError):
+        sweep(loss, [], BOX, 10)
+    with pytest.raises(InputError):
+        sweep(loss, [-1], BOX, 10)
+    with pytest.raises(InputError):
+        sweep(loss, [0.5], BOX, 0)
+    with pytest.raises(InputError):
+        sweep(loss, [0.5], [(-1.0, 1.0)], 10)  # a 1-D box for a 2-parameter loss
+
+
+# --------------------------------------------------------------------------------------
+# Dask: identical results on a cluster
+# --------------------------------------------------------------------------------------
+
+
+def test_dask_identical_to_local() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    loss = Loss.from_catalog("xy")
+    etas = [sp.Rational(3, 10), sp.Rational(9, 10), sp.Rational(11, 10)]
+    smp = uniform_box_sampler(BOX, 11)
+    local = sweep(loss, etas, smp, 600, max_steps=2000, chunk=200)
+    t0 = time.perf_counter()
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = sweep(loss, etas, smp, 600, max_steps=2000, chunk=200, client=client)
+    assert time.perf_counter() - t0 < 60
+    assert remote.points == local.points
+    assert remote.criterion == local.criterion
+    assert remote.mws_length_normalised == local.mws_length_normalised
