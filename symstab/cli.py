@@ -208,8 +208,11 @@ def _grid_option(text: str, n: int) -> tuple:
               show_default=True)
 @click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
               help="Save the basin map figure (PNG/SVG/PDF) here.")
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: local).")
+@click.option("--workers", default=0, show_default=True,
+              help="Start a local Dask cluster with this many workers (0: no cluster).")
 def basin(loss: str, params: str | None, eta: str, grid_text: str, max_steps: int,
-          fmt: str, plot_path: str | None) -> None:
+          fmt: str, plot_path: str | None, scheduler: str | None, workers: int) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
     Labels: k >= 1 entered the certified trapping region of minimum k, -1 diverged,
@@ -226,7 +229,12 @@ def basin(loss: str, params: str | None, eta: str, grid_text: str, max_steps: in
     grid = _grid_option(grid_text, the_loss.n)
     if not 1 <= max_steps <= 10_000_000:
         raise InputError("max-steps must be between 1 and 10000000", "--max-steps")
-    bmap = basin_map(the_loss, step, grid, max_steps=max_steps)
+    client = _dask_client(scheduler, workers)
+    try:
+        bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client)
+    finally:
+        if client is not None:
+            client.close()
     disagreements = recheck(bmap, the_loss, n=10, dps=50)
     if plot_path:
         from symstab.plot import basin_figure
@@ -338,7 +346,11 @@ def _dask_client(scheduler: str | None, workers: int):
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, timeout="10s")
+        try:
+            return Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}",
+                             "--scheduler") from None
     if workers > 64:
         raise InputError("at most 64 local workers", "--workers")
     return Client(LocalCluster(n_workers=workers, threads_per_worker=1))

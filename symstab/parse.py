@@ -233,6 +233,8 @@ def _name_problem(name: str, *, parameter: bool) -> str | None:
     if name == "I" or name.lower() in _SPECIAL_VALUES:
         return f"'{name}' is not allowed as a name (it looks like a special value)"
     if name in FUNCTIONS:
+        if parameter:
+            return f"'{name}' is the name of a function"
         return f"'{name}' is a function; call it as {name}(...)"
     if parameter and name in _CONSTANTS:
         return f"'{name}' is a constant, not a parameter name"
@@ -716,8 +718,8 @@ def _expression_problem(expr: sp.Basic) -> str | None:
                 return f"the exponent of {node} is not a constant rational number"
             if abs(int(exponent.p)) > MAX_EXPONENT or int(exponent.q) > MAX_EXPONENT:
                 return f"exponent {exponent} too large (limit {MAX_EXPONENT})"
-            if node.base.is_Rational and node.base.is_negative and exponent.q != 1:
-                return "it is not real (fractional power of a negative number)"
+            if exponent.q != 1 and not node.base.free_symbols and node.base.is_extended_negative:
+                return f"it is not real ({_short(str(node))} is a root of a negative number)"
             stack.append(node.base)
         elif node.func in _PRINTABLE_FUNCTIONS and len(node.args) == 1:
             stack.append(node.args[0])
@@ -815,6 +817,7 @@ def parse_expression(text: str, *, allow_symbols: bool = True, what: str = "loss
     builder.check_size_of_tree(statement.value)
     try:
         result = builder.build(statement.value)
+        problem = _expression_problem(result)
     except InputError:
         raise
     except (ArithmeticError, RecursionError, MemoryError, ValueError, TypeError) as exc:
@@ -822,7 +825,6 @@ def parse_expression(text: str, *, allow_symbols: bool = True, what: str = "loss
         raise InputError(
             f"{what} could not be built ({type(exc).__name__}: {_short(str(exc), 80)})"
         ) from None
-    problem = _expression_problem(result)
     if problem is not None:
         raise InputError(f"{what} rejected after simplification: {problem}")
     return result
@@ -991,7 +993,7 @@ def parse_eta(text: str | int | Fraction | sp.Expr) -> sp.Expr:
         value = parse_expression(repr(float(text)), allow_symbols=False, what=what)
     elif isinstance(text, sp.Expr):
         if text.free_symbols:
-            raise InputError(f"{what} must be a number", f"symbols in {text}")
+            raise InputError(f"{what} must be a number", f"symbols in {_short(str(text))}")
         value = text
     else:
         raise InputError(f"{what} must be text or a number, not {type(text).__name__}")

@@ -1,4 +1,5 @@
-"""Figures: Chen et al.'s Fig. 2 (basins U_η ⊂ V_η) and Fig. 3 (stable vs unstable GD).
+"""Figures: Chen et al.'s Fig. 2 (basins U_η ⊂ V_η) and Fig. 3 (stable vs unstable GD);
+Crăciun & Ghoshdastidar's Fig. 2 (converging fraction and |M_WS(η)| against η).
 
 All functions build a :class:`matplotlib.figure.Figure` directly (no ``pyplot``, no
 global state, no ``show``), render with the Agg backend when saved, and return the
@@ -22,6 +23,10 @@ Trajectory figures (:func:`chen_fig3`, :func:`trajectory_figure`) draw the part 
 orbit up to and including the last step with a loss increase in **red** and the rest
 (where the loss decreases monotonically) in **black**, in the plane and on the loss
 curve alike (:func:`unstable_prefix`).
+
+η-sweep figures (:func:`craciun_fig2`, alias :func:`sweep_figure`) draw the converging
+fraction in black with circles and a grey confidence band, the normalised M_WS length
+dash-dotted in dark blue and the critical η as a dashed red vertical line.
 """
 
 from __future__ import annotations
@@ -62,8 +67,10 @@ __all__ = [
     "chen_fig2_rows",
     "chen_fig3",
     "chen_fig3_eta_scan",
+    "craciun_fig2",
     "eta_star",
     "relative_luminance",
+    "sweep_figure",
     "trajectory_figure",
     "unstable_prefix",
 ]
@@ -964,3 +971,169 @@ def chen_fig3_eta_scan(
     ax.set_title(f"{loss.name}: GD outcome against η ({steps} steps)", fontsize=10)
     _save(fig, path)
     return fig, rows
+
+
+# --------------------------------------------------------------------------------------
+# η-sweeps (Crăciun & Ghoshdastidar Fig. 2)
+# --------------------------------------------------------------------------------------
+
+#: Styles of :func:`craciun_fig2` (distinct in greyscale by line style and marker alone).
+_FRACTION_STYLE: dict[str, Any] = {
+    "color": "black",
+    "linestyle": "-",
+    "linewidth": 1.2,
+    "marker": "o",
+    "markersize": 3.5,
+}
+_BAND_STYLE: dict[str, Any] = {"color": "0.6", "alpha": 0.45, "linewidth": 0}
+_MWS_STYLE: dict[str, Any] = {
+    "color": CLASS_COLORS[CLASS_UNSTABLE],
+    "linestyle": "-.",
+    "linewidth": 2.0,
+}
+_CRIT_STYLE: dict[str, Any] = {"color": _UNSTABLE_COLOR, "linestyle": "--", "linewidth": 1.3}
+
+
+def _box_text(sampler: str) -> str:
+    """``[-3, 3]²`` from ``"uniform in [-3, 3] x [-3, 3] (numpy ...)"``, else the text."""
+    import re
+
+    text = re.sub(r"\s*\(numpy[^)]*\)\s*$", "", sampler).strip()
+    m = re.fullmatch(r"uniform in (\[[^\]]+\](?: x \[[^\]]+\])*)", text)
+    if m is None:
+        return text
+    sides = re.findall(r"\[[^\]]+\]", m.group(1))
+    if len(set(sides)) == 1 and len(sides) > 1:
+        sup = str(len(sides)).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        return f"uniform in {sides[0]}{sup}"
+    return text
+
+
+def _value_float(v: Any) -> float | None:
+    """A finite float from a :class:`~symstab.evidence.Value`, SymPy number or float."""
+    if v is None:
+        return None
+    expr = getattr(v, "expr", None)
+    try:
+        x = float(expr) if expr is not None else float(getattr(v, "decimal", v))
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def craciun_fig2(sweep_result: Any, *, path: PathLike | None = None) -> Figure:
+    """Crăciun & Ghoshdastidar's Fig. 2: convergence fraction and |M_WS(η)| against η.
+
+    Draws, against the step size η,
+
+    * the fraction of starting points from which GD converges (black, circles; gid
+      ``"fraction"``) with its Wilson confidence band (grey, gid ``"band"``);
+    * for losses whose minima form curves (``sweep_result.mws_length_normalised`` not
+      ``None``): the normalised length of the weakly stable set
+      M_WS(η) = {θ on the minima : λmax(θ) <= 2/η} (dash-dotted, gid ``"mws"``). Our
+      length is the Euclidean arc length of M_WS(η), summed over all branches (for
+      ½(1 − xy)²: of {xy = 1, x² + y² <= 2/η}, both branches), divided by its value at
+      the first η. For ½(1 − xy)² at η = 0.1 that length is 14.47, whereas the paper's
+      caption gives 37.4 for the same η: the unnormalised lengths are not comparable,
+      only the shape of the normalised curve is. Where the length is unknown (``None``)
+      the curve has a gap; where M_WS(η) has no arcs it is 0.
+    * a vertical dashed line at the exact critical step size ``sweep_result.eta_critical``
+      (gid ``"eta_critical"``; past it no minimum is even weakly stable), if known.
+
+    The title gives the loss, N (starting points per η), the sampling box and the
+    convergence criterion. Colours and line styles stay distinguishable in greyscale.
+
+    Parameters
+    ----------
+    sweep_result
+        A :class:`symstab.dynamics.sweep.Sweep` (or anything with its ``points``,
+        ``loss_name``, ``sampler``, ``criterion``, ``mws_length``,
+        ``mws_length_normalised`` and ``eta_critical`` attributes).
+    path
+        Save the figure there as well.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    pts = list(sweep_result.points)
+    if not pts:
+        raise ValueError("the sweep has no points")
+    etas = np.array([float(p.eta) for p in pts])
+    frac = np.array([p.fraction for p in pts], dtype=float)
+    low = np.array([p.ci_low for p in pts], dtype=float)
+    high = np.array([p.ci_high for p in pts], dtype=float)
+    conf = getattr(pts[0], "confidence", None)
+    n = pts[0].n
+
+    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    ax = fig.add_subplot()
+    conf_text = f"{conf:.0%} " if conf is not None else ""
+    ax.fill_between(etas, low, high, label=f"{conf_text}Wilson interval", gid="band", **_BAND_STYLE)
+    ax.plot(etas, frac, label="fraction of converging starts", gid="fraction", **_FRACTION_STYLE)
+
+    mws = getattr(sweep_result, "mws_length_normalised", None)
+    if mws is not None:
+        xs = np.array([float(e) for e, _ in mws])
+        ys = np.array([np.nan if v is None else float(v) for _, v in mws])
+        raw = getattr(sweep_result, "mws_length", None)
+        ref = _value_float(raw[0][1]) if raw else None
+        e0 = _eta_text(mws[0][0]) if mws else "?"
+        ref_text = f" ({ref:.4g})" if ref is not None else ""
+        ax.plot(
+            xs,
+            ys,
+            gid="mws",
+            label=f"length of $M_{{WS}}(\\eta)$ / length at η = {e0}{ref_text}",
+            **_MWS_STYLE,
+        )
+
+    crit = getattr(sweep_result, "eta_critical", None)
+    x_crit = _value_float(crit)
+    if x_crit is not None:
+        exact = getattr(crit, "expr", None)
+        how = "exact" if getattr(crit, "exact", None) is not None else "numerical"
+        text = _eta_text(exact) if exact is not None else f"{x_crit:.4g}"
+        ax.axvline(
+            x_crit, label=f"$\\eta_{{crit}}$ = {text} ({how})", gid="eta_critical", **_CRIT_STYLE
+        )
+
+    span = max(float(etas.max() - etas.min()), 1e-3)
+    lo_x, hi_x = float(etas.min()), float(etas.max())
+    if x_crit is not None:
+        lo_x, hi_x = min(lo_x, x_crit), max(hi_x, x_crit)
+    ax.set_xlim(lo_x - 0.03 * span, hi_x + 0.03 * span)
+    ax.set_ylim(-0.03, 1.05)
+    ax.set_xlabel("step size η")
+    ax.set_ylabel(
+        "fraction  /  normalised length" if mws is not None else "fraction of converging starts"
+    )
+    ax.grid(True, color="0.88", linewidth=0.6)
+    criterion = str(getattr(sweep_result, "criterion", ""))
+    crit_short = criterion.split(":", 1)[0] if criterion else "?"
+    ax.set_title(
+        f"{sweep_result.loss_name}: GD from N = {n} starts "
+        f"{_box_text(str(getattr(sweep_result, 'sampler', '')))}\n"
+        f"convergence criterion: {crit_short}",
+        fontsize=10,
+    )
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    _save(fig, path)
+    return fig
+
+
+def sweep_figure(sweep_result: Any, path: PathLike | None = None) -> Figure:
+    """The figure of an η-sweep (used by the CLI): :func:`craciun_fig2`.
+
+    Parameters
+    ----------
+    sweep_result
+        A :class:`symstab.dynamics.sweep.Sweep`.
+    path
+        Save the figure there as well.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    return craciun_fig2(sweep_result, path=path)

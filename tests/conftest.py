@@ -1,4 +1,4 @@
-"""Shared test configuration: Hypothesis profiles (deterministic in CI)."""
+"""Shared test configuration: Hypothesis profiles (deterministic by default)."""
 
 import os
 
@@ -10,4 +10,6 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=25)
 settings.register_profile("deep", deadline=None, max_examples=1000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+# Deterministic by default (reproducible runs for every user and in CI); set
+# HYPOTHESIS_PROFILE=dev for random exploration or =deep for 1000 examples per property.
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -184,3 +184,41 @@ def test_with_certified_regions() -> None:
     assert set(np.unique(bmap.labels)) <= {-1, 0, 1, 2}
     assert bmap.regions is not None and len(bmap.regions) == 2
     assert isinstance(recheck(bmap, F4, n=5, dps=50), list)
+
+
+# --------------------------------------------------------------------------------------
+# Dask: one task per tile, identical to the local run
+# --------------------------------------------------------------------------------------
+
+
+def test_dask_tiles_identical_to_local() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    eta = sp.Rational(1, 2)
+    grid = ((-3.0, 3.0, 60), (-3.0, 3.0, 60))
+    local = basin_map(F4, eta, grid, regions=F4_REGIONS)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    try:
+        with distributed.Client(cluster) as client:
+            # tiles of 600 points: 6 tasks of 10 whole rows each
+            remote = basin_map(F4, eta, grid, regions=F4_REGIONS, client=client, tile=600)
+    finally:
+        cluster.close()
+    assert remote.labels.shape == local.labels.shape == (60, 60)
+    assert remote.labels.dtype == local.labels.dtype
+    assert np.array_equal(remote.labels, local.labels)
+    assert np.array_equal(remote.stable, local.stable)
+    assert np.array_equal(remote.steps, local.steps)
+    assert np.array_equal(remote.points, local.points)
+    assert {-1, 1, 2} <= set(np.unique(remote.labels))  # a non-trivial map
+
+
+def test_tile_edges_and_bad_tile() -> None:
+    from symstab.dynamics.basins import _tile_edges
+
+    assert _tile_edges(3600, (60, 60), (None, None), 600) == list(range(0, 3601, 600))
+    assert _tile_edges(3600, (60, 60), (None, None), 10) == list(range(0, 3601, 60))
+    assert _tile_edges(10, (10,), None, 4) == [0, 4, 8, 10]
+    with pytest.raises(InputError):
+        basin_map(F4, 0.5, np.zeros((4, 2)), regions=F4_REGIONS, client=object(), tile=0)

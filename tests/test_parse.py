@@ -330,7 +330,7 @@ def test_constant_loss() -> None:
         ("__class__", "underscore"),
         ("lambda", "Python keyword"),
         ("None", "Python keyword"),
-        ("exp", "is a function"),
+        ("exp", "is the name of a function"),
         ("pi", "is a constant"),
         ("E", "is a constant"),
         ("nan", "special value"),

@@ -9,6 +9,7 @@ factors have modulus 1/2, f falls by 4× every step, so every start is in U_η. 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -232,3 +233,96 @@ def test_trajectory_figure(tmp_path: Path) -> None:
     assert plane.get_xlabel() and curve.get_xlabel()
     assert plane.get_legend() is not None
     assert (tmp_path / "traj.png").stat().st_size > 1000
+
+
+# -- η-sweeps (Crăciun & Ghoshdastidar Fig. 2) --------------------------------------------
+
+
+def _by_gid(ax, gid: str) -> list:
+    return [a for a in [*ax.get_lines(), *ax.collections] if a.get_gid() == gid]
+
+
+def test_craciun_fig2_xy(tmp_path: Path) -> None:
+    from symstab.dynamics.sweep import sweep, uniform_box_sampler
+
+    res = sweep(
+        Loss.from_catalog("xy"),
+        ["1/10", "1/2", "9/10", "11/10"],
+        uniform_box_sampler([(-3, 3)] * 2, 0),
+        40,
+        max_steps=400,
+    )
+    fig = plot.craciun_fig2(res, path=tmp_path / "xy.png")
+    assert (tmp_path / "xy.png").stat().st_size > 1000
+    (ax,) = fig.axes
+    etas = [0.1, 0.5, 0.9, 1.1]
+    (frac,) = _by_gid(ax, "fraction")
+    np.testing.assert_allclose(frac.get_xdata(), etas)
+    np.testing.assert_allclose(frac.get_ydata(), [p.fraction for p in res.points])
+    assert frac.get_marker() not in (None, "", "None")
+    (mws,) = _by_gid(ax, "mws")
+    np.testing.assert_allclose(mws.get_xdata(), etas)
+    assert mws.get_ydata()[0] == pytest.approx(1.0)
+    assert np.all(np.diff(mws.get_ydata()) <= 0) and mws.get_ydata()[-1] == 0.0
+    assert "14.47" in mws.get_label()
+    (band,) = _by_gid(ax, "band")
+    verts = np.concatenate([p.vertices for p in band.get_paths()])
+    assert verts[:, 1].min() >= 0.0 and verts[:, 1].max() <= 1.0
+    assert verts[:, 1].max() == pytest.approx(max(p.ci_high for p in res.points))
+    (crit,) = _by_gid(ax, "eta_critical")
+    np.testing.assert_allclose(crit.get_xdata(), [1.0, 1.0])
+    assert crit.get_linestyle() == "--"
+    assert "1 (exact)" in crit.get_label()
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert len(labels) == 4 and any("Wilson" in t for t in labels)
+    assert "N = 40" in ax.get_title() and "[-3, 3]²" in ax.get_title()
+    assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def _fake_sweep(mws: bool) -> Any:
+    from symstab.dynamics.sweep import Sweep, SweepPoint
+    from symstab.evidence import Value
+
+    pts = tuple(
+        SweepPoint(
+            sp.Rational(k, 10),
+            10,
+            c,
+            c / 10,
+            max(0.0, c / 10 - 0.1),
+            min(1.0, c / 10 + 0.1),
+            0.95,
+            {1: c, -1: 10 - c},
+        )
+        for k, c in ((1, 10), (4, 8), (6, 5), (8, 0))
+    )
+    return Sweep(
+        loss_name="chain3",
+        points=pts,
+        sampler="uniform in [-2, 2] x [-2, 2] x [-2, 2] (numpy default_rng, seed 0)",
+        criterion="numerical: ...",
+        mws_length=((sp.Rational(1, 10), Value.of_numerical(2.0, 15)),) if mws else None,
+        mws_length_normalised=((sp.Rational(1, 10), 1.0),) if mws else None,
+        eta_critical=Value.of_exact(sp.Rational(2, 3)),
+    )
+
+
+def test_craciun_fig2_without_mws(tmp_path: Path) -> None:
+    fig = plot.sweep_figure(_fake_sweep(mws=False), tmp_path / "chain3.png")
+    assert (tmp_path / "chain3.png").stat().st_size > 1000
+    (ax,) = fig.axes
+    assert _by_gid(ax, "mws") == []
+    assert len(_by_gid(ax, "fraction")) == 1 and len(_by_gid(ax, "band")) == 1
+    (crit,) = _by_gid(ax, "eta_critical")
+    np.testing.assert_allclose(crit.get_xdata(), [2 / 3, 2 / 3])
+    assert "2/3" in crit.get_label()
+    assert "[-2, 2]³" in ax.get_title() and "N = 10" in ax.get_title()
+
+
+def test_craciun_fig2_without_critical_eta() -> None:
+    import dataclasses
+
+    res = dataclasses.replace(_fake_sweep(mws=True), eta_critical=None)
+    (ax,) = plot.craciun_fig2(res).axes
+    assert _by_gid(ax, "eta_critical") == []
+    assert len(_by_gid(ax, "mws")) == 1

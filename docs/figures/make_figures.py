@@ -4,7 +4,12 @@
   (U_η cyan, V_η \\ U_η dark blue, rest grey) at η = η*·(0.2, 0.4, 0.6, 0.8, 0.98),
   200×200 starts per map, at most 2000 GD steps each;
 * ``chen_fig3.png`` — Chen et al.'s Fig. 3 on f4 at η = 3/10 from (0.1, 2.5) and (1.5, 2);
-* ``chen_fig3_eta_scan.png`` — the outcome from both starts against η.
+* ``chen_fig3_eta_scan.png`` — the outcome from both starts against η;
+* ``craciun_fig2.png`` — Crăciun & Ghoshdastidar's Fig. 2 for ½(1 − xy)²: the fraction
+  of N = 2000 uniform starts in [-3, 3]² from which GD converges, with its 95% Wilson
+  band, and the normalised length of M_WS(η), for η = 0.1, 0.15, ..., 1.2;
+* ``craciun_fig2_chain3.png`` — the same for ½(1 − abc)² (N = 1000 in [-2, 2]³,
+  η = 0.1, 0.2, ..., 0.9; fraction only, its minima form a surface).
 
 Run ``python docs/figures/make_figures.py [--grid N] [--out DIR]``; it prints the
 fractions of U_η and V_η \\ U_η per map and the time taken.
@@ -16,7 +21,15 @@ import argparse
 import time
 from pathlib import Path
 
-from symstab.plot import chen_fig2_data, chen_fig2_rows, chen_fig3, chen_fig3_eta_scan
+from symstab.dynamics.sweep import sweep, uniform_box_sampler
+from symstab.loss import Loss
+from symstab.plot import (
+    chen_fig2_data,
+    chen_fig2_rows,
+    chen_fig3,
+    chen_fig3_eta_scan,
+    craciun_fig2,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -52,7 +65,35 @@ def main(argv: list[str] | None = None) -> int:
             f"{s.n_loss_increases} loss increases"
         )
     t2 = time.perf_counter()
-    print(f"chen_fig2: {t1 - t0:.1f} s, chen_fig3 + scan: {t2 - t1:.1f} s, total {t2 - t0:.1f} s")
+    sweeps = (
+        # name, step sizes (exact decimals), N, box, file
+        ("xy", [f"{k / 20:.2f}" for k in range(2, 25)], 2000, [(-3, 3)] * 2, "craciun_fig2.png"),
+        (
+            "chain3",
+            [f"{k / 10:.1f}" for k in range(1, 10)],
+            1000,
+            [(-2, 2)] * 3,
+            "craciun_fig2_chain3.png",
+        ),
+    )
+    for name, etas, n, box, fname in sweeps:
+        res = sweep(Loss.from_catalog(name), etas, uniform_box_sampler(box, 0), n)
+        crit = res.eta_critical.exact if res.eta_critical is not None else None
+        print(f"{name}: eta_critical = {crit}, criterion: {res.criterion}")
+        mws = dict(res.mws_length_normalised or ())
+        for p in res.points:
+            m = mws.get(p.eta)
+            print(
+                f"  eta={p.eta!s:>6} fraction={p.fraction:6.2%} "
+                f"[{p.ci_low:6.2%}, {p.ci_high:6.2%}]"
+                + (f" |M_WS|/|M_WS(0.1)|={m:.4f}" if m is not None else "")
+            )
+        craciun_fig2(res, path=args.out / fname)
+    t3 = time.perf_counter()
+    print(
+        f"chen_fig2: {t1 - t0:.1f} s, chen_fig3 + scan: {t2 - t1:.1f} s, "
+        f"craciun_fig2: {t3 - t2:.1f} s, total {t3 - t0:.1f} s"
+    )
     return 0
 
 

@@ -54,6 +54,8 @@ _CHUNK = 4096
 #: Step cap of the first round; later rounds (only the undecided points) multiply it.
 _FIRST_CAP = 64
 _CAP_GROWTH = 8
+#: Default starting points per task of a distributed :func:`basin_map`.
+_TILE = 1 << 16
 
 
 # --------------------------------------------------------------------------------------
@@ -589,6 +591,90 @@ def _run(
     kernel(pts, eta, centers, radii, max_steps, bound, labels, stable, steps)
 
 
+def run_tile(
+    loss: Any,
+    pts: np.ndarray,
+    eta: float,
+    centers: np.ndarray,
+    radii: np.ndarray,
+    max_steps: int,
+    bound: float,
+    label_dtype: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(labels, stable, steps)`` of the basin kernel on one tile of starting points.
+
+    One :func:`basin_map` task on a Dask worker: module-level so that workers can import
+    it. The region arrays are the caller's (computed once, never on the worker); the
+    kernel decides every point independently of the others, so a tile's results equal
+    the same points' results in a run over the whole grid.
+    """
+    pts = np.ascontiguousarray(pts, dtype=np.float64)
+    npts = pts.shape[0]
+    labels = np.zeros(npts, dtype=np.dtype(label_dtype))
+    stable = np.zeros(npts, dtype=np.bool_)
+    steps = np.zeros(npts, dtype=np.int32)
+    if npts > 0:
+        _run(basin_kernel(loss), pts, eta, centers, radii, max_steps, bound, labels, stable,
+             steps)
+    return labels, stable, steps
+
+
+def _tile_edges(npts: int, shape: tuple[int, ...], axes: Any, tile: int) -> list[int]:
+    """Tile boundaries (point indices): whole rows of a 2-D grid, else ``tile`` points."""
+    step = tile
+    if axes is not None and len(shape) == 2:
+        row = shape[1]
+        step = max(1, tile // row) * row
+    return [*range(0, npts, step), npts]
+
+
+def _run_distributed(
+    client: Any,
+    loss: Any,
+    pts: np.ndarray,
+    args: tuple[Any, ...],
+    edges: list[int],
+    labels: np.ndarray,
+    stable: np.ndarray,
+    steps: np.ndarray,
+    show_progress: bool,
+) -> None:
+    """One :func:`run_tile` task per tile on ``client``; results written in place.
+
+    The pattern of :func:`symstab.dynamics.sweep.sweep`: the loss is sent once to every
+    worker, each task gets its slice of points and the (small) region arrays.
+    """
+    from dask.distributed import as_completed
+
+    progress = None
+    if show_progress:
+        from rich.progress import Progress
+
+        progress = Progress(transient=True)
+        progress.start()
+        bar = progress.add_task("basin map", total=int(edges[-1]))
+    try:
+        [loss_f] = client.scatter([loss], broadcast=True)
+        futures = {}
+        for a, b in itertools.pairwise(edges):
+            fut = client.submit(
+                run_tile, loss_f, pts[a:b], *args, labels.dtype.str, pure=False
+            )
+            futures[fut] = (a, b)
+        try:
+            for fut in as_completed(list(futures)):
+                a, b = futures[fut]
+                labels[a:b], stable[a:b], steps[a:b] = fut.result()
+                if progress is not None:
+                    progress.update(bar, advance=int(b - a))
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+    finally:
+        if progress is not None:
+            progress.stop()
+
+
 def basin_map(
     loss: Any,
     eta: Any,
@@ -598,6 +684,8 @@ def basin_map(
     max_steps: int = 10_000,
     divergence_bound: float = 1e8,
     show_progress: bool = False,
+    client: Any = None,
+    tile: int = _TILE,
 ) -> BasinMap:
     """Run float64 GD from every grid point and label where it ends up.
 
@@ -621,7 +709,15 @@ def basin_map(
     divergence_bound
         A trajectory with ``|θ| > divergence_bound`` (or non-finite) is labelled -1.
     show_progress
-        Show a progress bar (the points are then run in slices).
+        Show a progress bar (the points are then run in slices, or over the tiles).
+    client
+        A :class:`dask.distributed.Client`: the points are split into tiles and one
+        task per tile runs the same kernel on the cluster, with the region arrays
+        computed once here. The result is identical to the local run's. ``None``
+        (default): everything runs locally.
+    tile
+        Starting points per task when ``client`` is given (for a 2-D grid: whole rows,
+        ``max(1, tile // nx)`` of them).
 
     Returns
     -------
@@ -636,9 +732,13 @@ def basin_map(
     bound = float(divergence_bound)
     if not (math.isfinite(bound) and bound > 0):
         raise InputError(f"divergence bound must be positive, got {divergence_bound!r}")
+    if client is not None and (
+        isinstance(tile, bool) or not isinstance(tile, int | np.integer) or tile < 1
+    ):
+        raise InputError(f"tile must be an integer >= 1, got {tile!r}", "tile")
     pts, axes, shape = _grid_points(grid, n)
     centers, radii, objects = _region_inputs(loss, eta, regions, n)
-    kernel = basin_kernel(loss)
+    kernel = basin_kernel(loss) if client is None else None
     npts = pts.shape[0]
     top = max([centers.shape[0], *(int(r.label) for r in objects or ())])
     labels = np.zeros(npts, dtype=np.int8 if top <= 126 else np.int16)
@@ -646,7 +746,10 @@ def basin_map(
     steps = np.zeros(npts, dtype=np.int32)
     args = (eta_f, centers, radii, int(max_steps), bound)
     t0 = time.perf_counter()
-    if show_progress and npts > 0:
+    if client is not None and npts > 0:
+        edges = _tile_edges(npts, shape, axes, int(tile))
+        _run_distributed(client, loss, pts, args, edges, labels, stable, steps, show_progress)
+    elif show_progress and npts > 0:
         from rich.progress import Progress
 
         slices = max(1, min(50, npts // (4 * _CHUNK)))

@@ -359,6 +359,7 @@ class _Arith:
     bound2: Any
     tol_text: str
     to_region: Callable[[tuple[Any, ...]], tuple[Any, ...]] = field(default=lambda t: t)
+    screen: float = 1e-14  # float64 pre-screen for period detection, >= 4 tol
 
 
 @dataclass
@@ -371,6 +372,17 @@ class _Run:
 
 def _close(a: tuple[Any, ...], b: tuple[Any, ...], tol: Any) -> bool:
     return all(abs(x - y) <= tol for x, y in zip(a, b, strict=True))
+
+
+_SCREEN = 1e-14
+
+
+def _near_float(a: tuple[float, ...], b: tuple[float, ...], screen: float) -> bool:
+    """Necessary condition for _close, whose tolerance 10^-(dps/2) is <= 1e-8 only for
+    dps >= 16 and is far below 1e-14 for the usual dps: if |x - y| <= tol in mpf, the
+    correctly rounded float64 values differ by at most tol + 2 ulp. False means certainly
+    not close; True means compare exactly."""
+    return all(abs(x - y) <= screen * (1.0 + abs(x)) for x, y in zip(a, b, strict=True))
 
 
 def _persist(p: int) -> int:
@@ -393,6 +405,7 @@ def _run(
     iterates: list[tuple[Any, ...]] = []
     losses: list[Any] = []
     recent: deque[tuple[Any, ...]] = deque(maxlen=period_max + 1)
+    recent_float: deque[tuple[float, ...]] = deque(maxlen=period_max + 1)
     runs = [0] * (period_max + 1)  # runs[p]: consecutive k with θ_k ≈ θ_{k-p}
     increases: list[int] = []
     entered: int | None = None
@@ -440,11 +453,16 @@ def _run(
             if entered is not None and stop_at_region:
                 outcome = "converged"
                 break
-        # fixed points and cycles
+        # fixed points and cycles; a float64 screen (far looser than ar.tol) skips the exact
+        # comparison for candidate periods that are visibly apart
         recent.append(theta)
+        screen = tuple(float(t) for t in theta)
+        recent_float.append(screen)
         hit = 0
         for p in range(1, min(period_max, k) + 1):
-            if _close(theta, recent[-1 - p], ar.tol):
+            if _near_float(screen, recent_float[-1 - p], ar.screen) and _close(
+                theta, recent[-1 - p], ar.tol
+            ):
                 runs[p] += 1
                 if not hit and runs[p] >= _persist(p) and (entered is None or p == 1):
                     hit = p
@@ -553,6 +571,7 @@ def _mp_arith(
         tol=tol,
         bound2=bound * bound,
         tol_text=tol_text,
+        screen=max(_SCREEN, 4 * float(tol)),
     )
     return ar, ctx
 

@@ -413,19 +413,17 @@ def _analyze_higher(
     q: sp.Expr | None,
     notes: list[str],
 ) -> ComponentAnalysis:
-    params = base.component.params
+    """Components of dimension >= 2: type at the witness, infimum from critical values."""
+    from symstab.exact.critical import critical_set
+
     kind, _ = _witness_kind(base.component, hessian)
     notes.append("type determined at the real witness point")
     lam_inf = eta_crit = None
     if kind.startswith("minima") and q is not None:
         q_u = phi.compose(q)
-        num, _ = sp.fraction(sp.together(q_u))
         system = [sp.fraction(sp.together(sp.diff(q_u, u)))[0] for u in phi.free]
-        from symstab.exact.critical import critical_set
-
-        crit = critical_set(system, phi.free)
         values = []
-        for point in crit.points:
+        for point in critical_set(system, phi.free).points:
             subs = dict(zip(phi.free, point.coordinate_exprs(), strict=True))
             value = sp.radsimp(q_u.xreplace(subs))
             if value.is_finite and value.is_positive:
@@ -439,7 +437,6 @@ def _analyze_higher(
             lam_inf = Value.of_exact(lowest, 20, note)
             eta_crit = _eta_from_lambda(lowest, 20, note)
             notes.append(note)
-        del num, params
     return _replace(
         base, kind=kind, lambda_max_infimum=lam_inf, eta_critical=eta_crit, notes=tuple(notes)
     )
