@@ -1124,3 +1124,27 @@ def format_loss(expr: sp.Expr) -> str:
         # SymPy's default term order evaluates constant factors numerically and can fail
         # (e.g. underflow in 1/log(1 + exp(-50))); the stored order needs no numerics.
         return _LossPrinter({"order": "none"}).doprint(expr)
+
+
+def as_exact_number(value: object, what: str = "number") -> sp.Expr:
+    """An exact SymPy number from a SymPy number, int, Fraction, float or text (never eval).
+
+    Text goes through :func:`parse_expression` (no symbols allowed); a float is taken at its
+    exact binary value. Used wherever a public function accepts "a number" so that no string
+    ever reaches ``sympify``.
+    """
+    if isinstance(value, bool):
+        raise InputError(f"{what} must be a number, not a bool")
+    if isinstance(value, str):
+        return parse_expression(value, allow_symbols=False, what=what)
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(f"{what} must be finite")
+        return sp.Rational(*value.as_integer_ratio())
+    if isinstance(value, sp.Basic) and getattr(value, "is_number", False):
+        return value
+    raise InputError(f"{what} must be a number, got {type(value).__name__}")

@@ -49,7 +49,9 @@ from matplotlib.patches import Patch
 from symstab.compile import compile_loss
 from symstab.dynamics.basins import BasinMap, basin_map
 from symstab.dynamics.trajectory import Trajectory, trajectory
+from symstab.errors import InputError
 from symstab.loss import Loss
+from symstab.parse import as_exact_number
 
 __all__ = [
     "CLASS_COLORS",
@@ -196,8 +198,8 @@ def _eta_text(eta: Any) -> str:
     if isinstance(eta, float | np.floating):
         return f"{float(eta):.4g}"
     try:
-        e = sp.sympify(eta, rational=True)
-    except (TypeError, ValueError, sp.SympifyError):  # pragma: no cover - defensive
+        e = as_exact_number(eta, "eta")
+    except InputError:  # pragma: no cover - defensive
         return str(eta)
     if e.is_Integer:
         return str(e)

@@ -172,14 +172,8 @@ def test_recheck_f4_at_50_digits() -> None:
 
 
 def test_with_certified_regions() -> None:
-    region = pytest.importorskip("symstab.certify.region")
-    if not hasattr(region, "certified_regions") or not hasattr(region, "region_arrays"):
-        pytest.skip("certified_regions / region_arrays not available yet")
     eta = sp.Rational(1, 2)
-    try:
-        bmap = basin_map(F4, eta, ((-3.0, 3.0, 25), (-3.0, 3.0, 25)))
-    except NotImplementedError:
-        pytest.skip("certified regions not implemented yet")
+    bmap = basin_map(F4, eta, ((-3.0, 3.0, 25), (-3.0, 3.0, 25)))
     assert isinstance(bmap, BasinMap)
     assert set(np.unique(bmap.labels)) <= {-1, 0, 1, 2}
     assert bmap.regions is not None and len(bmap.regions) == 2

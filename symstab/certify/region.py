@@ -58,6 +58,7 @@ from symstab.exact.critical import critical_set
 from symstab.exact.signs import compare, exact_sign
 from symstab.exact.spectrum import hessian_spectrum
 from symstab.loss import Loss
+from symstab.parse import as_exact_number
 
 __all__ = [
     "MAX_EVALUATIONS",
@@ -307,7 +308,7 @@ class _Minimum:
 
 
 def _coerce_eta(eta: Any) -> sp.Expr:
-    value = sp.sympify(eta)
+    value = as_exact_number(eta, "step size")
     if not (isinstance(value, sp.Expr) and value.is_number and value.is_real):
         raise InputError(f"step size must be an exact real number, got {eta!r}", "eta")
     if value.is_Float:
@@ -334,7 +335,9 @@ def _resolve_minimum(
         if any(not point.reduce(g).is_zero for g in d.gradient(loss)):
             problem = "the point is not a critical point (the gradient does not vanish there)"
     else:
-        coords = tuple(sp.sympify(c) for c in minimum)
+        if any(isinstance(c, float) for c in minimum):
+            raise InputError("coordinates of a minimum must be exact (not float)", "minimum")
+        coords = tuple(as_exact_number(c, "coordinate") for c in minimum)
         if len(coords) != loss.n:
             raise InputError(f"the minimum has {len(coords)} coordinates, the loss {loss.n}")
         if any(not (c.is_number and c.is_real) for c in coords):

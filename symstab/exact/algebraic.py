@@ -34,6 +34,8 @@ from sympy.polys.polyerrors import (
     PolynomialError,
 )
 
+from symstab.parse import as_exact_number
+
 #: The generator variable of the field Q(alpha) = Q[t]/(p(t)).
 T = sp.Symbol("t")
 
@@ -292,7 +294,10 @@ class AlgebraicPoint:
             if not (expr.domain.is_ZZ or expr.domain.is_QQ):
                 raise ValueError(f"polynomial over {expr.domain}; rational coefficients required")
             expr = expr.as_expr()
-        expr = sp.sympify(expr)
+        if not isinstance(expr, sp.Basic):
+            if isinstance(expr, str):
+                raise ValueError("text is not accepted here; parse it with symstab.parse first")
+            expr = as_exact_number(expr)
         if expr.atoms(sp.Float):
             raise ValueError(f"floating-point coefficient in {expr}; exact rationals required")
         try:
@@ -453,7 +458,7 @@ def _exact_rational(value: Any) -> sp.Rational:
         raise ValueError(f"floating-point value {value!r}; exact rationals are required")
     if isinstance(value, _RationalNumber) and not isinstance(value, sp.Basic):
         return sp.Rational(value.numerator, value.denominator)
-    result = sp.sympify(value)
+    result = value if isinstance(value, sp.Basic) else as_exact_number(value)
     if not result.is_Rational:
         raise ValueError(f"{value!r} is not an exact rational")
     return result

@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 from sympy.polys.orderings import grevlex
@@ -39,6 +40,7 @@ from sympy.polys.polyerrors import CoercionFailed, GeneratorsError, NotAlgebraic
 
 from symstab.budget import time_limit as _time_limit
 from symstab.exact.algebraic import AlgebraicPoint, T
+from symstab.parse import as_exact_number
 
 __all__ = ["Component", "CriticalSet", "critical_set"]
 
@@ -119,7 +121,9 @@ class Component:
                 _eval_mod(sp.Poly(eq, *gens, domain=QQ), coords, minpoly).is_zero
                 for eq in self.equations
             )
-        values = tuple(sp.sympify(v) for v in point_exprs)
+        if any(isinstance(v, float | sp.Float) for v in point_exprs):
+            raise ValueError("point coordinates must be exact, not floats")
+        values = tuple(as_exact_number(v, "coordinate") for v in point_exprs)
         if len(values) != len(self.params):
             raise ValueError(f"point has {len(values)} coordinates, expected {len(self.params)}")
         if any(v.atoms(sp.Float) for v in values):
@@ -211,10 +215,11 @@ def _validate(exprs: Sequence[sp.Expr], params: tuple[sp.Symbol, ...]) -> list[s
         raise ValueError(f"parameters must be distinct, got {params!r}")
     polys = []
     for i, raw in enumerate(exprs):
-        try:
-            expr = sp.sympify(raw)
-        except (sp.SympifyError, TypeError) as exc:
-            raise ValueError(f"gradient entry {i} is not a sympy expression: {raw!r}") from exc
+        if isinstance(raw, int | Fraction) and not isinstance(raw, bool):
+            raw = as_exact_number(raw)
+        if not isinstance(raw, sp.Basic):
+            raise ValueError(f"gradient entry {i} is not a sympy expression: {raw!r}")
+        expr = raw
         if not isinstance(expr, sp.Expr):
             raise ValueError(f"gradient entry {i} is not an expression: {expr!r}")
         if expr.atoms(sp.Float):
@@ -338,7 +343,7 @@ def _is_unit(basis: Sequence[sp.Poly]) -> bool:
 
 
 def _as_t_poly(p: sp.Poly | sp.Expr) -> sp.Poly:
-    expr = p.as_expr() if isinstance(p, sp.Poly) else sp.sympify(p)
+    expr = p.as_expr() if isinstance(p, sp.Poly) else p
     return sp.Poly(expr, T, domain=QQ)
 
 
@@ -497,7 +502,7 @@ def _equidimensional_part(
     h = sp.Integer(1)
     for p in lex:
         lc = sp.Poly(p.as_expr(), *rest).LC(order="lex")
-        h = sp.lcm(h, sp.sympify(lc))
+        h = sp.lcm(h, lc)
     h_poly = sp.Poly(h, *gens, domain=QQ)
     if h_poly.is_ground:
         return h_poly, None

@@ -44,6 +44,7 @@ from symstab.exact.algebraic import (
     poly_to_vec,
     rounded_decimal,
 )
+from symstab.parse import as_exact_number
 
 #: The eigenvalue variable of characteristic and minimal polynomials.
 LAM = sp.Symbol("lam")
@@ -531,7 +532,7 @@ def _exact(value: Any) -> sp.Rational:
         raise ValueError(f"floating-point value {value!r}; exact rationals are required")
     if isinstance(value, Fraction):
         return sp.Rational(value.numerator, value.denominator)
-    result = sp.sympify(value)
+    result = value if isinstance(value, sp.Basic) else as_exact_number(value)
     if not result.is_Rational:
         raise ValueError(f"{value!r} is not an exact rational")
     return result
