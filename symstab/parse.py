@@ -43,6 +43,7 @@ __all__ = [
     "MAX_INT_DIGITS",
     "MAX_NAME_LENGTH",
     "MAX_TEXT_LENGTH",
+    "as_exact_number",
     "format_loss",
     "parse_eta",
     "parse_expression",
@@ -71,6 +72,15 @@ _MAX_ROOT_DIGITS = 2 * MAX_INT_DIGITS
 # Largest size of the built expression tree, counting each use of an argument that a
 # function repeats (gelu uses its argument twice, so nested gelu calls double the size).
 _MAX_TREE_SIZE = 5 * MAX_TEXT_LENGTH
+
+# Largest |argument| of a function (other than log and abs) applied to a constant. SymPy
+# computes constants numerically to decide signs, and exp(exp(10**150)) or
+# sin(exp(10**150)) cannot be computed in any reasonable time or memory.
+_MAX_FUNCTION_ARGUMENT_DIGITS = 9
+_MAX_FUNCTION_ARGUMENT = 10**_MAX_FUNCTION_ARGUMENT_DIGITS
+
+# Functions whose constant arguments need no bound (their values grow slowly).
+_UNBOUNDED_FUNCTIONS = frozenset({"log", "abs", "Abs"})
 
 _LITERAL_BOUND = 10**MAX_INT_DIGITS
 _CONSTANT_BOUND = 10**MAX_CONSTANT_DIGITS
@@ -612,9 +622,25 @@ class _Builder:
         arg = self.build(node.args[0])
         if name == "sqrt":
             return self.power(arg, sp.Rational(1, 2), node, "sqrt(...)")
+        if name not in _UNBOUNDED_FUNCTIONS and not arg.free_symbols:
+            self.check_argument(arg, name, node)
         result = _settle(FUNCTIONS[name](arg), arg)
         self.check_value(result, f"{name}(...)", node)
         return result
+
+    def check_argument(self, arg: sp.Expr, name: str, node: ast.AST) -> None:
+        """Bound the constant argument of ``name`` (see ``_MAX_FUNCTION_ARGUMENT``).
+
+        Every constant built so far passed this check, so computing ``arg`` here is fast.
+        """
+        try:
+            size = abs(complex(arg))
+        except (ArithmeticError, TypeError, ValueError):
+            size = math.inf
+        if not size <= _MAX_FUNCTION_ARGUMENT:  # also when size is nan
+            raise self.error(
+                f"argument of {name} too large (limit 1e{_MAX_FUNCTION_ARGUMENT_DIGITS})", node
+            )
 
     def check_size(self, number: sp.Rational, node: ast.AST) -> None:
         if abs(int(number.p)) >= _CONSTANT_BOUND or int(number.q) >= _CONSTANT_BOUND:
@@ -768,7 +794,7 @@ def parse_expression(text: str, *, allow_symbols: bool = True, what: str = "loss
     -----
     A chain ``a * b / c`` is built as the one product ``Mul(a, b, c**-1)`` and a chain
     ``a + b - c`` as the one sum ``Add(a, b, -c)`` (fast for long chains). This can
-    differ in form, not in value, from Python's left-to-right evaluation, which
+    differ in form, not in value, from Python's left-to-right arithmetic, which
     distributes a number over a sum in a product of two: ``2*(x + 1)*y`` is
     ``Mul(2, y, x + 1)`` here and ``(2*x + 2)*y`` in Python. A product of exactly two
     factors, ``2*(x + 1)``, is ``2*x + 2`` in both.
@@ -1121,17 +1147,18 @@ def format_loss(expr: sp.Expr) -> str:
     try:
         return _LossPrinter().doprint(expr)
     except (ArithmeticError, ValueError, TypeError):
-        # SymPy's default term order evaluates constant factors numerically and can fail
+        # SymPy's default term order computes constant factors numerically and can fail
         # (e.g. underflow in 1/log(1 + exp(-50))); the stored order needs no numerics.
         return _LossPrinter({"order": "none"}).doprint(expr)
 
 
 def as_exact_number(value: object, what: str = "number") -> sp.Expr:
-    """An exact SymPy number from a SymPy number, int, Fraction, float or text (never eval).
+    """An exact SymPy number from a SymPy number, int, Fraction, float or text.
 
-    Text goes through :func:`parse_expression` (no symbols allowed); a float is taken at its
-    exact binary value. Used wherever a public function accepts "a number" so that no string
-    ever reaches ``sympify``.
+    Text goes through :func:`parse_expression` (no symbols allowed); a float is taken as its
+    shortest decimal (0.05 -> 1/20), the same rule as :func:`parse_eta`. Used wherever a
+    public function accepts "a number", so that no string ever reaches SymPy's own string
+    conversion.
     """
     if isinstance(value, bool):
         raise InputError(f"{what} must be a number, not a bool")
@@ -1144,7 +1171,8 @@ def as_exact_number(value: object, what: str = "number") -> sp.Expr:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise InputError(f"{what} must be finite")
-        return sp.Rational(*value.as_integer_ratio())
+        shortest = Fraction(repr(value))  # 0.05 -> 1/20, as parse_eta and the CLI read it
+        return sp.Rational(shortest.numerator, shortest.denominator)
     if isinstance(value, sp.Basic) and getattr(value, "is_number", False):
         return value
     raise InputError(f"{what} must be a number, got {type(value).__name__}")

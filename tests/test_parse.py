@@ -238,6 +238,10 @@ def test_text_at_the_length_limit_is_parsed() -> None:
         ("x/(10**64 + 1)**31 + x/(10**64 + 2)**31", "number too large"),
         ("sqrt(" + "9" * 100 + "*" + "9" * 100 + ")*x", "number under a root too large"),
         ("*".join(f"sqrt({p})" for p in range(10**5, 10**5 + 60)) + "*x", "too many roots"),
+        # SymPy would try to evaluate these towers numerically, and never finish
+        ("x/(exp(exp(exp((10**50)**3))) - 1)", "argument of exp too large"),
+        ("sin(exp(10**10))*x", "argument of exp too large"),
+        ("x/sinh(sinh(10**20))", "argument of sinh too large"),
     ],
 )
 def test_number_size_limits(text: str, fragment: str) -> None:
@@ -247,6 +251,8 @@ def test_number_size_limits(text: str, fragment: str) -> None:
 def test_number_size_limits_allow_large_exact_constants() -> None:
     assert parse_expression("(10**50)**39*x") == sp.Integer(10) ** 1950 * x
     assert parse_expression("sqrt(2)*sqrt(3)*x") == sp.sqrt(6) * x
+    assert parse_expression("x/(exp(exp(20)) - 1)") == x / (sp.exp(sp.exp(20)) - 1)
+    assert parse_expression("log((10**50)**39)*x") == sp.log(sp.Integer(10) ** 1950) * x
 
 
 def test_what_names_the_input_in_messages() -> None:
@@ -530,3 +536,29 @@ def test_round_trip(text: str) -> None:
     assert "\n" not in formatted
     # Structural equality, not just mathematical equality.
     assert parse_expression(formatted) == expr
+
+
+_TOKEN_LIST = [
+    "x", "y", "1", "0", "9", ".", "e", "E", "pi", "+", "-", "*", "/", "**", "^", "(", ")",
+    "exp(", "log(", "sqrt(", "tan(", "abs(", "gelu(", "1e-3", "10**50", "nan", ",", " ",
+    "__", "lambda", ":", "[", "]", "'", "j", "not ", "=", ";", "\n", "(1/3)", "(-1)", "65",
+]  # fmt: skip
+_TOKENS = st.sampled_from(_TOKEN_LIST)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=30), st.lists(_TOKENS, max_size=25).map("".join)))
+def test_any_text_gives_an_expression_or_one_line_error(text: str) -> None:
+    try:
+        expr = parse_expression(text)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        assert "could not be built" not in str(exc)
+    else:
+        assert isinstance(expr, sp.Expr)
+        assert parse_expression(format_loss(expr)) == expr
+    for parse in (parse_eta, parse_param_names):
+        try:
+            parse(text)
+        except InputError as exc:
+            assert "\n" not in str(exc)
