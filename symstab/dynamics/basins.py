@@ -36,7 +36,7 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -445,13 +445,21 @@ def basin_kernel(loss: Any) -> Any:
     loss
         A :class:`~symstab.loss.Loss` (or a :class:`~symstab.compile.CompiledLoss`).
     """
+    return cached_kernel(_kernels, loss, _make_kernel)
+
+
+def cached_kernel(cache: dict[int, Any], loss: Any, make: Callable[[Any], Any]) -> Any:
+    """The kernel ``make(compiled.numba())`` for ``loss``, built once and kept in ``cache``.
+
+    Keyed by the id of the cached :class:`~symstab.compile.CompiledLoss`, which is kept
+    alive alongside so that its id is never reused. Thread-safe.
+    """
     compiled = _compiled(loss)
     with _kernels_lock:
-        kernel = _kernels.get(id(compiled))
+        kernel = cache.get(id(compiled))
         if kernel is None:
-            kernel = _make_kernel(compiled.numba())
-            # keep the compiled loss alive with its kernel so its id is never reused
-            _kernels[id(compiled)] = kernel
+            kernel = make(compiled.numba())
+            cache[id(compiled)] = kernel
             _alive.append(compiled)
         return kernel
 

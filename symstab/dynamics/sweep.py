@@ -42,7 +42,6 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -331,8 +330,6 @@ class Sweep:
 # --------------------------------------------------------------------------------------
 
 _kernels: dict[int, Any] = {}
-_kernels_lock = threading.Lock()
-_alive: list[Any] = []
 
 
 def _make_numerical_kernel(target: Any) -> Any:
@@ -395,16 +392,9 @@ def numerical_kernel(loss: Any) -> Any:
     loss
         A :class:`~symstab.loss.Loss` (or a :class:`~symstab.compile.CompiledLoss`).
     """
-    from symstab.dynamics.basins import _compiled
+    from symstab.dynamics.basins import cached_kernel
 
-    compiled = _compiled(loss)
-    with _kernels_lock:
-        kernel = _kernels.get(id(compiled))
-        if kernel is None:
-            kernel = _make_numerical_kernel(compiled.numba())
-            _kernels[id(compiled)] = kernel
-            _alive.append(compiled)  # keep the id from being reused
-        return kernel
+    return cached_kernel(_kernels, loss, _make_numerical_kernel)
 
 
 # --------------------------------------------------------------------------------------
