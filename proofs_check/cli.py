@@ -1,0 +1,308 @@
+"""The ``proofs-check`` command line: check the seed claims, or the claims of claims files.
+
+``proofs-check`` with no argument checks every seed claim; ``proofs-check FILE...`` checks
+the claims of the given claims files (schema: ``docs/claims.md``).
+
+Exit codes: 0 no unexpected verdict (inconclusive and not-applicable claims are listed
+but do not fail the run; a known-false claim, ``expect = "fails"``, passes when it fails);
+1 some claim has an unexpected verdict (a claim fails); 2 bad input (one line on stderr,
+never a traceback); 70 an internal error (one line; set ``SYMSTAB_DEBUG=1`` for the
+traceback); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from symstab.errors import InputError
+
+EXIT_OK = 0
+EXIT_FAILS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+#: Default ``--budget``; see docs/claims.md for the measured run times.
+DEFAULT_BUDGET = "full"
+
+
+def _seed_claims() -> list:
+    """Every seed claim (a function so that tests can replace it)."""
+    from proofs_check.seeds import seed_claims
+
+    return list(seed_claims())
+
+
+def _budget(name: str):
+    from proofs_check.core import Budget
+
+    return Budget.full() if name == "full" else Budget.reduced()
+
+
+def _output_path(path: str | None, option: str) -> Path | None:
+    """Check before any work that an output file can be written."""
+    if path is None:
+        return None
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(f"{path!r} is a directory", option)
+    parent = target.parent.resolve()
+    if not parent.is_dir():
+        raise InputError(f"directory {str(target.parent)!r} does not exist", option)
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"directory {str(target.parent)!r} is not writable", option)
+    return target
+
+
+def _collect(files: Sequence[str], only: Sequence[str]) -> list:
+    from proofs_check.files import load_claims
+
+    if files:
+        claims = [claim for f in files for claim in load_claims(f)]
+        seen: dict[str, str] = {}
+        from proofs_check.files import claim_origin
+
+        for claim in claims:
+            if claim.id in seen:
+                raise InputError(f"claim id {claim.id!r} appears in {seen[claim.id]} and "
+                                 f"{claim_origin(claim)}")
+            seen[claim.id] = claim_origin(claim)
+    else:
+        claims = _seed_claims()
+    if only:
+        claims = [c for c in claims if any(fnmatch.fnmatchcase(c.id, p) for p in only)]
+        if not claims:
+            raise InputError("no claim id matches " + " or ".join(repr(p) for p in only),
+                             "--only")
+    return claims
+
+
+def _check_all(claims: Sequence, budget_name: str, console) -> list:
+    """Check every claim, with a progress bar on stderr; a crash becomes an internal error."""
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from proofs_check.core import Evidence, Result, Verdict
+    from proofs_check.files import claim_origin
+    from proofs_check.report import Checked
+    from symstab.evidence import Strength
+
+    budget = _budget(budget_name)
+    checked = []
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=True,
+                        disable=not console.is_terminal)
+    with progress:
+        task = progress.add_task("checking", total=len(claims))
+        for claim in claims:
+            progress.update(task, description=f"checking {escape(claim.id)}")
+            started = time.perf_counter()
+            try:
+                result = claim.check(budget)
+                error = None
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:
+                if os.environ.get("SYMSTAB_DEBUG"):
+                    raise
+                error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+                result = Result(
+                    claim_id=claim.id, title=claim.title, source=claim.source,
+                    verdict=Verdict.INCONCLUSIVE,
+                    evidence=Evidence(Strength.NUMERICAL, f"internal error: {error}"),
+                    seconds=time.perf_counter() - started)
+            checked.append(Checked(result, claim_origin(claim), error))
+            progress.advance(task)
+    return checked
+
+
+_STYLE = {"holds": "green", "fails": "bold red", "inconclusive": "yellow",
+          "not applicable": "cyan"}
+
+
+def _source_text(c) -> str:
+    """The paper and theorem; for a user's own claim, its file and line."""
+    source = c.result.source
+    if source.paper == "user claim" and c.origin != "seed":
+        return c.origin
+    return str(source)
+
+
+def _print_table(checked: Sequence, console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from proofs_check.core import Verdict
+
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("claim", overflow="fold")
+    table.add_column("source", overflow="fold")
+    table.add_column("verdict")
+    table.add_column("evidence", overflow="fold")
+    table.add_column("time", justify="right")
+    for c in checked:
+        r = c.result
+        style = _STYLE[str(r.verdict)]
+        if r.verdict is Verdict.FAILS and not r.unexpected:
+            style = "magenta"
+        elif r.unexpected:
+            style = "bold red"
+        table.add_row(escape(r.claim_id), escape(_source_text(c)),
+                      f"[{style}]{escape(c.verdict_text())}[/]", escape(r.evidence.label()),
+                      f"{r.seconds:.2f} s")
+    console.print(table)
+
+
+def _print_details(checked: Sequence, markdown: bool) -> None:
+    """Failures with their counterexamples; undecided claims with their reasons."""
+    from proofs_check.core import Verdict
+
+    failed = [c for c in checked if c.result.unexpected]
+    undecided = [c for c in checked if c.result.verdict in
+                 (Verdict.INCONCLUSIVE, Verdict.NOT_APPLICABLE)]
+    fence = "```" if markdown else None
+    for c in failed:
+        click.echo("")
+        if fence:
+            click.echo(fence)
+        click.echo(c.result.explain())
+        if fence:
+            click.echo(fence)
+    if undecided:
+        click.echo("")
+        bullet = "- " if markdown else "  "
+        click.echo("Not decided (these do not fail the run):")
+        for c in undecided:
+            click.echo(f"{bullet}{c.result.claim_id}: {c.result.verdict}: {c.reason()}")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--budget", "budget_name", type=click.Choice(["reduced", "full"]),
+              default=DEFAULT_BUDGET, show_default=True,
+              help="How much work each check may do.")
+@click.option("--only", multiple=True, metavar="PATTERN",
+              help="Only claims whose id matches this glob (repeatable), e.g. 'chen.*'.")
+@click.option("--report", "report_path", default=None, metavar="OUT.json",
+              help="Write every result, the totals and the tool version as JSON.")
+@click.option("--junit", "junit_path", default=None, metavar="OUT.xml",
+              help="Write a JUnit XML file (one testcase per claim).")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table instead of the table.")
+@click.option("--list", "list_only", is_flag=True, help="List claim ids and titles; check none.")
+@click.version_option(package_name="symstab", prog_name="proofs-check")
+def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
+        report_path: str | None, junit_path: str | None, markdown: bool,
+        list_only: bool) -> None:
+    """Check claims about gradient descent: every seed claim, or those of claims FILES (TOML).
+
+    Exit codes: 0 all claims hold (inconclusive / not applicable are reported but do not
+    fail the run), 1 some claim fails, 2 bad input, 70 internal error.
+    """
+    from rich.console import Console
+
+    report_file = _output_path(report_path, "--report")
+    junit_file = _output_path(junit_path, "--junit")
+    claims = _collect(files, only)
+    if list_only:
+        from proofs_check.files import claim_origin
+
+        for claim in claims:
+            origin = claim_origin(claim)
+            where = str(claim.source) if origin == "seed" else origin
+            click.echo(f"{claim.id}\t{claim.title}\t[{where}]")
+        return
+    err_console = Console(stderr=True)
+    checked = _check_all(claims, budget_name, err_console)
+    from proofs_check.report import junit_xml, markdown_table, report_json, totals, totals_line
+
+    if report_file is not None:
+        report_file.write_text(report_json(checked, budget=budget_name), encoding="utf-8")
+    if junit_file is not None:
+        junit_file.write_text(junit_xml(checked), encoding="utf-8")
+
+    if markdown:
+        click.echo(markdown_table(checked), nl=False)
+    else:
+        out = Console(highlight=False)
+        if not out.is_terminal:
+            out = Console(highlight=False, width=160)
+        _print_table(checked, out)
+        click.echo(totals_line(checked))
+    _print_details(checked, markdown)
+    t = totals(checked)
+    if t["errors"]:
+        first = next(c for c in checked if c.error)
+        raise _InternalError(f"{t['errors']} check(s) crashed; first: {first.result.claim_id}: "
+                             f"{first.error}")
+    if t["unexpected"]:
+        raise click.exceptions.Exit(EXIT_FAILS)
+
+
+class _InternalError(RuntimeError):
+    """A claim's check crashed (reported after the other claims were checked)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``proofs-check``; every error becomes one line on stderr and an exit code.
+
+    Parameters
+    ----------
+    argv
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 all hold, 1 some claim fails, 2 bad input, 70 internal error, 130 interrupted.
+    """
+    prog = "proofs-check"
+    try:
+        # In non-standalone mode click returns the code of a raised ``Exit``.
+        code = cli.main(args=list(argv) if argv is not None else None, prog_name=prog,
+                        standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        click.echo(f"{prog}: error: {exc.format_message()}", err=True)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head`
+        sys.stderr.close()
+        return EXIT_OK
+    except (click.Abort, KeyboardInterrupt):
+        click.echo(f"{prog}: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except InputError as exc:
+        click.echo(f"{prog}: error: {exc}", err=True)
+        return EXIT_BAD_INPUT
+    except _InternalError as exc:
+        click.echo(f"{prog}: internal error: {exc}", err=True)
+        return EXIT_INTERNAL
+    except Exception as exc:
+        if os.environ.get("SYMSTAB_DEBUG"):
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        click.echo(f"{prog}: internal error: {type(exc).__name__}: {message} "
+                   f"(set SYMSTAB_DEBUG=1 for the traceback)", err=True)
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def entry_point() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+__all__ = ["DEFAULT_BUDGET", "cli", "entry_point", "main"]

@@ -1,0 +1,133 @@
+"""Every checkable statement of the seed papers, on the seeds' own examples and others,
+plus deliberately false variants that must fail with a counterexample.
+
+:func:`seed_claims` is what ``proofs-check`` runs with no argument. Claims whose
+expected verdict is ``fails`` (a printed erratum, a false variant) do not fail the run
+when they fail; they do if they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from functools import cache
+
+import sympy as sp
+
+from symstab.loss import Loss
+
+from . import chen, craciun, taowang
+from .core import Claim, Source, Verdict
+from .properties import converges_from, descent_inequality, forward_invariant, threshold_equals
+
+__all__ = ["false_variants", "seed_claim", "seed_claims"]
+
+R = sp.Rational
+CHEN = "Chen et al. 2024"
+BOX2 = ((-2, 2), (-2, 2))
+
+
+def _loss(name: str) -> Loss:
+    return Loss.from_catalog(name)
+
+
+def _quadratic() -> Loss:
+    """x²/2 + 3y²/2: L = 3, so the descent-lemma regime is h <= 2/3."""
+    return replace(Loss.from_text("x**2/2 + 3*y**2/2"), name="q13")
+
+
+def _chen() -> list[Claim]:
+    thresholds = {"f1": 1, "f2": 1, "f3": R(1, 6), "f4": R(10, 19)}
+    eqs = {"f1": "eq. (43)", "f2": "eq. (44)", "f3": "eq. (45)", "f4": "eq. (46)"}
+    out = [threshold_equals(_loss(n), v, id=f"chen.threshold.{n}",
+                            source=Source(CHEN, f"{eqs[n]}: maximal learning rate"))
+           for n, v in thresholds.items()]
+    out += [chen.threshold_is_sharp(_loss(n)) for n in thresholds]
+    lemma1_etas = {"f1": R(9, 10), "f3": R(3, 20), "f4": R(1, 2)}
+    for n, eta in lemma1_etas.items():
+        out.append(descent_inequality(_loss(n), eta, invariance=False,
+                                      id=f"chen.lemma1.{n}",
+                                      source=Source(CHEN, "Lemma 1, eq. (8)")))
+        out.append(forward_invariant(_loss(n), eta, id=f"chen.theorem2.{n}"))
+    out.append(chen.u_eta_open(_loss("f1"), R(1, 2), ((-1, 1), (-1, 1)),
+                               id="chen.theorem3.f1"))
+    out.append(chen.u_eta_open(_loss("f4"), R(1, 2), ((0, 2), (0, 2)), id="chen.theorem3.f4"))
+    out.append(chen.u_eta_printed_open(_loss("f4"), R(1, 2), id="chen.eq30-printed.f4"))
+    fig3 = Source(CHEN, "Fig. 3 (caption: both trajectories converge)")
+    out.append(converges_from(_loss("f4"), R(3, 10), point=(R(1, 10), R(5, 2)),
+                              id="chen.fig3.unstable-start", source=fig3))
+    out.append(converges_from(_loss("f4"), R(3, 10), point=(R(3, 2), 2),
+                              id="chen.fig3.stable-start", source=fig3))
+    return out
+
+
+def _craciun() -> list[Claim]:
+    xy, chain3 = _loss("xy"), _loss("chain3")
+    return [
+        craciun.critical_eta_equals(xy, 1, id="craciun.critical-eta.xy"),
+        craciun.critical_eta_equals(chain3, R(2, 3), id="craciun.critical-eta.chain3"),
+        craciun.minima_manifold_smooth(xy, id="craciun.smooth-manifold.xy"),
+        craciun.minima_manifold_smooth(chain3, id="craciun.smooth-manifold.chain3"),
+        craciun.stable_minima_bounded(xy, R(2, 5), id="craciun.stable-bounded.xy"),
+        craciun.stable_minima_bounded(chain3, R(1, 2), id="craciun.stable-bounded.chain3"),
+        craciun.converging_fraction_positive(xy, R(2, 5), BOX2, id="craciun.positive-fraction.xy"),
+        craciun.measure_zero_convergence(xy, R(11, 10), BOX2, id="ahn.measure-zero.xy"),
+        craciun.measure_zero_convergence(chain3, R(4, 5), ((-2, 2),) * 3,
+                                         id="ahn.measure-zero.chain3"),
+        craciun.measure_zero_convergence(_loss("f4"), R(11, 19), BOX2,
+                                         id="ahn.measure-zero.f4"),
+    ]
+
+
+def _taowang() -> list[Claim]:
+    quadratic = _quadratic()
+    start = (R(1, 2), R(3, 2))
+    return [
+        taowang.descent_regime(quadratic, R(1, 2), id="taowang.descent-regime.q13"),
+        taowang.modified_equation_order(_loss("f4"), start, id="taowang.modified-equation.f4"),
+        taowang.modified_equation_order(_loss("xy"), start, id="taowang.modified-equation.xy"),
+    ]
+
+
+def false_variants() -> list[Claim]:
+    """Deliberately false variants of seed claims (expected verdict ``fails``)."""
+    wrong = Source("false variant", "deliberately wrong, must fail")
+    quadratic = _quadratic()
+    claims = [
+        threshold_equals(_loss("f4"), R(11, 19), id="false.threshold.f4-11_19", source=wrong),
+        descent_inequality(_loss("f4"), R(1, 2), constant="1 - eta*M/4",
+                           id="false.descent.f4-quarter-constant", source=wrong),
+        converges_from(_loss("xy"), R(11, 10), box=BOX2, id="false.converges-everywhere.xy",
+                       source=wrong),
+        taowang.descent_regime(quadratic, R(7, 10), id="false.descent-regime.q13-h-7_10",
+                               source=wrong),
+    ]
+    return [_as_false(c) for c in claims]
+
+
+def _as_false(claim: Claim) -> Claim:
+    return replace(claim, expected=Verdict.FAILS, tags=(*claim.tags, "false-variant"))
+
+
+_GROUPS: tuple[Callable[[], list[Claim]], ...] = (_chen, _craciun, _taowang, false_variants)
+
+
+@cache
+def _all() -> tuple[Claim, ...]:
+    claims = tuple(c for group in _GROUPS for c in group())
+    ids = [c.id for c in claims]
+    assert len(ids) == len(set(ids)), "duplicate seed claim ids"
+    return claims
+
+
+def seed_claims() -> list[Claim]:
+    """Every seed claim (and the false variants), in a stable order."""
+    return list(_all())
+
+
+def seed_claim(claim_id: str) -> Claim:
+    """The seed claim with this id (KeyError if there is none)."""
+    for c in _all():
+        if c.id == claim_id:
+            return c
+    raise KeyError(claim_id)

@@ -1,0 +1,237 @@
+"""proofs_check claims: the seed claims at the reduced budget (full budget: slow), the
+false variants, and the claim builders on cases whose answers are known by hand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from proofs_check import chen, craciun, taowang
+from proofs_check.core import Budget, Verdict
+from proofs_check.properties import (
+    converges_from,
+    descent_inequality,
+    fraction_below,
+    threshold_equals,
+)
+from proofs_check.seeds import false_variants, seed_claim, seed_claims
+from proofs_check.strategies import known_quadratics, rationals
+from symstab.errors import InputError
+from symstab.evidence import Strength
+from symstab.loss import Loss
+
+R = sp.Rational
+SEEDS = seed_claims()
+
+
+@pytest.mark.parametrize("claim", SEEDS, ids=[c.id for c in SEEDS])
+def test_seed_claim_reduced_budget(claim):
+    result = claim.check(Budget.reduced())
+    assert result.verdict == claim.expected, result.explain()
+    assert not result.unexpected
+    if result.verdict == Verdict.FAILS:
+        assert result.counterexample is not None, result.explain()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim", SEEDS, ids=[c.id for c in SEEDS])
+def test_seed_claim_full_budget(claim):
+    result = claim.check(Budget.full())
+    assert result.verdict == claim.expected, result.explain()
+
+
+def test_false_variants_are_expected_to_fail_and_tagged():
+    variants = false_variants()
+    assert len(variants) >= 4
+    assert all(c.expected == Verdict.FAILS and "false-variant" in c.tags for c in variants)
+    assert {c.id for c in variants} <= {c.id for c in SEEDS}
+
+
+def test_seed_claim_lookup():
+    assert seed_claim("chen.threshold.f4").id == "chen.threshold.f4"
+    with pytest.raises(KeyError):
+        seed_claim("no.such.claim")
+
+
+# ---- thresholds: values from the paper (eqs. 43-46) and by hand ---------------------
+
+
+@pytest.mark.parametrize(("a", "b"), [(1, 3), (2, 5), (R(1, 2), 4)])
+def test_threshold_of_diagonal_quadratic(a, b):
+    # f = a x^2/2 + b y^2/2: eigenvalues a, b, so eta* = 2/max(a, b)
+    x, y = sp.symbols("x y", real=True)
+    loss = Loss.from_expr(a * x**2 / 2 + b * y**2 / 2, (x, y))
+    expected = 2 / sp.Max(a, b)
+    assert threshold_equals(loss, expected).check().verdict == Verdict.HOLDS
+    wrong = threshold_equals(loss, expected + R(1, 7)).check()
+    assert wrong.verdict == Verdict.FAILS
+    assert wrong.evidence.strength == Strength.EXACT
+    assert wrong.counterexample.point == ("0", "0")
+
+
+def test_threshold_not_applicable_without_strict_minimum():
+    # x^4 + y^2: the origin is a degenerate minimum (lambda = 0 in x)
+    loss = Loss.from_text("x**4 + y**2")
+    result = threshold_equals(loss, 1).check()
+    assert result.verdict == Verdict.NOT_APPLICABLE
+    assert result.failing_hypothesis.name == "strict minimum"
+
+
+def test_requiring_stronger_evidence_makes_a_claim_inconclusive():
+    claim = descent_inequality(Loss.from_catalog("f1"), R(1, 2))
+    assert claim.check().evidence.strength == Strength.CERTIFIED
+    strict = claim.requiring(Strength.EXACT).check()
+    assert strict.verdict == Verdict.INCONCLUSIVE
+    assert "exact was required" in strict.evidence.summary
+
+
+# ---- Chen Lemma 1 / Theorem 2 constants -----------------------------------------------
+
+
+def test_weaker_constant_holds_stronger_constant_fails():
+    # C = 1 - eta*M <= 1 - eta*M/2 is implied by Lemma 1; C = 1 - eta*M/4 is stronger and
+    # fails: on the top eigenvector of a minimum, f(G theta) - f(theta) ~ -(1 - eta*lmax/2)
+    # eta |g|^2, and 1 - eta*lmax/2 = 1 - (1/2)(19/5)/2 = 1/20 < 1 - (1/2)(4)/4 = 1/2.
+    f4 = Loss.from_catalog("f4")
+    assert descent_inequality(f4, R(1, 2), constant="1 - eta*M").check().verdict == Verdict.HOLDS
+    result = descent_inequality(f4, R(1, 2), constant="1 - eta*M/4").check()
+    assert result.verdict == Verdict.FAILS
+    # the counterexample, re-checked exactly at its (rounded) decimal coordinates
+    x, y = f4.params
+    theta = [sp.Rational(t) for t in result.counterexample.point]
+    subs = dict(zip((x, y), theta, strict=True))
+    g = [sp.diff(f4.expr, p).subs(subs) for p in (x, y)]
+    new = {x: theta[0] - R(1, 2) * g[0], y: theta[1] - R(1, 2) * g[1]}
+    drop = f4.expr.subs(new) - f4.expr.subs(subs)
+    M = sp.Rational(result.counterexample.data["M"])
+    assert 19 / sp.Integer(5) <= M < 4  # lambda_max(theta*) <= M < 2/eta
+    C = 1 - R(1, 2) * M / 4
+    assert drop > -C * R(1, 2) * (g[0] ** 2 + g[1] ** 2)
+
+
+def test_constant_text_is_whitelisted():
+    with pytest.raises(InputError):
+        descent_inequality(Loss.from_catalog("f1"), R(1, 2), constant="1 - eta*K")
+    with pytest.raises(InputError):
+        descent_inequality(Loss.from_catalog("f1"), R(1, 2), constant="__import__('os')")
+
+
+# ---- convergence and fractions ------------------------------------------------------
+
+
+def test_converges_from_quadratic_closed_form():
+    # f = x^2/2 + y^2: G(x, y) = ((1-eta) x, (1-2 eta) y): converges iff eta < 1
+    loss = Loss.from_text("x**2/2 + y**2")
+    assert converges_from(loss, R(9, 10), point=(1, 1)).check().verdict == Verdict.HOLDS
+    bad = converges_from(loss, R(11, 10), point=(1, 1)).check()
+    assert bad.verdict == Verdict.FAILS
+    assert "diverged" in bad.counterexample.description
+
+
+def test_fraction_below_statistical_verdicts():
+    # x^2/2 + y^2 at eta = 11/10: every start off the x-axis diverges -> fraction 0
+    loss = Loss.from_text("x**2/2 + y**2")
+    box = ((-1, 1), (R(1, 10), 1))
+    result = fraction_below(loss, R(11, 10), box=box, bound=0.1).check()
+    assert result.verdict == Verdict.HOLDS
+    assert result.evidence.strength == Strength.STATISTICAL
+    assert result.evidence.bound[1] < 0.1
+    # at eta = 1/2 every start converges: "fraction below 0.5" fails
+    assert fraction_below(loss, R(1, 2), box=box, bound=0.5).check().verdict == Verdict.FAILS
+
+
+# ---- Crăciun / Ahn -----------------------------------------------------------------
+
+
+def test_measure_zero_not_applicable_below_critical_eta():
+    result = craciun.measure_zero_convergence(Loss.from_catalog("xy"), R(2, 5),
+                                              ((-2, 2), (-2, 2))).check()
+    assert result.verdict == Verdict.NOT_APPLICABLE
+    assert result.failing_hypothesis.name == "η > critical η"
+
+
+def test_exceptions_contain_the_diagonal_preimage_of_the_minimum():
+    # on x = y, G(x) = x(1 + eta - eta x^2); G(x) = 1 <=> (x - 1)(eta x^2 + eta x - 1) = 0,
+    # so x = (-eta + sqrt(eta^2 + 4 eta)) / (2 eta) lands on the minimum (1, 1) in one step
+    eta = R(11, 10)
+    found, _ = craciun.exceptional_initialisations(Loss.from_catalog("xy"), eta, Budget())
+    x = (-eta + sp.sqrt(eta**2 + 4 * eta)) / (2 * eta)
+    assert any(all(sp.simplify(c - x) == 0 for c in e["preimage"]) for e in found)
+
+
+def test_manifold_smoothness_detects_a_singular_component():
+    # f = (x^2 - y^3)^2: minima on the cusp x^2 = y^3, singular at the origin
+    result = craciun.minima_manifold_smooth(Loss.from_text("(x**2 - y**3)**2")).check()
+    assert result.verdict in (Verdict.FAILS, Verdict.INCONCLUSIVE)
+    assert result.verdict != Verdict.HOLDS
+
+
+def test_stable_minima_bound_of_the_two_layer_chain():
+    # 1/2 (1 - xy)^2 on xy = 1: lambda_max = x^2 + y^2 <= 2/eta with xy = 1 gives
+    # x^2 + 1/x^2 <= 2/eta, so |x| <= sqrt(1/eta + sqrt(1/eta^2 - 1)) (< sqrt(2/eta))
+    eta = R(2, 5)
+    result = craciun.stable_minima_bounded(Loss.from_catalog("xy"), eta).check()
+    assert result.verdict == Verdict.HOLDS
+    bound = sp.sympify(result.evidence.data["bound"])
+    tight = sp.sqrt(1 / eta + sp.sqrt(1 / eta**2 - 1))
+    assert float(tight) <= float(bound)
+    assert bound == sp.sqrt(2 / eta)
+
+
+# ---- Tao / Wang ----------------------------------------------------------------------
+
+
+@settings(max_examples=10, deadline=None)
+@given(a=st.integers(1, 9), b=st.integers(1, 9), num=st.integers(1, 40))
+def test_descent_regime_quadratic_matches_two_over_l(a, b, num):
+    # f = a x^2/2 + b y^2/2 with L = max(a, b): every step decreases f iff h <= 2/L
+    x, y = sp.symbols("x y", real=True)
+    loss = Loss.from_expr(a * x**2 / 2 + b * y**2 / 2, (x, y))
+    h = R(num, 20)
+    result = taowang.descent_regime(loss, h).check()
+    expected = Verdict.HOLDS if h * max(a, b) <= 2 else Verdict.FAILS
+    assert result.verdict == expected
+
+
+def test_modified_equation_orders_on_a_separable_quartic():
+    # backward error analysis: GD is O(h^2) from the flow of f + (h/4)|grad f|^2 and only
+    # O(h) from the flow of f, so the observed orders are ~2 and ~1
+    result = taowang.modified_equation_order(Loss.from_text("x**4/4 + y**2/2"),
+                                             (R(1), R(1))).check()
+    assert result.verdict == Verdict.HOLDS
+    assert all(abs(o - 2) < 0.3 for o in result.evidence.data["order_modified"])
+    assert all(abs(o - 1) < 0.3 for o in result.evidence.data["order_plain"])
+
+
+# ---- Chen Theorem 3 and eq. (30) -------------------------------------------------------
+
+
+def test_printed_eq30_fails_and_is_expected_to():
+    claim = chen.u_eta_printed_open(Loss.from_catalog("f1"), R(1, 2))
+    result = claim.check()
+    assert result.verdict == Verdict.FAILS
+    assert claim.expected == Verdict.FAILS and not result.unexpected
+    assert "eq. (30)" in claim.source.note
+
+
+def test_unexpected_when_a_known_false_claim_holds():
+    claim = replace(threshold_equals(Loss.from_catalog("f1"), 1), expected=Verdict.FAILS)
+    assert claim.check().unexpected
+
+
+# ---- random strongly convex quadratics (proofs_check.strategies) ---------------------
+
+
+@settings(max_examples=8, deadline=None)
+@given(q=known_quadratics(2), c=rationals(R(1, 10), R(9, 10), max_denominator=20))
+def test_chen_claims_on_random_quadratics(q, c):
+    # eta* = 2/lambda_max by construction; below it, Lemma 1 and Theorem 2 hold certified
+    assert threshold_equals(q.loss, q.eta_star).check().verdict == Verdict.HOLDS
+    eta = c * q.eta_star
+    result = descent_inequality(q.loss, eta).check(Budget(examples=10))
+    assert result.verdict == Verdict.HOLDS, result.explain()
+    assert result.evidence.strength == Strength.CERTIFIED
