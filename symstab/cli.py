@@ -370,6 +370,15 @@ def catalog_command() -> None:
     click.echo("deep-chain-D  ½(1 − x1⋯xD)² for any depth D = 2..12")
 
 
+def _register_commands() -> None:
+    from symstab.commands import register
+
+    register(cli)
+
+
+_register_commands()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI, turning every error into one line and an exit code."""
     try:
