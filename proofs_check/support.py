@@ -127,10 +127,11 @@ class BallPoints:
     """Points of the closed ball B(center, radius) as mpf tuples.
 
     Half of the draws lie on the segment through the centre along ``direction`` (where
-    counterexamples to descent inequalities live: the top eigenvector of the Hessian),
-    at distance >= radius/100 from the centre (where the compared quantities are well
-    above the rounding level); the rest are spread over the ball with their radius drawn
-    uniformly. :meth:`strategy` draws them with Hypothesis; :meth:`draw` maps plain
+    counterexamples to descent inequalities live: the top eigenvector of the Hessian);
+    the rest are spread over the ball with their radius drawn uniformly. All lie at
+    distance >= radius/100 from the centre, where the compared quantities are well above
+    the rounding level (the inner ball is covered by the region's certificate anyway).
+    :meth:`strategy` draws them with Hypothesis; :meth:`draw` maps plain
     uniform numbers to the same distribution (used inside a running Hypothesis test,
     where a nested search is not allowed).
     """
@@ -149,11 +150,14 @@ class BallPoints:
                      for c, v in zip(self.center, vec, strict=True))
 
     def draw(self, along: bool, u: Sequence[float], s: float) -> tuple[mpmath.mpf, ...]:
-        """The point for uniform numbers ``u`` in [-1, 1]^n and ``s`` in [0, 1]."""
+        """The point for uniform numbers ``u`` in [-1, 1]^n and ``s`` in [0, 1] (at
+        distance >= radius/100 from the centre)."""
         if along and self.direction is not None:
             sign = 1.0 if u[0] >= 0 else -1.0
             return self._spread(self.direction, sign * (0.01 + 0.99 * s))
-        return self._spread(u, s)
+        if not any(u):
+            u = [1.0] + [0.0] * (len(u) - 1)
+        return self._spread(u, 0.01 + 0.99 * s)
 
     def strategy(self) -> st.SearchStrategy[tuple[mpmath.mpf, ...]]:
         """The Hypothesis strategy of these points."""

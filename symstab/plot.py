@@ -1,5 +1,6 @@
 """Figures: Chen et al.'s Fig. 2 (basins U_η ⊂ V_η) and Fig. 3 (stable vs unstable GD);
-Crăciun & Ghoshdastidar's Fig. 2 (converging fraction and |M_WS(η)| against η).
+Crăciun & Ghoshdastidar's Fig. 1 (GD and M_WS at η = 0.4 and 1.1) and Fig. 2
+(converging fraction and |M_WS(η)| against η).
 
 All functions build a :class:`matplotlib.figure.Figure` directly (no ``pyplot``, no
 global state, no ``show``), render with the Agg backend when saved, and return the
@@ -69,6 +70,7 @@ __all__ = [
     "chen_fig2_rows",
     "chen_fig3",
     "chen_fig3_eta_scan",
+    "craciun_fig1",
     "craciun_fig2",
     "eta_star",
     "relative_luminance",
@@ -1139,3 +1141,108 @@ def sweep_figure(sweep_result: Any, path: PathLike | None = None) -> Figure:
     matplotlib.figure.Figure
     """
     return craciun_fig2(sweep_result, path=path)
+
+
+def _mws_curves(loss: Loss, eta: Any) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Points of the minimum curves (all of them) and of M_WS(η) (red), for a loss whose
+    minima form rationally parametrised curves (e.g. ½(1 − xy)²)."""
+    from symstab.exact.analysis import analyze
+
+    eta_e = as_exact_number(eta, "step size")
+    a = analyze(loss, eta_e)
+    whole, stable = [], []
+    for c in a.components:
+        if "minim" not in c.kind or c.parametrization is None:
+            continue
+        par = c.parametrization
+        (t,) = par.free
+        fx = [sp.lambdify(t, par.mapping[p], "numpy") for p in loss.params]
+
+        def curve(lo: float, hi: float, fx: list[Any] = fx) -> np.ndarray:
+            ts = np.linspace(lo, hi, 400)
+            ts = ts[np.abs(ts) > 1e-3]
+            return np.column_stack([np.broadcast_to(f(ts), ts.shape) for f in fx])
+
+        whole += [curve(-8.0, -1e-3), curve(1e-3, 8.0)]
+        if c.weakly_stable is not None:
+            stable += [curve(float(lo), float(hi)) for lo, hi in c.weakly_stable.intervals]
+    return whole, stable
+
+
+def craciun_fig1(
+    loss: Loss | str = "xy",
+    etas: Sequence[Any] = ("0.4", "1.1"),
+    starts: Sequence[Sequence[float]] = ((0.3, 2.6), (2.2, 0.2), (-1.8, -0.4), (0.6, -1.2)),
+    steps: int = 60,
+    *,
+    window: Window = (-3.0, 3.0, -3.0, 3.0),
+    path: PathLike | None = None,
+) -> Figure:
+    """Crăciun & Ghoshdastidar's Fig. 1: GD on ½(1 − xy)² in two regimes.
+
+    One panel per η: the curve of minima xy = 1 (grey), its weakly stable part
+    M_WS(η) = {θ* : λmax(θ*) <= 2/η} in red (exact endpoints from
+    :func:`symstab.exact.analysis.analyze`; empty for η > 1), and float64 GD
+    trajectories from ``starts`` (black, start square, end dot). At η = 0.4 they converge
+    to points of M_WS; at η = 1.1, M_WS is empty and they do not converge.
+
+    Parameters
+    ----------
+    loss
+        A loss whose minima form rationally parametrised curves (default ``"xy"``).
+    etas
+        Step sizes, one panel each (exact numbers or their text).
+    starts
+        Starting points.
+    steps
+        GD steps drawn per trajectory.
+    window
+        ``(x_min, x_max, y_min, y_max)``.
+    path
+        Save the figure there as well.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    loss = _loss(loss)
+    if len(loss.params) != 2:
+        raise InputError("craciun_fig1 needs a 2-parameter loss", "loss")
+    step = compile_loss(loss.expr, loss.params).numpy()
+    fig = Figure(figsize=(5.0 * len(etas), 4.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(etas)))
+    x0, x1, y0, y1 = window
+    for ax, eta in zip(axes, etas, strict=True):
+        eta_f = float(as_exact_number(eta, "step size"))
+        _landscape(ax, loss, window, light=True)
+        whole, stable = _mws_curves(loss, eta)
+        for k, pts in enumerate(whole):
+            ax.plot(pts[:, 0], pts[:, 1], color="0.45", lw=1.2, ls="--",
+                    label="minima (xy = 1)" if k == 0 else None)
+        for k, pts in enumerate(stable):
+            ax.plot(pts[:, 0], pts[:, 1], color=_UNSTABLE_COLOR, lw=3.0,
+                    label=r"$M_{WS}(\eta)$ (weakly stable minima)" if k == 0 else None)
+        for k, start in enumerate(starts):
+            path_pts = [np.asarray(start, dtype=float)]
+            for _ in range(steps):
+                nxt = np.asarray(step.step(path_pts[-1], eta_f), dtype=float)
+                if not np.all(np.isfinite(nxt)) or np.abs(nxt).max() > 1e3:
+                    break
+                path_pts.append(nxt)
+            pts = np.array(path_pts)
+            ax.plot(pts[:, 0], pts[:, 1], "-", color="black", lw=0.8, alpha=0.8,
+                    label="GD trajectories" if k == 0 else None)
+            ax.plot(*pts[0], marker="s", ms=6, mfc="white", mec="black", ls="none",
+                    label="start" if k == 0 else None)
+            ax.plot(*pts[-1], marker="o", ms=5, color="black", ls="none",
+                    label=f"end (after <= {steps} steps, or last with |θ| < 1000)"
+                    if k == 0 else None)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal")
+        _labels(ax, loss)
+        empty = "" if stable else r", $M_{WS} = \varnothing$"
+        ax.set_title(f"{loss.name}, η = {_eta_text(eta)}{empty}", fontsize=10)
+        ax.legend(fontsize=7, loc="lower left", framealpha=0.85)
+    _save(fig, path)
+    return fig
