@@ -16,7 +16,7 @@ import sympy as sp
 
 from symstab.loss import Loss
 
-from . import chen, craciun, taowang
+from . import chen, craciun, eos, taowang
 from .core import Claim, Source, Verdict
 from .properties import converges_from, descent_inequality, forward_invariant, threshold_equals
 
@@ -109,7 +109,9 @@ def _as_false(claim: Claim) -> Claim:
     return replace(claim, expected=Verdict.FAILS, tags=(*claim.tags, "false-variant"))
 
 
-_GROUPS: tuple[Callable[[], list[Claim]], ...] = (_chen, _craciun, _taowang, false_variants)
+_GROUPS: tuple[Callable[[], list[Claim]], ...] = (
+    _chen, _craciun, _taowang, eos.seed_claims, false_variants,
+)
 
 
 @cache
