@@ -1,0 +1,126 @@
+"""``symstab orbits``: periodic orbits of GD on a loss at one step size.
+
+Lists the orbits of each requested period with their status (``exact`` for period 2 of a
+polynomial loss at a rational η, ``certified`` by the Krawczyk test, or ``unknown``),
+their stability and their points; ``--plot`` draws them in the plane (2-D losses).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from symstab.errors import InputError
+
+__all__ = ["command"]
+
+
+def _box(text: str | None, n: int) -> tuple[tuple[float, float], ...]:
+    from symstab.parse import parse_expression
+
+    if text is None:
+        return tuple((-3.0, 3.0) for _ in range(n))
+    groups = text.split(";")
+    if len(groups) != n:
+        raise InputError(f"expected {n} ';'-separated sides 'lo,hi'", "--box")
+    out = []
+    for i, group in enumerate(groups, 1):
+        parts = group.split(",")
+        if len(parts) != 2:
+            raise InputError(f"side {i} must be 'lo,hi'", "--box")
+        try:
+            lo, hi = (float(parse_expression(p, allow_symbols=False, what="box bound"))
+                      for p in parts)
+        except (InputError, TypeError) as exc:
+            raise InputError(f"side {i}: {getattr(exc, 'problem', exc)}", "--box") from None
+        if not (lo < hi) or not all(abs(v) < 1e6 for v in (lo, hi)):
+            raise InputError(f"side {i}: need finite lo < hi, |bounds| < 1e6", "--box")
+        out.append((lo, hi))
+    return tuple(out)
+
+
+def _periods(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.split(",")]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise InputError("period must be a positive integer or a comma list of them",
+                         "--period")
+    values = tuple(int(p) for p in parts)
+    if not all(1 <= v <= 16 for v in values) or len(values) > 8:
+        raise InputError("periods must be between 1 and 16 (at most 8 of them)", "--period")
+    return values
+
+
+@click.command(name="orbits")
+@click.argument("loss")
+@click.option("--params", default=None, help="Parameter names in order, e.g. 'x,y'.")
+@click.option("--eta", required=True, help="Step size, exact: 1.9, 19/10.")
+@click.option("--period", "period_text", default="2", show_default=True,
+              help="Period, or a comma list such as '2,3,4'.")
+@click.option("--box", default=None, help="Search box 'lo,hi;lo,hi' (default [-3,3] each).")
+@click.option("--starts", default=200, show_default=True, help="Newton starts per period.")
+@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@click.option("--dps", default=40, show_default=True, help="Digits of refinement/intervals.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
+              help="Save the orbit figure (PNG/SVG/PDF, 2-D losses) here.")
+def command(loss: str, params: str | None, eta: str, period_text: str, box: str | None,
+            starts: int, seed: int, dps: int, fmt: str, plot_path: str | None) -> None:
+    """Periodic orbits of GD on LOSS at step size --eta, certified by Krawczyk.
+
+    Period 2 of a polynomial loss at a rational η is also solved exactly (all real
+    isolated orbits). Stability comes from interval enclosures of D(G^p).
+    """
+    from symstab.cli import _eta_option, _plot_path
+    from symstab.dynamics.orbits import find_orbits, period_two_exact
+    from symstab.loss import load_loss
+    from symstab.parse import parse_eta
+
+    the_loss = load_loss(loss, params)
+    step = _eta_option(parse_eta, eta)
+    periods = _periods(period_text)
+    bounds = _box(box, the_loss.n)
+    if not 1 <= starts <= 100_000:
+        raise InputError("starts must be between 1 and 100000", "--starts")
+    if not 20 <= dps <= 500:
+        raise InputError("dps must be between 20 and 500", "--dps")
+    plot_target = _plot_path(plot_path) if plot_path else None
+    if plot_target and the_loss.n != 2:
+        raise InputError("--plot needs a loss of two parameters", "--plot")
+    results: dict[str, Any] = {"loss": the_loss.name, "eta": str(step), "periods": {}}
+    found_all = []
+    for p in periods:
+        orbits = find_orbits(the_loss, step, p, box=bounds, starts=starts, seed=seed, dps=dps)
+        found_all += orbits
+        entry: dict[str, Any] = {"orbits": [o.to_dict() for o in orbits]}
+        if p == 2 and the_loss.is_polynomial and step.is_Rational:
+            exact = period_two_exact(the_loss, step, time_limit=60.0)
+            entry["exact"] = exact.to_dict()
+        results["periods"][str(p)] = entry
+    if plot_target:
+        from symstab.plot_orbits import orbit_figure
+
+        orbit_figure(the_loss, step, found_all, path=plot_target)
+    if fmt == "json":
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{the_loss.name} at η = {step}: GD map G(θ) = θ − η∇f(θ)")
+    for p in periods:
+        entry = results["periods"][str(p)]
+        orbits = entry["orbits"]
+        click.echo(f"period {p}: {len(orbits)} orbit(s) found from {starts} starts "
+                   f"in {list(bounds)}")
+        for k, o in enumerate(orbits, 1):
+            mult = ", ".join(f"{complex(a, b):.4g}" if b else f"{a:.6g}"
+                             for a, b in o["multipliers"])
+            click.echo(f"  #{k} {o['status']:9s} {o['stability']:8s} multipliers [{mult}]")
+            for pt in o["points"]:
+                click.echo(f"       ({', '.join(pt)})")
+        if "exact" in entry:
+            ex = entry["exact"]
+            click.echo(f"  exact: {len(ex['orbits'])} real isolated period-2 orbit(s)")
+            for o in ex["orbits"]:
+                click.echo(f"    {o['stability']:8s} " + "  ".join(
+                    "(" + ", ".join(pt) + ")" for pt in o["exact"]))

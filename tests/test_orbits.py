@@ -1,0 +1,209 @@
+"""Periodic orbits of GD maps, against values derived by hand.
+
+1-D map of f(x) = x⁴/4 − x²/2: G(x) = x − η(x³ − x) = (1 + η)x − ηx³ (the same map as GD
+on ½(1 − xy)² restricted to the diagonal x = y, whose diagonal loss is (1 − x²)²/4).
+For a period-2 orbit {p, q} put s = p + q, t = pq:
+  (G(p) − G(q))/(p − q) = −1  ⇔  η(s² − t) = 2 + η,
+  G(p) + G(q) = p + q         ⇔  s(1 − s² + 3t) = 0.
+Branch s = 0: t = −(2 + η)/η, p = −q = √(1 + 2/η), real for all η > 0; multiplier
+G'(p)² with G'(p) = 1 + η − 3ηp² = −5 − 2η, so |m| > 1: never stable.
+Branch s² = 1 + 3/η, t = 1/η: discriminant s² − 4t = 1 − 1/η > 0 ⇔ η > 1; multiplier
+m = (1+η)² − 3η(1+η)(s² − 2t) + 9η²t² = 9 − 2(1 + η)², and |m| < 1 ⇔ 4 < (1+η)² < 5
+⇔ 1 < η < √5 − 1. The fixed point x = 1 has G'(1) = 1 − 2η = −1 at η = 1.
+2-D map of ½(1 − xy)²: with u = x − y, v = x + y, r = 1 − xy: u' = u(1 − ηr),
+v' = v(1 + ηr). Transverse multiplier of the diagonal 2-cycle: (1 − η + ηp²)(1 − η + ηq²)
+= 3 − 2η. Anti-diagonal (a, −a): a' = a(1 − η(1 + a²)), 2-cycle a² = 2/η − 1.
+"""
+
+import json
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symstab.cli import main
+from symstab.dynamics.orbits import (
+    basin_fractions,
+    diagonal_loss,
+    find_orbits,
+    period_doubling_etas,
+    period_two_exact,
+    period_two_ranges,
+)
+from symstab.errors import InputError
+from symstab.exact.derivatives import ETA
+from symstab.exact.signs import compare
+from symstab.loss import Loss
+
+QUARTIC = Loss.from_text("x**4/4 - x**2/2")
+XY = Loss.from_catalog("xy")
+
+
+def _interval_is(iv, lo, hi):
+    return compare(iv.lo, lo) == 0 and (
+        (hi is sp.oo and iv.hi is sp.oo) or (hi is not sp.oo and compare(iv.hi, hi) == 0))
+
+
+def test_quartic_period_two_ranges_by_hand():
+    ranges = period_two_ranges(QUARTIC)
+    assert len(ranges.exists) == 1 and _interval_is(ranges.exists[0], 0, sp.oo)
+    assert len(ranges.stable) == 1 and _interval_is(ranges.stable[0], 1, sp.sqrt(5) - 1)
+    symmetric = [b for b in ranges.branches if b.s == 0]
+    mirror = [b for b in ranges.branches if b.s != 0]
+    assert len(symmetric) == 1 and len(mirror) == 2
+    assert sp.simplify(symmetric[0].t + (2 + ETA) / ETA) == 0
+    assert sp.expand(symmetric[0].multiplier - (5 + 2 * ETA) ** 2) == 0
+    for b in mirror:
+        assert sp.simplify(b.t - 1 / ETA) == 0
+        assert sp.expand(b.multiplier - (9 - 2 * (1 + ETA) ** 2)) == 0
+        assert len(b.exists) == 1 and _interval_is(b.exists[0], 1, sp.oo)
+    assert not symmetric[0].stable
+
+
+def test_diagonal_of_xy_is_the_quartic_map():
+    diag = diagonal_loss(XY)
+    x = diag.params[0]
+    assert sp.expand(diag.expr - (1 - x**2) ** 2 / 4) == 0
+    ranges = period_two_ranges(diag)
+    assert _interval_is(ranges.stable[0], 1, sp.sqrt(5) - 1)
+    with pytest.raises(InputError):
+        diagonal_loss(Loss.from_text("x**2 + 2*y**2"))
+
+
+def test_quartic_exact_orbits_at_eta_11_10():
+    eta = sp.Rational(11, 10)
+    result = period_two_exact(QUARTIC, eta)
+    # hand: symmetric ±√(1 + 20/11) (unstable); mirror pair p, q = (s ± √(1/11))/2 with
+    # s = ±√(41/11) (stable: m = 9 − 2·2.1² = 0.18)
+    assert len(result.orbits) == 3
+    stable = [o for o in result.orbits if o.stability == "stable"]
+    assert len(stable) == 2
+    s = float(sp.sqrt(sp.Rational(41, 11)))
+    d = float(sp.sqrt(sp.Rational(1, 11)))
+    expected = sorted([(s + d) / 2, (s - d) / 2, -(s + d) / 2, -(s - d) / 2])
+    got = sorted(float(sp.N(o.points[k][0], 30)) for o in stable for k in (0, 1))
+    assert np.allclose(got, expected, atol=1e-14)
+    sym = next(o for o in result.orbits if o.stability == "unstable")
+    assert abs(abs(float(sp.N(sym.points[0][0]))) - (1 + 20 / 11) ** 0.5) < 1e-14
+    assert abs(float(sym.trace) - (5 + 2.2) ** 2) < 1e-12
+
+
+def test_xy_exact_period_two_at_19_10():
+    result = period_two_exact(XY, sp.Rational(19, 10))
+    assert len(result.orbits) == 4 and all(o.stability == "unstable" for o in result.orbits)
+    firsts = sorted(tuple(round(float(sp.N(c)), 12) for c in pt)
+                    for o in result.orbits for pt in o.points)
+    r19 = 19**0.5
+    hand = sorted([(a, a) for a in (39 / 19) ** 0.5 * np.array([1, -1])]
+                  + [(v, v) for v in (5 / r19, 2 / r19, -5 / r19, -2 / r19)]
+                  + [(1 / r19, -1 / r19), (-1 / r19, 1 / r19)])
+    assert np.allclose(np.array(firsts), np.array(hand), atol=1e-11)
+    mirror = [o for o in result.orbits if abs(float(sp.N(o.points[0][0])) -
+                                              float(sp.N(o.points[0][1]))) < 1e-12
+              and abs(abs(float(sp.N(o.points[0][0]))) - (39 / 19) ** 0.5) > 1e-6]
+    eta = 1.9
+    long_m, trans_m = 9 - 2 * (1 + eta) ** 2, 3 - 2 * eta
+    for o in mirror:
+        assert abs(float(o.trace) - (long_m + trans_m)) < 1e-12
+        assert abs(float(o.det) - long_m * trans_m) < 1e-12
+    assert all(c["fixed_points_only"] for c in result.components)
+
+
+def test_find_orbits_agrees_with_exact_and_certifies():
+    orbits = find_orbits(XY, "1.9", 2, starts=60)
+    assert len(orbits) == 4
+    assert all(o.status == "certified" and o.stability == "unstable" for o in orbits)
+    # η = 1.1: the diagonal mirror pair is stable in 2-D (m = 0.18, transverse 0.8)
+    stable = [o for o in find_orbits(XY, "11/10", 2, starts=60) if o.stability == "stable"]
+    assert len(stable) == 2 and all(o.status == "certified" for o in stable)
+    s, d = (41 / 11) ** 0.5, (1 / 11) ** 0.5
+    assert any(abs(abs(float(o.points[0][0])) - (s + d) / 2) < 1e-12 or
+               abs(abs(float(o.points[0][0])) - (s - d) / 2) < 1e-12 for o in stable)
+    dets = [float(o.det[0]) for o in stable]
+    assert np.allclose(dets, (9 - 2 * 2.1**2) * (3 - 2.2), atol=1e-10)
+
+
+def test_period_three_excludes_lower_periods():
+    for o in find_orbits(QUARTIC, "1.9", 3, starts=40):
+        pts = o.float_points()
+        assert len(pts) == 3 and np.ptp(pts[:, 0]) > 1e-6
+        assert o.status == "certified"
+
+
+def test_period_doublings_first_exact_then_numerical():
+    d = period_doubling_etas(QUARTIC, 4, dps=30)
+    assert d[0].eta == 1 and compare(d[1].eta, sp.sqrt(5) - 1) == 0
+    assert d[2].strength == "numerical" and d[2].agreement < 1e-10
+    assert float(d[1].eta) < float(d[2].decimal) < float(d[3].decimal) < 1.31
+
+
+def test_basins_at_stable_eta_find_the_period_two_orbits():
+    orbits = [o for o in find_orbits(XY, "11/10", 2, starts=40) if o.stability == "stable"]
+    est = basin_fractions(XY, "11/10", n=2000, transient=2000, orbits=orbits)
+    labelled = sum(v for k, v in est.fractions.items() if k.startswith("period 2 #"))
+    assert labelled > 0.1
+    assert abs(sum(est.fractions.values()) - 1) < 1e-12
+
+
+def _run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_json_keys(capsys):
+    code, out, err = _run(capsys, "orbits", "xy", "--eta", "1.9", "--period", "2",
+                          "--starts", "40", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"loss", "eta", "periods"}
+    entry = data["periods"]["2"]
+    assert set(entry) == {"orbits", "exact"}
+    assert set(entry["orbits"][0]) == {"period", "status", "stability", "points", "multipliers",
+                                       "box", "trace", "det", "reason"}
+    assert {o["stability"] for o in entry["exact"]["orbits"]} == {"unstable"}
+
+
+@pytest.mark.parametrize("eta", ["0", "-1", "abc", "nan", "1/0", "x"])
+def test_cli_bad_eta_exit_2(capsys, eta):
+    code, _out, err = _run(capsys, "orbits", "xy", "--eta", eta)
+    assert code == 2 and err.count("\n") == 1 and err.startswith("symstab: error:")
+
+
+@pytest.mark.parametrize("args", [["--period", "0"], ["--period", "two"],
+                                  ["--box", "1,0;0,1"], ["--box", "0,1"],
+                                  ["--starts", "0"], ["--plot", "out.txt"]])
+def test_cli_bad_options_exit_2(capsys, args):
+    code, _out, err = _run(capsys, "orbits", "xy", "--eta", "1.9", *args)
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_cli_plot(tmp_path, capsys):
+    path = tmp_path / "orbits.png"
+    code, _out, err = _run(capsys, "orbits", "xy", "--eta", "1.9", "--period", "2",
+                          "--starts", "30", "--plot", str(path))
+    assert code == 0, err
+    assert path.stat().st_size > 1000
+
+
+def test_blog_claims_verdicts():
+    from proofs_check.core import Verdict
+    from proofs_check.orbits import seed_claims
+
+    claims = {c.id: c for c in seed_claims()}
+    for cid in ("orbits.diag-xy.period2-exists", "orbits.diag-xy.period2-stable",
+                "taowang.blog.h19-orbits.xy"):
+        result = claims[cid].check()
+        assert result.verdict == claims[cid].expected, result.explain()
+    assert claims["taowang.blog.h19-orbits.xy"].expected == Verdict.FAILS
+    assert "fails" in claims["taowang.blog.h19-orbits.xy"].source.note.lower()
+
+
+@pytest.mark.slow
+def test_blog_claims_full_budget():
+    from proofs_check.core import Budget
+    from proofs_check.orbits import seed_claims
+
+    for claim in seed_claims():
+        result = claim.check(Budget.full())
+        assert not result.unexpected, result.explain()
