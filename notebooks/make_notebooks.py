@@ -334,10 +334,137 @@ one_step_descends()
 print("property holds on every drawn example")"""),
 ]
 
+TAO_WANG = [
+    md("""# Tao & Wang (blog): large learning rates
+
+The blog makes four kinds of statements about GD with step h: the descent-lemma regime
+h < 2/L; the modified equation f + (h/4)‖∇f‖² that GD follows to O(h²); periodic orbits
+and chaos for f(x, y) = (1 − xy)²/2 ("GD with h = 1.9 converges to three orbits with
+period 2, 3 and 4"); and the balancing effect of Wang et al. (2022)."""),
+    code(SETUP),
+    md("""## The descent regime and the modified equation"""),
+    code("""from proofs_check import Budget, seed_claims
+
+budget = Budget.reduced() if REDUCED else Budget.full()
+for claim in seed_claims():
+    if claim.id.startswith(("taowang.descent", "taowang.modified", "false.descent-regime")):
+        r = claim.check(budget)
+        print(f"{claim.id:34} {r.verdict!s:8} ({r.evidence.label()}): "
+              f"{r.evidence.summary[:150]}")"""),
+    md("""Halving h divides the distance between GD and the flow of f + (h/4)‖∇f‖² by about
+4 (order 2), and the distance to the flow of f only by about 2 (order 1)."""),
+    md("""## Periodic orbits: the diagonal map, exactly
+
+On the invariant diagonal x = y, GD on ½(1 − xy)² is x ↦ x − ηx(x² − 1). Its period-2
+orbits and the η where they exist and are stable are exact algebraic numbers; the
+cascade that follows converges at Feigenbaum's rate."""),
+    code("""from symstab.dynamics.orbits import (diagonal_loss, feigenbaum_ratios,
+                                    period_doubling_etas, period_two_ranges)
+from symstab.loss import Loss
+
+xy = Loss.from_catalog("xy")
+diag = diagonal_loss(xy)
+print(period_two_ranges(diag))
+doublings = period_doubling_etas(diag, 4 if REDUCED else 6, dps=40)
+for d in doublings:
+    print(d)
+print("Feigenbaum ratios:", [round(r, 3) for r in feigenbaum_ratios(doublings)])"""),
+    code("""import numpy as np
+
+from symstab.plot import bifurcation_figure
+
+bifurcation_figure(diag, np.linspace(0.8, 2.0, 300 if REDUCED else 1200),
+                   doublings=doublings, starts=[[0.3], [-0.3]],
+                   title="GD on ½(1 − xy)² restricted to x = y")"""),
+    md("""## The h = 1.9 claim
+
+**Where we differ:** at h = 1.9 every period-2 orbit of ½(1 − xy)² in the plane is
+unstable (exact), and the period-3 and period-4 orbits found by Newton's method are all
+certified (Krawczyk) and unstable; sampled starts either diverge or settle on a chaotic
+attractor on the diagonal (positive Lyapunov exponent). The same holds for (1 − xy)².
+Attracting period-2 orbits exist for 1 < h < √5 − 1 ≈ 1.236 and period 4 up to
+≈ 1.288, so the blog's figure must use another step or loss than the caption says."""),
+    code("""for claim in seed_claims():
+    if claim.id.startswith(("taowang.blog", "orbits.", "taowang.chaos")):
+        r = claim.check(budget)
+        print(f"{claim.id:32} {r.verdict!s:8} (expected {claim.expected!s}) "
+              f"({r.evidence.label()}): {r.evidence.summary[:160]}")"""),
+    code("""from symstab.dynamics.orbits import find_orbits
+from symstab.plot import orbit_figure
+
+starts = 40 if REDUCED else 100
+orbits = [o for p in (2, 3) for o in find_orbits(xy, "1.9", p, starts=starts)]
+orbit_figure(xy, "1.9", orbits, window=(-2, 2, -2, 2),
+             title="½(1 − xy)² at η = 1.9: certified orbits (all unstable)")"""),
+    md("""## Balancing (Wang et al. 2022)
+
+From unbalanced starts (x0 ≫ y0), the limit's gap |x∞ − y∞| against h·L, with L the
+spectral radius of the Hessian at the start. Below 2/L the gap barely moves; between 2/L
+and about 3/L it falls steeply ("larger h, more balanced"); beyond that it oscillates in
+h and GD diverges before 4/L. **Where we differ:** the blog's range (2/L, 4/L) is where
+balancing is *pronounced*; monotonicity in h holds only up to about 2.5–3.1/L (claim
+`taowang.balancing.xy`), and its extension to 4/L fails with a counterexample."""),
+    code("""from symstab.dynamics.eos import balancing_scan
+from symstab.plot import balancing_figure
+
+step = R(1, 10) if REDUCED else R(1, 40)
+ratios = [step * k for k in range(1, int(R(9, 2) / step) + 1)]
+scans = [balancing_scan(xy, s, ratios, dps=30) for s in [(R(3), R(1, 10)), (R(5), R(1, 10))]]
+for s in scans:
+    print(f"start {tuple(map(sp.sstr, s.theta0))}: non-increasing up to h·L = "
+          f"{s.monotone_up_to}, first divergence at h·L = {s.first_divergence}")
+balancing_figure(scans)"""),
+]
+
+AHN = [
+    md("""# Ahn, Zhang & Sra (ICML 2022): understanding unstable convergence
+
+The slides characterise unstable convergence by three quantities along the trajectory:
+the sharpness λmax(∇²f(θ_t)), which oscillates near 2/η; the relative progress
+RP(θ) = (f(θ − η∇f(θ)) − f(θ)) / (η‖∇f(θ)‖²), which oscillates near 0; and the loss,
+which still decreases in the long run. Theorem 1 (measure-zero convergence past the
+critical step) is checked in the Crăciun & Ghoshdastidar notebook."""),
+    code(SETUP),
+    md("""## The slides' picture on ½(1 − xy)²
+
+From the unbalanced start (5.05, 0.19) with η = 2/25 the starting sharpness 25.5 exceeds
+2/η = 25: the loss rises for about 70 steps, sharpness settles just below 2/η, RP stays
+within ±0.03 of 0, and the loss then falls to 1e-22."""),
+    code("""from symstab.dynamics.eos import eos_metrics
+from symstab.loss import Loss
+from symstab.plot import eos_figure
+
+xy = Loss.from_catalog("xy")
+r = eos_metrics(xy, R(2, 25), (R(101, 20), R(19, 100)), steps=300 if REDUCED else 600, dps=40)
+print(r.summary.evidence)
+eos_figure(r)"""),
+    md("""## Where the picture does not appear: Chen et al.'s Fig. 3 start
+
+f4 from (0.1, 2.5) at η = 0.3 converges unstably (the loss rises 4 times), but the
+unstable phase lasts a few steps and the sharpness then settles at 19/5 ≈ 0.57·(2/η):
+"sharpness near 2/η" is a feature of long unstable phases at the edge of stability, not
+of every unstable convergence. The claim `false.ahn.sharpness-near-2-over-eta.f4` states
+the over-general reading and fails with this counterexample."""),
+    code("""f4 = Loss.from_catalog("f4")
+r = eos_metrics(f4, R(3, 10), (R(1, 10), R(5, 2)), steps=60, dps=40)
+print(r.summary.evidence)
+eos_figure(r)"""),
+    code("""from proofs_check import Budget, seed_claims
+
+budget = Budget.reduced() if REDUCED else Budget.full()
+for claim in seed_claims():
+    if ".ahn." in f".{claim.id}" or claim.id.startswith("ahn."):
+        r = claim.check(budget)
+        print(f"{claim.id:40} {r.verdict!s:8} (expected {claim.expected!s}) "
+              f"({r.evidence.label()})")"""),
+]
+
 NOTEBOOKS = {
     "00_getting_started.ipynb": GETTING_STARTED,
     "01_chen_et_al.ipynb": CHEN,
     "02_craciun_ghoshdastidar.ipynb": CRACIUN,
+    "03_tao_wang.ipynb": TAO_WANG,
+    "04_ahn_zhang_sra.ipynb": AHN,
     "05_your_own_claims.ipynb": OWN_CLAIMS,
 }
 

@@ -63,8 +63,10 @@ __all__ = [
     "DEFAULT_FRACTIONS",
     "Fig2Row",
     "ScanRow",
+    "balancing_figure",
     "basin_classes",
     "basin_figure",
+    "bifurcation_figure",
     "chen_fig2",
     "chen_fig2_data",
     "chen_fig2_rows",
@@ -72,7 +74,9 @@ __all__ = [
     "chen_fig3_eta_scan",
     "craciun_fig1",
     "craciun_fig2",
+    "eos_figure",
     "eta_star",
+    "orbit_figure",
     "relative_luminance",
     "sweep_figure",
     "trajectory_figure",
@@ -1246,3 +1250,9 @@ def craciun_fig1(
         ax.legend(fontsize=7, loc="lower left", framealpha=0.85)
     _save(fig, path)
     return fig
+
+
+# The figures of the other seeds live in their own modules; re-exported here so that
+# ``symstab.plot`` is the one place for figure code.
+from symstab.plot_eos import balancing_figure, eos_figure  # noqa: E402
+from symstab.plot_orbits import bifurcation_figure, orbit_figure  # noqa: E402
