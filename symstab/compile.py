@@ -1091,6 +1091,85 @@ class MpmathTarget(_Target):
         mk = self.ctx.make_mpf
         return tuple(mk(t) for t in self._descend(*self._point(theta), self._raw(eta), steps))
 
+    def value_step_kernel(self, loss: CompiledLoss, value_dps: int) -> Callable[..., tuple]:
+        """Generated raw kernel ``(p0, ..., p{n-1}, eta) -> (f, q0, ..., q{n-1})``.
+
+        One call evaluates the loss ``f`` at ``value_dps`` digits and the GD step
+        ``q = p - eta * gradient(p)`` at this target's precision, on raw libmp ``mpf``
+        tuples (arguments and results). ``f`` is bit-identical to
+        ``loss.mpmath(value_dps).value`` and ``q`` to :meth:`step` (the same CSE blocks
+        and printer; ``x**2`` of a symbol is printed as ``x*x``, which libmp rounds
+        identically). Built once per ``value_dps`` and cached on this target.
+
+        Parameters
+        ----------
+        loss
+            The compiled loss this target was built from.
+        value_dps
+            Precision of the loss value in decimal digits.
+        """
+        if loss.n != self.n:
+            raise InputError(f"loss has {loss.n} parameters, the target {self.n}")
+        value_dps = _check_dps(value_dps)
+        cache: dict[int, tuple[CompiledLoss, Callable[..., tuple]]] = self.__dict__.setdefault(
+            "_value_step_kernels", {}
+        )
+        found = cache.get(value_dps)
+        if found is not None and found[0] is loss:
+            return found[1]
+
+        class _Printer(_LibmpPrinter):
+            def __init__(self, prec: int, prefix: str) -> None:
+                super().__init__(prec)
+                self.prefix = prefix
+
+            def const(self, e: sp.Expr) -> str:
+                if e not in self.constants:
+                    self.constants[e] = f"{self.prefix}{len(self.constants)}"
+                return self.constants[e]
+
+            def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+                if expr.exp == 2 and isinstance(expr.base, sp.Symbol):
+                    b = self._print(expr.base)
+                    return f"mpf_mul({b}, {b}, {self._pr()})"
+                return super()._print_Pow(expr, rational=rational)
+
+        value_prec = mpmath.MPContext()
+        value_prec.dps = value_dps
+        hi = _Printer(value_prec.prec, "h")
+        lo = _Printer(self.prec, "k")
+        n = self.n
+        args = ", ".join(f"p{i}" for i in range(n))
+        bv = loss.block("value")
+        bg = loss.block("grad")
+        pr = lo._pr()
+        new = ", ".join(f"mpf_add(p{i}, mpf_mul(eta, g{i}, {pr}), {pr}, 1)" for i in range(n))
+        src = [f"def value_step({args}, eta):", *_lines(bv, hi)]
+        src += [f"    f = {hi.doprint(bv.outputs[0])}", *_lines(bg, lo)]
+        src += [f"    g{i} = {lo.doprint(e)}" for i, e in enumerate(bg.outputs)]
+        src += [f"    return (f, {new},)", ""]
+        source = "\n".join(src)
+        ns: dict[str, Any] = {
+            name: getattr(libmp, name)
+            for name in (
+                "mpf_add", "mpf_shift", "mpf_mul", "mpf_neg", "mpf_mul_int", "mpf_pow_int",
+                "mpf_exp", "mpf_tanh", "mpf_erf", "mpf_erfc", "mpf_sin", "mpf_cos",
+                "mpf_tan", "mpf_atan", "mpf_sinh", "mpf_cosh", "mpf_abs", "fone",
+            )
+        }  # fmt: skip
+        ns.update(
+            _mp_div=_mp_div, _mp_log=_mp_log, _mp_sqrt=_mp_sqrt, _mp_pow=_mp_pow,
+            _mp_sign=_mp_sign, _mp_dirac=_mp_dirac,
+        )  # fmt: skip
+        for printer in (hi, lo):
+            for e, name in printer.constants.items():
+                ns[name] = _mpf_constant(e, printer.prec)
+        ns = _exec_generated(source, ns, f"mpmath{self.dps}-value{value_dps}")
+        kernel = ns["value_step"]
+        kernel.source = source  # type: ignore[attr-defined]
+        cache[value_dps] = (loss, kernel)
+        return kernel
+
 
 # --------------------------------------------------------------------------------------
 # Interval target

@@ -11,6 +11,7 @@ import json
 import math
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -216,3 +217,86 @@ def test_tile_edges_and_bad_tile() -> None:
     assert _tile_edges(10, (10,), None, 4) == [0, 4, 8, 10]
     with pytest.raises(InputError):
         basin_map(F4, 0.5, np.zeros((4, 2)), regions=F4_REGIONS, client=object(), tile=0)
+
+
+# --------------------------------------------------------------------------------------
+# Non-monotone (Lyapunov) regions: the label is certified, stability decided later
+# --------------------------------------------------------------------------------------
+
+CUBIC = Loss.from_expr(X**2 / 2 + X**3 / 3, (X,), name="cubic")
+QUARTIC = Loss.from_expr(X**2 / 2 + X**4 / 4, (X,), name="quartic")
+
+
+def _two_balls(big: float, small: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A non-monotone ball and a monotone (Hessian-like) ball, both centred at 0."""
+    return np.zeros((2, 1)), np.array([big, small]), np.array([False, True])
+
+
+def test_non_monotone_region_loss_rises_is_unstable() -> None:
+    # f = x²/2 + x³/3, η = 1.9, x0 = 0.1: x1 = 0.1 − 1.9·0.11 = −0.109 and
+    # f(x1) = 0.0055088... > f(x0) = 0.0053333...: the loss rises at the first step
+    bmap = basin_map(CUBIC, 1.9, np.array([[0.1]]), regions=_two_balls(0.2, 1e-3))
+    assert bmap.labels.tolist() == [1]  # certified on entry (step 0)
+    assert bmap.stable.tolist() == [False]  # unstable, proved at step 1
+    assert bmap.steps.tolist() == [1]
+    assert bmap.stability_open.tolist() == [False]
+    assert bmap.region_monotone == (False, True)
+
+
+def steps_into(x0: float, eta: Fraction, r: float) -> int:
+    """First k with |G^k(x0)| <= r for f = x²/2 + x⁴/4, at 60 digits (exact rationals
+    would grow threefold per step)."""
+    with mpmath.workdps(60):
+        e = mpmath.mpf(eta.numerator) / eta.denominator
+        x, k, rr = mpmath.mpf(x0), 0, mpmath.mpf(r)
+        previous = x
+        while abs(x) > rr:
+            previous = x
+            x = x - e * (x + x**3)
+            k += 1
+        # the float64 run could only differ if an iterate sat within rounding of r
+        assert abs(abs(x) - rr) > 1e-12 and abs(abs(previous) - rr) > 1e-12
+    return k
+
+
+def test_non_monotone_region_stability_open_then_proved() -> None:
+    # f = x²/2 + x⁴/4, η = 1.99: |G(x)| < |x| for x² < (2 − η)/η (≈ 0.0709²) and f grows
+    # with |x|, so the loss falls at every step: stable, once a monotone ball is reached
+    eta = 1.99
+    pts = np.array([[0.05], [-0.03], [0.005]])
+    balls = _two_balls(0.06, 0.01)
+    short = basin_map(QUARTIC, eta, pts, regions=balls, max_steps=3)
+    assert short.labels.tolist() == [1, 1, 1]
+    assert short.stable.tolist() == [False, False, True]  # open ≠ stable
+    assert short.stability_open.tolist() == [True, True, False]
+    assert short.steps.tolist() == [3, 3, 0]
+    assert short.open_fraction() == 2 / 3
+    long = basin_map(QUARTIC, eta, pts, regions=balls, max_steps=100_000)
+    assert long.labels.tolist() == [1, 1, 1]
+    assert long.stable.tolist() == [True, True, True]
+    assert not long.stability_open.any()
+    expected = [steps_into(float(p[0]), Fraction(199, 100), 0.01) for p in pts]
+    assert long.steps.tolist() == expected
+    assert expected[0] > 64  # parked after the first round with its pending label
+    assert recheck(long, QUARTIC, n=3, dps=40) == []
+    assert recheck(short, QUARTIC, n=3, dps=40) == []
+
+
+def test_f4_near_eta_star_lyapunov_default() -> None:
+    eta = sp.Rational(10, 19) - sp.Rational(1, 10**5)
+    grid = ((-2.0, 2.0, 41), (-2.0, 2.0, 41))
+    old = basin_map(F4, eta, grid, max_steps=2000, lyapunov=False)
+    new = basin_map(F4, eta, grid, max_steps=2000)  # auto: η is within 1% of η*
+    assert old.region_monotone == (True, True)
+    assert new.region_monotone == (True, True, False, False)
+    assert new.region_labels == (1, 2, 1, 2)
+    decided = old.labels != 0
+    # the enlarged regions only turn undetermined points into certified labels
+    assert np.array_equal(new.labels[decided], old.labels[decided])
+    assert np.array_equal(new.stable[decided], old.stable[decided])
+    assert not np.any(new.stable & new.stability_open)
+    assert new.counts().get(0, 0) * 10 < old.counts().get(0, 0)
+    assert recheck(new, F4, n=6, dps=30, seed=1) == []
+    d = json.loads(json.dumps(new.to_dict()))
+    assert [r["monotone"] for r in d["regions"]] == [True, True, False, False]
+    assert "stability_open_fraction" in d

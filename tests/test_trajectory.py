@@ -7,6 +7,7 @@ steps, and trapping balls proved by hand (Weyl bounds written out in the helpers
 
 from __future__ import annotations
 
+import itertools
 import json
 from fractions import Fraction
 
@@ -370,3 +371,405 @@ def test_default_regions_integration():
     c = trajectory(HALF_SQ, sp.Rational(1, 2), (3,)).classification
     assert c.outcome == "converged" and c.stable is True
     assert c.label in (0, 1)
+
+
+# -- the fast raw-tuple engine ------------------------------------------------------------
+
+
+def _reference(loss, eta, start, **kw):
+    """The generic mpf engine (``_run`` with the separate value/step of ``_mp_arith``)."""
+    from symstab.dynamics.trajectory import _mp_arith, _run, _to_mpf
+
+    eta = sp.Rational(eta)
+    ar, ctx = _mp_arith(loss, eta, kw.pop("dps", 50), kw.pop("divergence_bound", 10**12), None)
+    theta = tuple(_to_mpf(ctx, sp.Rational(str(s))) for s in start)
+    opts = {"steps": 10_000, "regions": (), "region_note": "no certified regions given",
+            "period_max": 16, "record": True, "stop_at_region": True, "bound_text": str(10**12)}
+    opts.update(kw)
+    return _run(ar, theta, **opts)
+
+
+@pytest.mark.parametrize(
+    ("loss", "eta", "start", "steps"),
+    [
+        (F4, "13/25", ("3/10", "7/10"), 300),  # slow oscillating convergence
+        (F4, "1/2", ("3/2", "2"), 100),  # diverges
+        (F4, "3/10", ("1/2", "-1/2"), 2000),  # saddle, numerical fixed point
+        (QUARTIC, "11/10", ("6/5",), 2000),  # period 2
+        (QUARTIC, "2", ("3/10",), 150),  # chaotic, undetermined
+        (HALF_SQ, "5/2", ("1",), 200),  # diverges at step 69
+    ],
+)
+def test_fast_engine_equals_generic_engine(loss, eta, start, steps):
+    t = trajectory(loss, sp.Rational(eta), start, steps=steps, regions=())
+    ref = _reference(loss, eta, start, steps=steps)
+    assert t.classification == ref.classification
+    assert t.iterates == ref.iterates and t.losses == ref.losses
+    assert t.steps_taken == ref.steps_taken
+
+
+def test_fast_engine_equals_generic_engine_with_regions():
+    eta = sp.Rational(3, 10)
+    regs = f4_regions(eta)
+    t = trajectory(F4, eta, ("1/10", "5/2"), regions=regs, record=False)
+    ref = _reference(F4, eta, ("1/10", "5/2"), regions=regs, region_note="", record=False)
+    assert t.classification == ref.classification and t.final == ref.iterates[-1]
+
+
+def test_kernel_is_bit_identical_to_value_and_step():
+    from symstab.compile import compile_loss
+
+    c = compile_loss(F4.expr, F4.params)
+    lo, hi = c.mpmath(30), c.mpmath(55)
+    kern = lo.value_step_kernel(c, 55)
+    assert kern is lo.value_step_kernel(c, 55)  # cached
+    eta = lo._raw(sp.Rational(13, 25))
+    th = (lo._raw("0.3"), lo._raw("0.7"))
+    for _ in range(50):
+        f, *nxt = kern(*th, eta)
+        assert f == hi._value(*th)
+        assert tuple(nxt) == lo._step(*th, eta)
+        th = tuple(nxt)
+
+
+def test_half_sq_below_two_loss_decreases_every_step():
+    """f = x²/2, x_{k+1} = (1 − η)x_k: for 0 < η < 2, |1 − η| < 1, so f strictly decreases
+    at every step; at η = 1/2 from x0 = 3 the iterates 3/2^k are exact, and the loss
+    reaches the rounding level long before a fixed point (x_k ≈ 0 within 1e-25 for
+    k >= 85 since 3/2^85 < 1e-25)."""
+    t = trajectory(HALF_SQ, sp.Rational(1, 2), (3,), regions=(), steps=400)
+    c = t.classification
+    assert (c.outcome, c.stable, c.n_loss_increases) == ("converged", True, 0)
+    # the first k with |x_k − x_{k−1}| = 3/2^k <= 1e-25 starts the run of 8 matches
+    k1 = next(k for k in range(1, 200) if Fraction(3, 2**k) <= Fraction(1, 10**25))
+    assert t.steps_taken == k1 + 7
+    assert all(_frac(b) < _frac(a) for a, b in itertools.pairwise(t.losses))
+
+
+def test_half_sq_eta_two_is_period_two_and_above_two_diverges():
+    """x ↦ −x at η = 2: θ_k = θ_{k−2} exactly, so the period-2 run reaches 8 at k = 9;
+    at η = 2 + 1/1000 |x_k| = 1.001^k, which exceeds 10 first at k = ⌈ln 10/ln 1.001⌉."""
+    t = trajectory(HALF_SQ, 2, ("7/10",), regions=())
+    c = t.classification
+    assert (c.outcome, c.period, t.steps_taken) == ("periodic", 2, 9)
+    # every step is a loss "increase": f(−x) = f(x)
+    assert c.n_loss_increases == 9
+    t = trajectory(HALF_SQ, sp.Rational(2001, 1000), (1,), regions=(), divergence_bound=10)
+    k = next(k for k in range(10**5) if Fraction(1001, 1000) ** k > 10)
+    assert (t.classification.outcome, t.classification.diverged_at) == ("diverged", k)
+
+
+def test_loss_comparison_at_loss_precision_ties_and_tiny_decreases():
+    """f = (x − y)²/2: with d = x − y, GD gives d ↦ (1 − 2η)d and keeps x + y. At η = 1/4
+    from (1, 1 + 2^-100) every iterate is exact in binary and f_k = 2^-(201 + 2k): tiny
+    but strict decreases, far below the working precision relative to the coordinates.
+    The steps (2^-(102 + k)) are below the tolerance 1e-25, so the fixed-point run starts
+    at k = 1 and reaches 8 at k = 8. On the diagonal the loss is exactly 0 at every step:
+    f(θ_{k+1}) >= f(θ_k) (a tie counts as an increase), but all ties lie in the settled
+    window, so the orbit is still stable."""
+    loss = Loss.from_expr((X - Y) ** 2 / 2)
+    t = trajectory(loss, sp.Rational(1, 4), (1, 1 + Fraction(1, 2**100)), regions=())
+    c = t.classification
+    assert [_frac(v) for v in t.losses] == [Fraction(1, 2 ** (201 + 2 * k)) for k in range(9)]
+    assert (c.outcome, c.stable, c.n_loss_increases, t.steps_taken) == ("converged", True, 0, 8)
+    ref = _reference(loss, "1/4", (1, 1 + Fraction(1, 2**100)))
+    assert ref.classification == c
+    t = trajectory(loss, sp.Rational(1, 2), (1, 1), regions=(), steps=50)
+    c = t.classification
+    assert (c.outcome, c.stable, t.steps_taken) == ("converged", True, 8)
+    assert all(_frac(v) == 0 for v in t.losses)
+    # without settling (steps < 8) every tie is counted
+    c = trajectory(loss, sp.Rational(1, 2), (1, 1), regions=(), steps=5).classification
+    assert (c.outcome, c.loss_increases) == ("undetermined", (0, 1, 2, 3, 4))
+
+
+# -- slowly converging flip oscillations are not cycles -----------------------------------
+
+
+def test_half_sq_flip_convergence_is_not_period_two():
+    """f = x²/2 at η = 99/50: x_k = (−49/50)^k (multiplier −0.98). |x_k − x_{k−2}| =
+    (99/2500)(49/50)^(k−2) drops below 1e-25 long before |x_k − x_{k−1}| =
+    (99/50)(49/50)^(k−1) does, but the two 'orbit points' x_k, x_{k−1} approach each
+    other at the same rate: a convergence, reported when 8 consecutive steps are within
+    the tolerance (the first at k1), not a 2-cycle. The loss (49/50)^(2k)/2 strictly
+    decreases."""
+    tol = Fraction(1, 10**25)
+    q = Fraction(49, 50)
+    step = [Fraction(99, 50) * q ** (k - 1) for k in range(1, 4000)]  # |x_k − x_{k−1}|
+    k1 = next(k for k in range(1, 4000) if step[k - 1] <= tol)
+    k2 = next(k for k in range(2, 4000) if Fraction(99, 2500) * q ** (k - 2) <= tol)
+    assert k2 + 7 < k1  # the old rule ("θ_k ≈ θ_{k−2} for 8 steps") fired at k2 + 7
+    # no threshold is within rounding error (relative 1e-40) of the tolerance
+    assert all(abs(s / tol - 1) > Fraction(1, 10**40) for s in step[k1 - 3 : k1 + 8])
+    t = trajectory(HALF_SQ, sp.Rational(99, 50), (1,), regions=(), record=False)
+    c = t.classification
+    assert (c.outcome, c.period, c.stable, c.n_loss_increases) == ("converged", None, True, 0)
+    assert t.steps_taken == k1 + 7
+
+
+def test_f4_benchmark_orbit_converges_not_period_two():
+    """The orbit of benchmarks/bench_trajectory.py: f4 at η = 13/25 from (0.3, 0.7).
+
+    At the minimum (t, t), t² = 19/20, H = [[2y² + 1/10, 4xy − 2], [4xy − 2, 2x² + 1/10]]
+    = [[2, 9/5], [9/5, 2]] has the eigenvalue 19/5 on the diagonal, so the multiplier is
+    1 − (13/25)(19/5) = −122/125 = −0.976: a flip oscillation that converges slowly.
+    Checked on the recorded iterates (exact rationals): θ_k ≈ θ_{k−2} within 1e-25 for 8
+    consecutive steps happens well before the end while consecutive iterates are still
+    far apart (this was reported as a 2-cycle), yet the orbit is reported converged to
+    (t, t), not periodic."""
+    assert 1 - sp.Rational(13, 25) * sp.Rational(19, 5) == sp.Rational(-122, 125)
+    a, b = 2 * T_STAR**2 + sp.Rational(1, 10), 4 * T_STAR**2 - 2
+    H = sp.Matrix([[a, b], [b, a]])
+    assert sorted(H.eigenvals()) == [sp.Rational(1, 5), sp.Rational(19, 5)]
+    t = trajectory(F4, sp.Rational(13, 25), ("0.3", "0.7"), steps=3000, regions=())
+    c = t.classification
+    assert (c.outcome, c.period, c.label, c.strength) == ("converged", None, 0, Strength.NUMERICAL)
+    assert t.steps_taken < 3000
+    for v in t.final:
+        assert _err(v, T_STAR) < sp.Rational(1, 10**24)
+    tol = Fraction(1, 10**25)
+    pts = [tuple(map(_frac, p)) for p in t.iterates]
+
+    def d(a, b):
+        return max(abs(x - y) for x, y in zip(a, b, strict=True))
+
+    run, old_hit = 0, None
+    for k in range(2, len(pts)):
+        run = run + 1 if d(pts[k], pts[k - 2]) <= tol else 0
+        if run >= 8:
+            old_hit = k
+            break
+    assert old_hit is not None and old_hit < t.steps_taken - 20
+    assert d(pts[old_hit], pts[old_hit - 1]) > 10 * tol  # still oscillating then
+
+
+@pytest.mark.parametrize(("x0", "periodic"), [("6e-23", True), ("4e-23", False), ("1e-20", True)])
+def test_period_two_needs_points_a_thousand_tolerances_apart(x0, periodic):
+    """x ↦ −x (f = x²/2, η = 2) is exact: θ_k = θ_{k−2}, so the run reaches 8 at k = 9.
+    The two points are 2|x0| apart; a cycle is reported only if 2|x0| >= 1000·1e-25, i.e.
+    for 6e-23 and 1e-20 but not 4e-23 (then |x_k − x_{k−1}| = 8e-23 > 1e-25 is no fixed
+    point either: undetermined)."""
+    t = trajectory(HALF_SQ, 2, (x0,), regions=(), steps=100, record=False)
+    c = t.classification
+    if periodic:
+        assert (c.outcome, c.period, t.steps_taken) == ("periodic", 2, 9)
+    else:
+        assert (c.outcome, c.period, t.steps_taken) == ("undetermined", None, 100)
+
+
+# -- the mpfr kernel and engine against libmp ---------------------------------------------
+
+
+def _libmp_run(loss, eta, start, steps, dps=50, **kw):
+    """The raw-libmp engine (forced), the second method for the mpfr engine."""
+    from symstab.dynamics.trajectory import _mp_arith, _mp_fast, _run_mp, _to_mpf
+
+    eta = sp.Rational(eta)
+    ar, ctx = _mp_arith(loss, eta, dps, 10**12, None)
+    fx = _mp_fast(loss, eta, dps, ar, backend="libmp")
+    assert fx.backend == "libmp"
+    theta = tuple(_to_mpf(ctx, sp.Rational(str(s)))._mpf_ for s in start)
+    opts = {"steps": steps, "regions": (), "region_note": "no certified regions given",
+            "period_max": 16, "record": True, "stop_at_region": True, "bound_text": str(10**12)}
+    opts.update(kw)
+    return _run_mp(fx, theta, **opts)
+
+
+def _random_polynomial(rng, params, degree):
+    """A random polynomial with rational coefficients and a confining quartic term."""
+    terms = []
+    for exps in itertools.product(range(degree + 1), repeat=len(params)):
+        if 0 < sum(exps) <= degree and rng.random() < 0.6:
+            c = sp.Rational(rng.randint(-40, 40), rng.randint(40, 80))
+            terms.append(c * sp.Mul(*[p**e for p, e in zip(params, exps, strict=True)]))
+    terms.append(sp.Add(*[p**2 for p in params]) ** 2)  # beats every quartic term
+    return Loss.from_expr(sp.Add(*terms), params)
+
+
+def _ulps(a: tuple, b: tuple, prec: int) -> Fraction:
+    """|a − b| in units of the last place (at ``prec`` bits) of the larger of a, b."""
+    top = max(x[2] + x[3] for x in (a, b) if x[1])
+    return abs(_rawfrac(a) - _rawfrac(b)) / Fraction(2) ** (top - prec)
+
+
+def _rawfrac(raw: tuple) -> Fraction:
+    """Exact value of a finite raw libmp tuple."""
+    p, q = libmp.to_rational(raw)
+    return Fraction(int(p), int(q))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mpfr_kernel_bit_identical_to_libmp_on_random_polynomials(seed):
+    """+ − × and integer powers with fewer than 1000 exact bits are correctly rounded in
+    both libraries, so polynomial losses of degree <= 4 (powers of coordinates, squares
+    of sums) give the same bits for every loss value and iterate, along orbits that are
+    mostly aperiodic at these step sizes (where a single differing bit would grow)."""
+    import random
+
+    from symstab.compile import compile_loss
+    from symstab.mpfr_target import mpfr_value_step_kernel, to_raw
+
+    rng = random.Random(seed)
+    Z = sp.Symbol("z", real=True)
+    params = (X, Y, Z)[: 2 + seed % 2]
+    loss = _random_polynomial(rng, params, 4)
+    dps = (30, 50)[seed % 2]
+    value_dps = dps + dps // 2 + 10
+    c = compile_loss(loss.expr, loss.params)
+    target = c.mpmath(dps)
+    lib = target.value_step_kernel(c, value_dps)
+    bound = mpfr_value_step_kernel(target, c, value_dps).bind()
+    seen = set()
+    for eta in ("2/5", "1/2", "3/5", "7/10", "4/5"):
+        eta_raw = target._raw(sp.Rational(eta))
+        th_l = tuple(target._raw(sp.Rational(rng.randint(-100, 100), 100)) for _ in params)
+        th_m = tuple(map(bound.from_raw, th_l))
+        eta_m = bound.from_raw(eta_raw)
+        for _ in range(600):
+            out_l = lib(*th_l, eta_raw)
+            out_m = bound.kernel(*th_m, eta_m)
+            assert tuple(map(to_raw, out_m)) == out_l
+            th_l, th_m = out_l[1:], out_m[1:]
+            if any(x[2] + x[3] > 20 for x in th_l if x[1]):  # |θ_i| > 2^20: diverging
+                break
+            seen.add(th_l)
+    assert len(seen) > 200  # many distinct iterates were compared
+    assert not bound.out_of_range()
+    # and the whole engine: same iterates, losses and classification
+    start = tuple(str(Fraction(rng.randint(-100, 100), 100)) for _ in params)
+    t = trajectory(loss, sp.Rational(2, 5), start, steps=400, dps=dps, regions=())
+    ref = _libmp_run(loss, "2/5", start, 400, dps=dps)
+    assert t.classification == ref.classification and t.steps_taken == ref.steps_taken
+    assert t.iterates == ref.iterates and t.losses == ref.losses
+
+
+def test_mpfr_engine_is_used_and_restores_the_gmpy2_context():
+    import gmpy2
+
+    from symstab.dynamics.trajectory import _mp_arith, _mp_fast
+
+    ar, _ = _mp_arith(F4, sp.Rational(13, 25), 50, 10**12, None)
+    assert _mp_fast(F4, sp.Rational(13, 25), 50, ar).backend == "mpfr"
+    outer = gmpy2.get_context()
+    with gmpy2.context(precision=77) as ctx:
+        t = trajectory(F4, sp.Rational(13, 25), ("0.3", "0.7"), steps=50, regions=())
+        assert gmpy2.get_context() is ctx and ctx.precision == 77
+        assert gmpy2.get_context().precision == 77
+    assert gmpy2.get_context() is outer
+    assert all(hasattr(v, "_mpf_") for v in (*t.final, *t.losses))  # mpf, not mpfr
+    ref = _libmp_run(F4, "13/25", ("0.3", "0.7"), 50)
+    assert t.iterates == ref.iterates and t.losses == ref.losses
+
+
+def test_mpfr_integer_powers_are_correctly_rounded_libmp_within_one_ulp():
+    """x⁷ of a 169-bit x has 1183 > 1000 exact bits: libmp's mpf_pow_int then rounds a
+    wider approximation (16 guard bits), MPFR rounds correctly. Reference: the exact
+    rational x⁷ rounded once (libmp.from_rational)."""
+    import random
+
+    from symstab.compile import compile_loss
+    from symstab.mpfr_target import mpfr_value_step_kernel, to_raw
+
+    loss = Loss.from_expr(X**7)
+    c = compile_loss(loss.expr, loss.params)
+    target = c.mpmath(50)
+    vt = c.mpmath(85)
+    lib = target.value_step_kernel(c, 85)
+    bound = mpfr_value_step_kernel(target, c, 85).bind()
+    rng = random.Random(7)
+    eta = target._raw(sp.Rational(1, 10))
+    for _ in range(300):
+        x = libmp.from_man_exp(rng.getrandbits(169) | (1 << 168), -169)
+        q = _rawfrac(x) ** 7
+        exact = libmp.from_rational(q.numerator, q.denominator, vt.prec, "n")
+        f_m = to_raw(bound.kernel(bound.from_raw(x), bound.from_raw(eta))[0])
+        f_l = lib(x, eta)[0]
+        assert f_m == exact
+        assert _ulps(f_l, exact, vt.prec) <= 1  # (16 guard bits: equal but in rare cases)
+
+
+@pytest.mark.parametrize(
+    ("fn", "lo", "hi"),
+    [
+        (sp.exp, -5, 5), (sp.log, 1, 9), (sp.tanh, -3, 3), (sp.erf, -2, 2), (sp.erfc, -2, 4),
+        (sp.sin, -3, 3), (sp.cos, -3, 3), (sp.tan, -1, 1), (sp.atan, -4, 4), (sp.sinh, -3, 3),
+        (sp.cosh, -3, 3),
+    ],
+)  # fmt: skip
+def test_mpfr_functions_correctly_rounded_libmp_within_one_ulp(fn, lo, hi):
+    """The loss fn(x) is one operation at the loss precision: MPFR's value equals the
+    value mpmath computes at three times the precision, rounded once; libmp's is within
+    one ulp of it."""
+    import random
+
+    from symstab.compile import compile_loss
+    from symstab.mpfr_target import mpfr_value_step_kernel, to_raw
+
+    c = compile_loss(fn(X), (X,))
+    target = c.mpmath(50)
+    vt = c.mpmath(85)
+    lib = target.value_step_kernel(c, 85)
+    bound = mpfr_value_step_kernel(target, c, 85).bind()
+    rng = random.Random(str(fn))
+    eta = target._raw(sp.Rational(1, 10))
+    for _ in range(100):
+        x = target._raw(sp.Rational(rng.randint(lo * 10**6, hi * 10**6), 10**6))
+        with mpmath.workprec(3 * vt.prec):
+            ref = getattr(mpmath, str(fn))(mpmath.mpf(x))  # exact: x has 169 < 3·286 bits
+        ref = libmp.mpf_pos(ref._mpf_, vt.prec, "n")
+        f_m = to_raw(bound.kernel(bound.from_raw(x), bound.from_raw(eta))[0])
+        assert f_m == ref
+        assert _ulps(lib(x, eta)[0], ref, vt.prec) <= 1
+
+
+def test_tanh_loss_orbit_agrees_with_libmp_to_rounding_level():
+    """A contracting orbit does not amplify one-ulp differences: mpfr and libmp engines
+    reach the same minimum (tanh(x) = 1/2, y = 0) and agree to 45 of 50 digits."""
+    loss = Loss.from_expr((sp.tanh(X) - sp.Rational(1, 2)) ** 2 + sp.erf(Y) ** 2)
+    t = trajectory(loss, sp.Rational(1, 2), ("1/3", "1/5"), steps=3000, regions=())
+    ref = _libmp_run(loss, "1/2", ("1/3", "1/5"), 3000)
+    assert t.classification.outcome == ref.classification.outcome == "converged"
+    assert _err(t.final[0], sp.atanh(sp.Rational(1, 2))) < sp.Rational(1, 10**24)
+    for a, b in zip(t.final, ref.iterates[-1], strict=True):
+        assert abs(_frac(a) - _frac(b)) < Fraction(1, 10**45)
+
+
+def test_mpfr_out_of_range_falls_back_to_libmp():
+    """exp(−x) at x = 10^9 is 2^(−1.44e9): below MPFR's exponent range (it underflows to
+    0), a normal number for libmp. The run is redone on libmp, so the losses are the
+    nonzero e^(−10^9) (the step η·e^(−10^9) is far below half an ulp of 10^9, so θ_k = 10^9
+    for all k: a numerical fixed point after 8 steps, with equal, not increasing, losses)."""
+    from symstab.compile import compile_loss
+    from symstab.mpfr_target import mpfr_value_step_kernel
+
+    loss = Loss.from_expr(sp.exp(-X))
+    c = compile_loss(loss.expr, loss.params)
+    bound = mpfr_value_step_kernel(c.mpmath(30), c, 55).bind()
+    f = bound.kernel(bound.from_raw(libmp.from_int(10**9)), bound.from_raw(libmp.fone))[0]
+    assert f == 0 and bound.out_of_range()
+    t = trajectory(loss, 1, (10**9,), dps=30, regions=(), steps=20)
+    c = t.classification
+    assert (c.outcome, t.steps_taken, c.stable) == ("converged", 8, True)
+    assert all(_frac(x) == 10**9 for (x,) in t.iterates)
+    with mpmath.workdps(70):
+        e = mpmath.exp(-mpmath.mpf(10**9))
+        assert all(abs(mpmath.mpf(v) / e - 1) < mpmath.mpf(10) ** -50 for v in t.losses)
+    ref = _libmp_run(loss, 1, (10**9,), 20, dps=30)
+    assert t.classification == ref.classification and t.losses == ref.losses
+
+
+def test_regions_without_monotone_descent_are_not_a_stopping_rule():
+    # a region whose certificate proves convergence but not descent (monotone=False)
+    # must not stop the orbit: f = x^2/2 at eta = 1/2 converges geometrically (x/2^k),
+    # so with only such a region the run goes on to the numerical fixed point
+    from dataclasses import replace
+
+    from symstab.certify.region import certified_regions
+
+    loss = Loss.from_text("x**2/2", "x")
+    (ball,) = certified_regions(loss, sp.Rational(1, 2))
+    lyap = replace(ball, monotone=False)
+    t = trajectory(loss, sp.Rational(1, 2), ("1/3",), steps=50, dps=30, regions=(lyap,))
+    assert t.classification.entered_region_at is None
+    t2 = trajectory(loss, sp.Rational(1, 2), ("1/3",), steps=50, dps=30, regions=(ball,))
+    assert t2.classification.entered_region_at is not None

@@ -33,6 +33,11 @@ The certificate (:func:`certify_region`)
 No region exists when θ* is not a strict minimum (degenerate Hessian or not a minimum) or
 when η >= η* = 2/λmax(θ*): the spectrum condition then fails already at θ* itself. Both
 are decided exactly (:func:`explain_no_region` says which).
+
+Near η* these balls are tiny. :mod:`symstab.certify.lyapunov` certifies much larger balls
+around the same centre that lie in the basin of θ* without proof of monotone descent
+(``CertifiedRegion.monotone`` False); ``certified_regions(..., lyapunov=True)`` returns
+them. The default stays the monotone Hessian balls.
 """
 
 from __future__ import annotations
@@ -103,6 +108,18 @@ class CertifiedRegion:
         Certified bound on ‖center − θ*‖ (``mpf``).
     method
         How it was certified (e.g. "arb Hessian over 4x4 sub-boxes, Weyl bound").
+    monotone
+        True for a Hessian ball: the loss provably decreases at every step inside it.
+        False for a region certified only to lie in the basin of θ*
+        (:mod:`symstab.certify.lyapunov`): orbits from it converge to θ*, but the loss
+        may rise on the way; ``mu``, ``L`` and ``contraction`` then describe its inner
+        Hessian ball of radius ``inner_radius``.
+    inner_radius
+        For a non-monotone region: the radius of the certified Hessian ball around the
+        same centre that its certificate ends in (``mpf``); ``None`` otherwise.
+    decrease
+        For a Lyapunov region: a certified m > 0 with ‖G²(θ) − c‖² <= ‖θ − c‖² − m on
+        the annulus inner_radius <= ‖θ − c‖ <= radius (``mpf``); ``None`` otherwise.
     """
 
     label: int
@@ -114,6 +131,9 @@ class CertifiedRegion:
     contraction: mpmath.mpf
     center_error: mpmath.mpf
     method: str
+    monotone: bool = True
+    inner_radius: mpmath.mpf | None = None
+    decrease: mpmath.mpf | None = None
 
     @cached_property
     def _contains_data(self) -> tuple[tuple[tuple, ...], tuple]:
@@ -662,7 +682,14 @@ def explain_no_region(
     return _certify(loss, minimum, eta, **options)[1]
 
 
-def certified_regions(loss: Loss, eta: sp.Expr, **kw: Any) -> tuple[CertifiedRegion, ...]:
+def certified_regions(
+    loss: Loss,
+    eta: sp.Expr,
+    *,
+    lyapunov: bool = False,
+    lyapunov_options: dict[str, Any] | None = None,
+    **kw: Any,
+) -> tuple[CertifiedRegion, ...]:
     """Certified regions around every strict minimum with λmax < 2/η.
 
     Parameters
@@ -671,6 +698,14 @@ def certified_regions(loss: Loss, eta: sp.Expr, **kw: Any) -> tuple[CertifiedReg
         A polynomial loss with rational coefficients.
     eta
         The step size (exact).
+    lyapunov
+        False (default): the monotone Hessian balls of :func:`certify_region`. True:
+        for each minimum the enlarged, non-monotone region of
+        :func:`symstab.certify.lyapunov.certify_lyapunov_region` (a ball in the basin,
+        without proof of descent) where one is certified, else its Hessian ball.
+    lyapunov_options
+        Keyword arguments for :func:`~symstab.certify.lyapunov.certify_lyapunov_region`
+        (``max_radius``, ``max_boxes``, ``rel_bits``, ``dps``).
     **kw
         ``subdivisions``, ``dps``, ``max_radius`` as for :func:`certify_region`.
 
@@ -705,6 +740,15 @@ def certified_regions(loss: Loss, eta: sp.Expr, **kw: Any) -> tuple[CertifiedReg
         region = certify_region(loss, point, eta, label=label, **kw)
         if region is not None:
             regions.append(region)
+    if lyapunov:
+        from symstab.certify.lyapunov import certify_lyapunov_region
+
+        options = dict(lyapunov_options or {})
+        enlarged = []
+        for region in regions:
+            big = certify_lyapunov_region(loss, region, **options)
+            enlarged.append(region if big is None else big)
+        return tuple(enlarged)
     return tuple(regions)
 
 

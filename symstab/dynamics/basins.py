@@ -11,8 +11,18 @@ float64 until one of three decisions:
 The labels follow the Attractors.jl convention (``-1`` diverged, ``0`` undetermined,
 ``k`` attractor ``k``). Along the way the kernel records whether the loss decreased
 *strictly* at every step taken (``stable``: Chen et al.'s set U_η of starting points
-whose trajectories converge stably); inside a certified region descent is certified, so
-tracking stops there.
+whose trajectories converge stably); inside a certified Hessian ball descent is
+certified, so tracking stops there.
+
+Near η* = 2/λmax the Hessian balls shrink to nothing and GD contracts ever more slowly:
+maps with a step cap alone leave most points undetermined. Near η* (see
+:data:`LYAPUNOV_AUTO_DISTANCE`) :func:`basin_map` therefore also uses the much larger
+*non-monotone* regions of :mod:`symstab.certify.lyapunov` (balls proved to lie in the
+basin, without proof of descent). Entering one certifies the label, not stability: such
+a trajectory keeps running until it enters a Hessian ball (stable iff the loss fell at
+every step so far), or the loss rises (unstable, proved), or ``max_steps`` is reached:
+then its label stands, ``stable`` is False and ``stability_open`` is True (monotone
+descent neither proved nor refuted). ``steps`` counts the steps to that decision.
 
 The work runs in one ``numba.njit(parallel=True)`` kernel per loss
 (:func:`basin_kernel`), built by closing over the loss' generated scalar kernels
@@ -45,7 +55,14 @@ import numpy as np
 from symstab.compile import compile_loss
 from symstab.errors import InputError
 
-__all__ = ["BasinMap", "basin_kernel", "basin_map", "recheck"]
+__all__ = [
+    "LYAPUNOV_AUTO_DISTANCE",
+    "BasinMap",
+    "basin_kernel",
+    "basin_map",
+    "near_eta_star",
+    "recheck",
+]
 
 #: Independent trajectories advanced together inside one prange iteration.
 _LANES = 128
@@ -56,6 +73,9 @@ _FIRST_CAP = 64
 _CAP_GROWTH = 8
 #: Default starting points per task of a distributed :func:`basin_map`.
 _TILE = 1 << 16
+#: :func:`basin_map` adds the Lyapunov regions by default when (η* − η)/η* is below this
+#: for some minimum (there the Hessian balls are tiny and the contraction rate near 1).
+LYAPUNOV_AUTO_DISTANCE = 0.01
 
 
 # --------------------------------------------------------------------------------------
@@ -75,9 +95,13 @@ class BasinMap:
         minimum ``k``. Shape ``(ny, nx)`` for a 2-D grid (``labels[iy, ix]``), ``(nx,)``
         for a 1-D grid, ``(N,)`` for a list of points.
     stable
-        ``bool``, same shape: the loss decreased strictly at every step taken.
+        ``bool``, same shape: the loss decreased strictly at every step taken; for a
+        point with label ``k >= 1`` this is a proof of monotone descent all the way to
+        the minimum (the trajectory reached a Hessian ball, inside which descent is
+        certified). False where the loss rose, and where ``stability_open``.
     steps
-        ``int32``, same shape: GD steps taken until the decision.
+        ``int32``, same shape: GD steps taken until the decision (of the label and, after
+        a non-monotone region, of stability).
     points
         ``(N, n)`` float64 starting points, in the order of ``labels.ravel()``.
     axes
@@ -97,6 +121,14 @@ class BasinMap:
         The stopping rule.
     seconds
         Wall time of the kernel (excluding compilation if it was already compiled).
+    stability_open
+        ``bool``, same shape (``None`` if not recorded): the label is certified (the
+        trajectory entered a non-monotone region) and the loss fell at every step taken,
+        but ``max_steps`` ran out before a Hessian ball was reached: monotone descent
+        is open (``stable`` is False there). All False when every region is monotone.
+    region_monotone
+        For each row of ``centers``: True for a Hessian ball (descent certified inside),
+        False for a region certifying only the limit (empty: all True).
     """
 
     labels: np.ndarray
@@ -113,6 +145,8 @@ class BasinMap:
     max_steps: int = 10_000
     divergence_bound: float = 1e8
     seconds: float = field(default=0.0, compare=False)
+    stability_open: np.ndarray | None = None
+    region_monotone: tuple[bool, ...] = ()
 
     @property
     def xs(self) -> np.ndarray | None:
@@ -148,6 +182,12 @@ class BasinMap:
         """Fraction of points whose loss decreased strictly at every step."""
         return float(np.mean(self.stable)) if self.size else 0.0
 
+    def open_fraction(self) -> float:
+        """Fraction of points with a certified label whose stability is still open."""
+        if not self.size or self.stability_open is None:
+            return 0.0
+        return float(np.mean(self.stability_open))
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no per-point arrays)."""
         grid: dict[str, Any]
@@ -176,12 +216,14 @@ class BasinMap:
                     "label": self.region_labels[k],
                     "center": [float(c) for c in self.centers[k]],
                     "radius": float(self.radii[k]),
+                    "monotone": bool(self.region_monotone[k]) if self.region_monotone else True,
                 }
                 for k in range(self.centers.shape[0])
             ],
             "counts": {str(k): v for k, v in self.counts().items()},
             "fractions": {str(k): v for k, v in self.fractions().items()},
             "stable_fraction": self.stable_fraction(),
+            "stability_open_fraction": self.open_fraction(),
             "stable_fraction_by_label": stable_by_label,
             "point_iterations": self.point_iterations,
             "seconds": float(self.seconds),
@@ -223,12 +265,14 @@ def _make_kernel(target: Any) -> Any:
         eta,
         centers,
         r2,
+        mono,
         max_steps,
         cap,
         bound2,
         labels_out,
         stable_out,
         steps_out,
+        open_out,
         parked,
         nparked,
     ):
@@ -236,11 +280,17 @@ def _make_kernel(target: Any) -> Any:
         decided or ``cap`` steps; park the rest in ``parked[lo:lo + nparked]``."""
         n = dim  # a compile-time constant: the loops over coordinates unroll
         nreg = centers.shape[0]
+        all_mono = True
+        for r in range(nreg):
+            all_mono = all_mono & mono[r]
         cr = np.empty(n)
         X = np.empty((n, lanes))  # lane state, one column per trajectory (SoA)
         F = np.empty(lanes)  # f(θ) of the previous iterate
         D = np.empty(lanes)  # squared distance / squared norm scratch
         lab = np.empty(lanes, np.int64)  # region containing the current iterate
+        mon = np.empty(lanes, np.bool_)  # the current iterate is in a monotone region
+        pend = np.empty(lanes, np.int64)  # region (label certified) entered so far, or 0
+        dec = np.empty(lanes, np.bool_)  # label and stability decided
         E = np.empty(lanes, np.int64)  # lane needs attention after this sweep
         evl = np.empty(lanes, np.int64)  # the lanes that do
         cnt = np.empty(lanes, np.int64)  # steps taken
@@ -258,6 +308,7 @@ def _make_kernel(target: Any) -> Any:
                 F[active] = np.inf
                 cnt[active] = 0
                 ok[active] = True
+                pend[active] = 0
             else:
                 p = ids[nxt]
                 for i in range(n):
@@ -265,6 +316,7 @@ def _make_kernel(target: Any) -> Any:
                 F[active] = fprev[p]
                 cnt[active] = steps_out[p]
                 ok[active] = stable_out[p]
+                pend[active] = labels_out[p]
             who[active] = p
             active += 1
             nxt += 1
@@ -275,28 +327,55 @@ def _make_kernel(target: Any) -> Any:
                 ok[k] = ok[k] & (f < F[k])  # the first comparison is with +inf
                 F[k] = f
                 lab[k] = 0
-            # (2) region membership of the current iterate (first region wins)
-            for r in range(nreg):
-                for i in range(n):
-                    cr[i] = centers[r, i]
-                rr = r2[r]
-                for k in range(active):
-                    d2 = 0.0
+            # (2) region membership of the current iterate (first region wins); with
+            # non-monotone regions also whether it is in a monotone one (a Hessian ball:
+            # descent certified from there). A lane is decided once its label is
+            # certified (pend) and its stability too: it is in a monotone region, or the
+            # loss has risen; with only monotone regions, as soon as it enters one
+            if all_mono:
+                for r in range(nreg):
                     for i in range(n):
-                        d = X[i, k] - cr[i]
-                        d2 += d * d
-                    lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
+                        cr[i] = centers[r, i]
+                    rr = r2[r]
+                    for k in range(active):
+                        d2 = 0.0
+                        for i in range(n):
+                            d = X[i, k] - cr[i]
+                            d2 += d * d
+                        lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
+            else:
+                for k in range(active):
+                    mon[k] = False
+                for r in range(nreg):
+                    for i in range(n):
+                        cr[i] = centers[r, i]
+                    rr = r2[r]
+                    mr = mono[r]
+                    for k in range(active):
+                        d2 = 0.0
+                        for i in range(n):
+                            d = X[i, k] - cr[i]
+                            d2 += d * d
+                        inside = d2 <= rr
+                        lab[k] = r + 1 if (lab[k] == 0) & inside else lab[k]
+                        mon[k] = mon[k] | (inside & mr)
+                for k in range(active):
+                    pk = pend[k]
+                    pk = lab[k] if pk == 0 else pk
+                    pend[k] = pk
+                    dec[k] = (pk != 0) & (mon[k] | ~ok[k])
             # (3) one GD step for every lane (discarded for lanes decided before it), the
             # squared norm after it, and which lanes need attention
             events = 0
             for k in range(active):
+                dk = (lab[k] != 0) if all_mono else dec[k]
                 step_col(X, k, eta)
                 s2 = 0.0
                 for i in range(n):
                     s2 += X[i, k] * X[i, k]
                 D[k] = s2
                 c0 = cnt[k]
-                ev = (lab[k] != 0) | (c0 >= max_steps) | (c0 + 1 >= stop) | ~(s2 <= bound2)
+                ev = dk | (c0 >= max_steps) | (c0 + 1 >= stop) | ~(s2 <= bound2)
                 E[k] = ev
                 events += ev
                 cnt[k] = c0 + 1
@@ -311,14 +390,20 @@ def _make_kernel(target: Any) -> Any:
                 k = evl[e]
                 c0 = cnt[k] - 1  # steps taken before this sweep's step
                 p = who[k]
-                if lab[k] != 0:
-                    labels_out[p] = lab[k]
+                pk = lab[k] if all_mono else pend[k]
+                open_out[p] = False
+                if (pk != 0) if all_mono else dec[k]:
+                    labels_out[p] = pk
                     steps_out[p] = c0
                 elif c0 >= max_steps:
-                    labels_out[p] = 0
+                    labels_out[p] = pk
                     steps_out[p] = c0
+                    if pk != 0:  # label certified, monotone descent still open
+                        open_out[p] = True
+                        ok[k] = False
                 elif not D[k] <= bound2:  # |θ|² > bound² or non-finite
-                    labels_out[p] = -1
+                    # (after a certified label only by a float64 breakdown: keep it)
+                    labels_out[p] = pk if pk != 0 else -1
                     steps_out[p] = c0 + 1
                     # the last step counts too (e.g. a loss decreasing along a ray)
                     ok[k] = ok[k] & (value_scalar(X[:, k]) < F[k])
@@ -327,6 +412,7 @@ def _make_kernel(target: Any) -> Any:
                         cur[p, i] = X[i, k]
                     fprev[p] = F[k]
                     steps_out[p] = c0 + 1
+                    labels_out[p] = pk  # the pending label (0 if all_mono), resumed
                     parked[lo + npark] = p
                     npark += 1
                 stable_out[p] = ok[k]
@@ -338,6 +424,7 @@ def _make_kernel(target: Any) -> Any:
                         F[k] = np.inf
                         cnt[k] = 0
                         ok[k] = True
+                        pend[k] = 0
                     else:
                         q = ids[nxt]
                         for i in range(n):
@@ -345,6 +432,7 @@ def _make_kernel(target: Any) -> Any:
                         F[k] = fprev[q]
                         cnt[k] = steps_out[q]
                         ok[k] = stable_out[q]
+                        pend[k] = labels_out[q]
                     who[k] = q
                     nxt += 1
                 else:
@@ -356,20 +444,24 @@ def _make_kernel(target: Any) -> Any:
                         cnt[k] = cnt[active]
                         ok[k] = ok[active]
                         who[k] = who[active]
+                        pend[k] = pend[active]
         nparked[0] = npark
 
     @numba.njit(parallel=True, fastmath=False, error_model="numpy", nogil=True)
-    def kernel(  # type: ignore[no-untyped-def]
-        points, eta, centers, radii, max_steps, bound, labels_out, stable_out, steps_out
-    ):
+    def core(  # type: ignore[no-untyped-def]
+        points, eta, centers, radii, mono, max_steps, bound, labels_out, stable_out,
+        steps_out, open_out,
+    ):  # fmt: skip
         npts = points.shape[0]
         n = points.shape[1]
         nreg = centers.shape[0]
         if n != dim or (nreg > 0 and centers.shape[1] != dim) or radii.shape[0] != nreg:
             raise ValueError("points/centers must have the loss' dimension, radii (k,)")
+        if mono.shape[0] != nreg:
+            raise ValueError("monotone flags must have shape (k,)")
         if labels_out.shape[0] < npts or stable_out.shape[0] < npts:
             raise ValueError("output arrays are shorter than points")
-        if steps_out.shape[0] < npts:
+        if steps_out.shape[0] < npts or open_out.shape[0] < npts:
             raise ValueError("output arrays are shorter than points")
         r2 = np.empty(nreg)
         for r in range(nreg):
@@ -407,12 +499,14 @@ def _make_kernel(target: Any) -> Any:
                     eta,
                     centers,
                     r2,
+                    mono,
                     max_steps,
                     cap,
                     bound2,
                     labels_out,
                     stable_out,
                     steps_out,
+                    open_out,
                     parked,
                     nparked[c],
                 )
@@ -427,6 +521,28 @@ def _make_kernel(target: Any) -> Any:
             cap = cap * growth if cap < max_steps // growth + 1 else max_steps + 1
         numba.set_parallel_chunksize(old)
 
+    def kernel(
+        points: np.ndarray,
+        eta: float,
+        centers: np.ndarray,
+        radii: np.ndarray,
+        max_steps: int,
+        bound: float,
+        labels_out: np.ndarray,
+        stable_out: np.ndarray,
+        steps_out: np.ndarray,
+        monotone: np.ndarray | None = None,
+        open_out: np.ndarray | None = None,
+    ) -> None:
+        if monotone is None:
+            monotone = np.ones(centers.shape[0], dtype=np.bool_)
+        if open_out is None:
+            open_out = np.zeros(points.shape[0], dtype=np.bool_)
+        mono = np.ascontiguousarray(monotone, dtype=np.bool_)
+        core(points, eta, centers, radii, mono, max_steps, bound, labels_out, stable_out,
+             steps_out, open_out)  # fmt: skip
+
+    kernel.core = core  # type: ignore[attr-defined]
     return kernel
 
 
@@ -434,11 +550,15 @@ def basin_kernel(loss: Any) -> Any:
     """The parallel basin kernel of a loss (built and cached once per compiled loss).
 
     Returns ``kernel(points, eta, centers, radii, max_steps, bound, labels_out,
-    stable_out, steps_out)`` where ``points`` is ``(N, n)`` float64 (C-contiguous),
-    ``eta`` and ``bound`` floats, ``centers`` ``(k, n)`` and ``radii`` ``(k,)`` float64,
-    ``max_steps`` an int, and the outputs are 1-D arrays of length ``N`` (integer
-    labels, bool stable, integer steps) written in place. Compiled (per argument types)
-    on first call.
+    stable_out, steps_out, monotone=None, open_out=None)`` where ``points`` is ``(N, n)``
+    float64 (C-contiguous), ``eta`` and ``bound`` floats, ``centers`` ``(k, n)`` and
+    ``radii`` ``(k,)`` float64, ``max_steps`` an int, and the outputs are 1-D arrays of
+    length ``N`` (integer labels, bool stable, integer steps) written in place.
+    ``monotone`` (``(k,)`` bool, default all True) marks the regions inside which
+    descent is certified (Hessian balls); ``open_out`` (bool, length ``N``) receives
+    the points whose stability is still open at ``max_steps`` (see :class:`BasinMap`).
+    A thin Python wrapper around one ``numba.njit(parallel=True)`` function, compiled
+    (per argument types) on first call.
 
     Parameters
     ----------
@@ -547,27 +667,55 @@ def _grid_points(
     return np.ascontiguousarray(pts), None, (pts.shape[0],)
 
 
+def near_eta_star(loss: Any, regions: Sequence[Any], eta: Any) -> bool:
+    """Whether η is within :data:`LYAPUNOV_AUTO_DISTANCE` (relative) of some region's
+    η* = 2/λmax(θ*) (λmax from the float Hessian at the centre: a heuristic choice of
+    work, not part of any certificate)."""
+    if not regions:
+        return False
+    target = _compiled(loss).interval(30)
+    eta_f = _eta_float(eta)
+    for region in regions:
+        hess = target.hessian([c for c in region.center])
+        h = np.array([[float(x.mid()) for x in row] for row in hess])
+        if not np.all(np.isfinite(h)):
+            continue
+        lam = float(np.linalg.eigvalsh((h + h.T) / 2)[-1])
+        if lam > 0 and eta_f * lam / 2 > 1 - LYAPUNOV_AUTO_DISTANCE:
+            return True
+    return False
+
+
 def _region_inputs(
-    loss: Any, eta: Any, regions: Any, n: int
-) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...] | None]:
-    """``(centers, radii, region objects or None)`` from the ``regions`` argument."""
+    loss: Any, eta: Any, regions: Any, n: int, lyapunov: bool | None = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Any, ...] | None]:
+    """``(centers, radii, monotone flags, region objects or None)`` from ``regions``."""
     objects: tuple[Any, ...] | None = None
+    monotone: np.ndarray | None = None
     if regions is None:
-        from symstab.certify.region import certified_regions, region_arrays
+        from symstab.certify.region import certified_regions
 
         objects = tuple(certified_regions(loss, eta))
-        centers, radii = region_arrays(objects)
     elif (
         isinstance(regions, tuple)
-        and len(regions) == 2
+        and len(regions) in (2, 3)
         and all(isinstance(a, np.ndarray) for a in regions)
     ):
-        centers, radii = regions
+        centers, radii = regions[0], regions[1]
+        if len(regions) == 3:
+            monotone = np.asarray(regions[2], dtype=np.bool_).reshape(-1)
     else:
+        objects = tuple(regions)
+    if objects is not None:
         from symstab.certify.region import region_arrays
 
-        objects = tuple(regions)
+        if lyapunov or (lyapunov is None and near_eta_star(loss, objects, eta)):
+            from symstab.certify.lyapunov import lyapunov_regions
+
+            hessian_balls = tuple(r for r in objects if getattr(r, "monotone", True))
+            objects = objects + lyapunov_regions(loss, eta, hessian_balls)
         centers, radii = region_arrays(objects) if objects else (np.empty((0, n)), np.empty(0))
+        monotone = np.array([bool(getattr(r, "monotone", True)) for r in objects], np.bool_)
     centers = np.ascontiguousarray(np.asarray(centers, dtype=np.float64).reshape(-1, n))
     radii = np.ascontiguousarray(np.asarray(radii, dtype=np.float64).reshape(-1))
     if centers.shape[0] != radii.shape[0]:
@@ -576,7 +724,12 @@ def _region_inputs(
         raise InputError("region centres and radii must be finite, radii >= 0", "regions")
     if centers.shape[0] > 32_000:
         raise InputError("too many regions", "regions")
-    return centers, radii, objects
+    if monotone is None:
+        monotone = np.ones(centers.shape[0], dtype=np.bool_)
+    if monotone.shape[0] != centers.shape[0]:
+        raise InputError(f"{centers.shape[0]} region centres but {monotone.shape[0]} "
+                         "monotone flags", "regions")  # fmt: skip
+    return centers, radii, np.ascontiguousarray(monotone), objects
 
 
 # --------------------------------------------------------------------------------------
@@ -590,13 +743,15 @@ def _run(
     eta: float,
     centers: np.ndarray,
     radii: np.ndarray,
+    monotone: np.ndarray,
     max_steps: int,
     bound: float,
     labels: np.ndarray,
     stable: np.ndarray,
     steps: np.ndarray,
+    open_: np.ndarray,
 ) -> None:
-    kernel(pts, eta, centers, radii, max_steps, bound, labels, stable, steps)
+    kernel(pts, eta, centers, radii, max_steps, bound, labels, stable, steps, monotone, open_)
 
 
 def run_tile(
@@ -605,11 +760,12 @@ def run_tile(
     eta: float,
     centers: np.ndarray,
     radii: np.ndarray,
+    monotone: np.ndarray,
     max_steps: int,
     bound: float,
     label_dtype: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(labels, stable, steps)`` of the basin kernel on one tile of starting points.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(labels, stable, steps, stability_open)`` of the basin kernel on one tile.
 
     One :func:`basin_map` task on a Dask worker: module-level so that workers can import
     it. The region arrays are the caller's (computed once, never on the worker); the
@@ -621,10 +777,11 @@ def run_tile(
     labels = np.zeros(npts, dtype=np.dtype(label_dtype))
     stable = np.zeros(npts, dtype=np.bool_)
     steps = np.zeros(npts, dtype=np.int32)
+    open_ = np.zeros(npts, dtype=np.bool_)
     if npts > 0:
-        _run(basin_kernel(loss), pts, eta, centers, radii, max_steps, bound, labels, stable,
-             steps)
-    return labels, stable, steps
+        _run(basin_kernel(loss), pts, eta, centers, radii, monotone, max_steps, bound, labels,
+             stable, steps, open_)  # fmt: skip
+    return labels, stable, steps, open_
 
 
 def _tile_edges(npts: int, shape: tuple[int, ...], axes: Any, tile: int) -> list[int]:
@@ -645,6 +802,7 @@ def _run_distributed(
     labels: np.ndarray,
     stable: np.ndarray,
     steps: np.ndarray,
+    open_: np.ndarray,
     show_progress: bool,
 ) -> None:
     """One :func:`run_tile` task per tile on ``client``; results written in place.
@@ -665,14 +823,12 @@ def _run_distributed(
         [loss_f] = client.scatter([loss], broadcast=True)
         futures = {}
         for a, b in itertools.pairwise(edges):
-            fut = client.submit(
-                run_tile, loss_f, pts[a:b], *args, labels.dtype.str, pure=False
-            )
+            fut = client.submit(run_tile, loss_f, pts[a:b], *args, labels.dtype.str, pure=False)
             futures[fut] = (a, b)
         try:
             for fut in as_completed(list(futures)):
                 a, b = futures[fut]
-                labels[a:b], stable[a:b], steps[a:b] = fut.result()
+                labels[a:b], stable[a:b], steps[a:b], open_[a:b] = fut.result()
                 if progress is not None:
                     progress.update(bar, advance=int(b - a))
         except BaseException:
@@ -694,6 +850,7 @@ def basin_map(
     show_progress: bool = False,
     client: Any = None,
     tile: int = _TILE,
+    lyapunov: bool | None = None,
 ) -> BasinMap:
     """Run float64 GD from every grid point and label where it ends up.
 
@@ -710,8 +867,9 @@ def basin_map(
     regions
         ``None``: the certified regions of ``loss`` at ``eta``
         (:func:`symstab.certify.region.certified_regions`); a sequence of
-        :class:`~symstab.certify.region.CertifiedRegion`; or a pair of arrays
-        ``(centers (k, n), radii (k,))`` used as given.
+        :class:`~symstab.certify.region.CertifiedRegion` (``monotone`` flags honoured);
+        or arrays ``(centers (k, n), radii (k,))`` (all monotone) or ``(centers, radii,
+        monotone (k,) bool)`` used as given.
     max_steps
         Steps after which an undecided trajectory is labelled 0.
     divergence_bound
@@ -726,6 +884,14 @@ def basin_map(
     tile
         Starting points per task when ``client`` is given (for a 2-D grid: whole rows,
         ``max(1, tile // nx)`` of them).
+    lyapunov
+        Whether to add the enlarged, non-monotone regions of
+        :func:`symstab.certify.lyapunov.lyapunov_regions` to the Hessian balls (when
+        ``regions`` is ``None`` or a sequence of region objects). ``None`` (default):
+        only when η is within :data:`LYAPUNOV_AUTO_DISTANCE` (relative) of the η* of
+        some minimum with a region, where the Hessian balls are small and contraction
+        slow (about 1 s of certification per minimum). They change labels from 0 to
+        certified labels, never a certified label or a ``stable`` True.
 
     Returns
     -------
@@ -745,18 +911,21 @@ def basin_map(
     ):
         raise InputError(f"tile must be an integer >= 1, got {tile!r}", "tile")
     pts, axes, shape = _grid_points(grid, n)
-    centers, radii, objects = _region_inputs(loss, eta, regions, n)
+    centers, radii, monotone, objects = _region_inputs(loss, eta, regions, n, lyapunov)
     kernel = basin_kernel(loss) if client is None else None
     npts = pts.shape[0]
     top = max([centers.shape[0], *(int(r.label) for r in objects or ())])
     labels = np.zeros(npts, dtype=np.int8 if top <= 126 else np.int16)
     stable = np.zeros(npts, dtype=np.bool_)
     steps = np.zeros(npts, dtype=np.int32)
-    args = (eta_f, centers, radii, int(max_steps), bound)
+    open_ = np.zeros(npts, dtype=np.bool_)
+    args = (eta_f, centers, radii, monotone, int(max_steps), bound)
     t0 = time.perf_counter()
     if client is not None and npts > 0:
         edges = _tile_edges(npts, shape, axes, int(tile))
-        _run_distributed(client, loss, pts, args, edges, labels, stable, steps, show_progress)
+        _run_distributed(
+            client, loss, pts, args, edges, labels, stable, steps, open_, show_progress
+        )
     elif show_progress and npts > 0:
         from rich.progress import Progress
 
@@ -765,10 +934,11 @@ def basin_map(
         with Progress(transient=True) as progress:
             task = progress.add_task("basin map", total=npts)
             for a, b in itertools.pairwise(edges):
-                _run(kernel, pts[a:b], *args, labels[a:b], stable[a:b], steps[a:b])
+                _run(kernel, pts[a:b], *args, labels[a:b], stable[a:b], steps[a:b],
+                     open_[a:b])  # fmt: skip
                 progress.update(task, advance=int(b - a))
     elif npts > 0:
-        _run(kernel, pts, *args, labels, stable, steps)
+        _run(kernel, pts, *args, labels, stable, steps, open_)
     seconds = time.perf_counter() - t0
     region_labels = tuple(range(1, centers.shape[0] + 1))
     if objects:
@@ -792,6 +962,8 @@ def basin_map(
         max_steps=int(max_steps),
         divergence_bound=bound,
         seconds=seconds,
+        stability_open=open_.reshape(shape),
+        region_monotone=tuple(bool(m) for m in monotone),
     )
 
 
@@ -801,7 +973,8 @@ def basin_map(
 
 
 def _mp_region_test(bmap: BasinMap, ctx: Any) -> Any:
-    """``label_of(theta) -> int``: the first region containing ``theta`` (0 if none)."""
+    """``label_of(theta) -> (int, bool)``: the first region containing ``theta`` (0 if
+    none) and whether a monotone region contains it."""
     objects = bmap.regions
     if objects:
         try:
@@ -811,48 +984,58 @@ def _mp_region_test(bmap: BasinMap, ctx: Any) -> Any:
             usable = False
         if usable:
 
-            def label_of(theta: tuple) -> int:
+            def label_of(theta: tuple) -> tuple[int, bool]:
+                label, mono = 0, False
                 for region in objects:
                     if region.contains(theta):
-                        return int(region.label)
-                return 0
+                        label = label or int(region.label)
+                        mono = mono or bool(getattr(region, "monotone", True))
+                return label, mono
 
             return label_of
     # plain arrays: the float64 balls, with the distance evaluated at high precision
     centers = [tuple(ctx.mpf(float(c)) for c in row) for row in bmap.centers]
     r2 = [ctx.mpf(float(r)) ** 2 for r in bmap.radii]
     names = bmap.region_labels or tuple(range(1, len(centers) + 1))
+    monos = bmap.region_monotone or (True,) * len(centers)
 
-    def label_of_arrays(theta: tuple) -> int:
-        for c, rr, name in zip(centers, r2, names, strict=True):
+    def label_of_arrays(theta: tuple) -> tuple[int, bool]:
+        label, mono = 0, False
+        for c, rr, name, mo in zip(centers, r2, names, monos, strict=True):
             if ctx.fsum((t - ci) ** 2 for t, ci in zip(theta, c, strict=True)) <= rr:
-                return name
-        return 0
+                label = label or name
+                mono = mono or mo
+        return label, mono
 
     return label_of_arrays
 
 
 def _mp_trajectory(
     target: Any, ctx: Any, theta: tuple, eta: Any, label_of: Any, max_steps: int, bound2: Any
-) -> tuple[int, bool, int]:
-    """``(label, stable, steps)`` of one start, by the kernel's rule, in mpmath."""
+) -> tuple[int, bool, int, bool]:
+    """``(label, stable, steps, stability open)`` of one start, by the kernel's rule, in
+    mpmath."""
     ok = True
     fprev = ctx.inf
     k = 0
+    pending = 0
     while True:
         f = target.value(theta)
         if not f < fprev:
             ok = False
         fprev = f
-        label = label_of(theta)
-        if label or k >= max_steps:
-            return label, ok, k
+        label, mono = label_of(theta)
+        pending = pending or label
+        if pending and (mono or not ok):
+            return pending, ok, k, False
+        if k >= max_steps:
+            return pending, ok and not pending, k, bool(pending)
         theta = target.step(theta, eta)
         k += 1
         s2 = ctx.fsum(t * t for t in theta)
         if not (ctx.isfinite(s2) and s2 <= bound2):
             f = target.value(theta)
-            return -1, ok and bool(f < fprev), k
+            return pending or -1, ok and bool(f < fprev), k, False
 
 
 def recheck(
@@ -869,9 +1052,10 @@ def recheck(
     Returns
     -------
     list of dict
-        One entry per point whose float64 label or stable flag the rerun contradicts:
-        ``index`` (into ``labels.ravel()``), ``point``, ``label``/``stable``/``steps``
-        (float64) and ``label_mp``/``stable_mp``/``steps_mp``. Empty if all agree.
+        One entry per point whose float64 label, stable flag or open-stability flag the
+        rerun contradicts: ``index`` (into ``labels.ravel()``), ``point``,
+        ``label``/``stable``/``steps``/``open`` (float64) and
+        ``label_mp``/``stable_mp``/``steps_mp``/``open_mp``. Empty if all agree.
     """
     compiled = _compiled(loss)
     target = compiled.mpmath(dps)
@@ -887,11 +1071,16 @@ def recheck(
     labels = bmap.labels.ravel()
     stable = bmap.stable.ravel()
     steps = bmap.steps.ravel()
+    opened = (
+        bmap.stability_open.ravel()
+        if bmap.stability_open is not None
+        else np.zeros(size, dtype=np.bool_)
+    )
     out: list[dict[str, Any]] = []
     for idx in sorted(int(i) for i in picks):
         start = tuple(ctx.mpf(float(x)) for x in bmap.points[idx])
-        lab, ok, k = _mp_trajectory(target, ctx, start, eta, label_of, bmap.max_steps, bound2)
-        if lab != int(labels[idx]) or ok != bool(stable[idx]):
+        lab, ok, k, op = _mp_trajectory(target, ctx, start, eta, label_of, bmap.max_steps, bound2)
+        if lab != int(labels[idx]) or ok != bool(stable[idx]) or op != bool(opened[idx]):
             out.append(
                 {
                     "index": idx,
@@ -899,9 +1088,11 @@ def recheck(
                     "label": int(labels[idx]),
                     "stable": bool(stable[idx]),
                     "steps": int(steps[idx]),
+                    "open": bool(opened[idx]),
                     "label_mp": lab,
                     "stable_mp": ok,
                     "steps_mp": k,
+                    "open_mp": op,
                 }
             )
     return out

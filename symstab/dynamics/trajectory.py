@@ -16,7 +16,14 @@
 ``periodic``
     θ_k matched θ_{k−p} (max-norm, within the tolerance) for ``max(8, 4p)`` consecutive
     steps, for some 2 <= p <= ``period_max`` (the smallest such p is reported, with the
-    orbit). Example: f = x²/2 at η = 2 is x ↦ −x, period 2 from every x0 ≠ 0.
+    orbit), and the p orbit points are genuinely distinct: pairwise at least 1000
+    tolerances apart, with the drift ‖θ_k − θ_{k−p}‖∞ at most 10^(−⌊dps/2⌋) times their
+    smallest distance (10⁻⁸ in float64). The second condition separates a cycle (its
+    points stay apart while the drift dies out) from a slow convergence with a
+    multiplier λ ≈ −1, where θ_k ≈ θ_{k−2} long before θ_k ≈ θ_{k−1} but the drift stays
+    a fixed fraction 1 − |λ| of the distance of the two "points" (e.g. f4 at η = 13/25,
+    λ = −0.976, which is a convergence). Example: f = x²/2 at η = 2 is x ↦ −x, period 2
+    from every x0 with 2|x0| >= 1000·tol.
 ``diverged``
     ‖θ_k‖₂ > ``divergence_bound`` or f(θ_k) (or a coordinate) is not finite.
 ``undetermined``
@@ -47,6 +54,22 @@ are exact binary numbers), so a comparison f(θ_{k+1}) >= f(θ_k) is reliable fo
 computed orbit whenever the step is larger than the period tolerance (then the loss change
 is about ‖θ_{k+1} − θ_k‖² >= 10^(−dps), well above the evaluation error).
 
+Engine
+------
+:func:`trajectory` calls one generated kernel per step on ``gmpy2.mpfr`` numbers
+(:func:`symstab.mpfr_target.mpfr_value_step_kernel`: the loss at the loss precision and
+the GD step at ``dps``, printed from the same CSE blocks as the libmp code of
+:meth:`symstab.compile.MpmathTarget.value_step_kernel`, with one correctly rounded MPFR
+operation where libmp rounds once). For polynomial losses (integer powers with fewer
+than 1000 exact bits) this is bit-identical to the mpmath target's ``value``/``step``,
+so it computes the same orbit, losses and classification as the generic engine ``_run``
+(used for float64 in :func:`shadowing`); with ``exp``, ``tanh``, ``erf``, … single
+operations may differ from libmp by one ulp (MPFR rounds correctly, libmp nearly
+always), see :mod:`symstab.mpfr_target`. If an MPFR result leaves MPFR's exponent range
+(libmp's is unbounded) the run is redone on raw libmp tuples, which is also the engine
+for a function without an MPFR printer. Numbers become ``mpf`` only where they are
+returned or tested against a region.
+
 Tolerances
 ----------
 The period/fixed-point tolerance is ``period_tol`` (default 10^(−⌊dps/2⌋)), applied to
@@ -55,7 +78,9 @@ the max-norm of θ_k − θ_{k−p}.
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +113,8 @@ MAX_LISTED_INCREASES = 100
 #: A period-p match must persist for max(_PERSIST_MIN, _PERSIST_PERIODS * p) steps.
 _PERSIST_MIN = 8
 _PERSIST_PERIODS = 4
+#: The points of a reported cycle are pairwise at least this many tolerances apart.
+_CYCLE_SEPARATION = 1000
 
 OUTCOMES = ("converged", "diverged", "periodic", "undetermined")
 
@@ -340,6 +367,16 @@ def _resolve_regions(loss: Loss, eta: sp.Expr, regions: Any) -> tuple[tuple[Any,
                 f"region {getattr(r, 'label', '?')} is certified for eta = {r_eta}, not {eta}",
                 "regions",
             )
+    # A region whose certificate does not include monotone descent (a Lyapunov region
+    # near η*) proves convergence but not stability; the trajectory's stopping rule
+    # needs both, so such regions are not used here (the orbit runs on into a
+    # monotone ball, or to its step budget).
+    monotone = tuple(r for r in regions if getattr(r, "monotone", True))
+    if len(monotone) < len(regions):
+        dropped = len(regions) - len(monotone)
+        note = (f"{dropped} region(s) without certified monotone descent not used as a "
+                "stopping rule")
+        return monotone, note if monotone else note + "; no certified regions left"
     return regions, "" if regions else "no certified regions given"
 
 
@@ -360,6 +397,7 @@ class _Arith:
     tol_text: str
     to_region: Callable[[tuple[Any, ...]], tuple[Any, ...]] = field(default=lambda t: t)
     screen: float = 1e-14  # float64 pre-screen for period detection, >= 4 tol
+    cycle_eps: Fraction = Fraction(1, 10**8)  # drift <= cycle_eps · separation (cycles)
 
 
 @dataclass
@@ -387,6 +425,42 @@ def _near_float(a: tuple[float, ...], b: tuple[float, ...], screen: float) -> bo
 
 def _persist(p: int) -> int:
     return max(_PERSIST_MIN, _PERSIST_PERIODS * p)
+
+
+def _as_fraction(x: Any) -> Fraction:
+    """Exact value of a finite mpf (any context) or float."""
+    raw = getattr(x, "_mpf_", None)
+    if raw is None:
+        return Fraction(float(x))
+    p, q = libmp.to_rational(raw)
+    return Fraction(int(p), int(q))
+
+
+def _cycle_ok(
+    pts: Sequence[tuple[Any, ...]],
+    drift: Fraction,
+    dist: Callable[[tuple[Any, ...], tuple[Any, ...]], Fraction],
+    tol: Fraction,
+    eps: Fraction,
+) -> bool:
+    """Whether a period-p candidate is a genuine cycle, not a slow convergence.
+
+    ``pts`` are θ_{k−p+1}, …, θ_k and ``drift`` = ‖θ_k − θ_{k−p}‖∞. A cycle's points stay
+    apart while the drift dies out (to rounding level); an orbit converging with a
+    multiplier λ ≈ −1 (a flip oscillation) also has θ_k ≈ θ_{k−2}, but its points
+    approach each other as fast as the drift shrinks (drift/separation ≈ 1 − |λ| stays
+    fixed). So: every two points at least :data:`_CYCLE_SEPARATION`·tol apart, and the
+    drift at most ``eps`` times the smallest of these distances.
+    """
+    floor = _CYCLE_SEPARATION * tol
+    smallest: Fraction | None = None
+    for a, b in itertools.combinations(pts, 2):
+        d = dist(a, b)
+        if d < floor:
+            return False
+        if smallest is None or d < smallest:
+            smallest = d
+    return smallest is not None and drift <= eps * smallest
 
 
 def _run(
@@ -420,6 +494,15 @@ def _run(
     settle_from: int | None = None  # first step index not counted for stability
     persist_text = ""
     why = ""
+    tol_q = _as_fraction(ar.tol)
+
+    def dist(a: tuple[Any, ...], b: tuple[Any, ...]) -> Fraction:
+        return max(_as_fraction(abs(x - y)) for x, y in zip(a, b, strict=True))
+
+    def cycle_ok(p: int) -> bool:
+        pts = list(recent)[-p:]
+        return _cycle_ok(pts, dist(theta, recent[-1 - p]), dist, tol_q, ar.cycle_eps)
+
     while True:
         f = ar.value(theta)
         if record or not iterates:
@@ -459,13 +542,19 @@ def _run(
         screen = tuple(float(t) for t in theta)
         recent_float.append(screen)
         hit = 0
+        matched = False  # θ_k ≈ θ_{k−q} for some q < p: the p points are not distinct
         for p in range(1, min(period_max, k) + 1):
             if _near_float(screen, recent_float[-1 - p], ar.screen) and _close(
                 theta, recent[-1 - p], ar.tol
             ):
                 runs[p] += 1
-                if not hit and runs[p] >= _persist(p) and (entered is None or p == 1):
+                if (
+                    not hit
+                    and runs[p] >= _persist(p)
+                    and (p == 1 or (entered is None and not matched and cycle_ok(p)))
+                ):
                     hit = p
+                matched = True
             else:
                 runs[p] = 0
         if hit:
@@ -485,6 +574,34 @@ def _run(
         theta = ar.step(theta)
         k += 1
 
+    cls = _classify(
+        outcome, k=k, steps=steps, period_max=period_max, increases=increases,
+        entered=entered, entered_region=entered_region, settle_from=settle_from,
+        region_note=region_note, tol_text=ar.tol_text, persist_text=persist_text,
+        period=period, orbit=orbit, diverged_at=diverged_at, why=why,
+    )  # fmt: skip
+    return _Run(iterates, losses, cls, k)
+
+
+def _classify(
+    outcome: str,
+    *,
+    k: int,
+    steps: int,
+    period_max: int,
+    increases: list[int],
+    entered: int | None,
+    entered_region: Any,
+    settle_from: int | None,
+    region_note: str,
+    tol_text: str,
+    persist_text: str,
+    period: int | None,
+    orbit: tuple[tuple[Any, ...], ...] | None,
+    diverged_at: int | None,
+    why: str,
+) -> Classification:
+    """The :class:`Classification` of a finished loop (shared by both engines)."""
     if entered is not None:
         outcome = "converged"
         settle_from = entered
@@ -506,13 +623,13 @@ def _run(
         )
     elif outcome == "converged":
         evidence = (
-            f"numerical fixed point: consecutive iterates within {ar.tol_text} (max-norm) for "
+            f"numerical fixed point: consecutive iterates within {tol_text} (max-norm) for "
             f"{persist_text} up to step {k}; not inside a certified region, so label 0{note}"
         )
     elif outcome == "periodic":
         evidence = (
-            f"period-{period} cycle: θ_k within {ar.tol_text} of θ_(k-{period}) (max-norm) for "
-            f"{persist_text} up to step {k}"
+            f"period-{period} cycle: θ_k within {tol_text} of θ_(k-{period}) (max-norm) for "
+            f"{persist_text} up to step {k}, its points pairwise >= 1000 tolerances apart"
         )
     elif outcome == "diverged":
         label = -1
@@ -535,7 +652,7 @@ def _run(
         strength=strength,
         evidence=evidence,
     )
-    return _Run(iterates, losses, cls, k)
+    return cls
 
 
 def _loss_dps(dps: int) -> int:
@@ -572,8 +689,394 @@ def _mp_arith(
         bound2=bound * bound,
         tol_text=tol_text,
         screen=max(_SCREEN, 4 * float(tol)),
+        cycle_eps=Fraction(1, 10 ** (dps // 2)),
     )
     return ar, ctx
+
+
+# -- the fast mpmath engine (mpfr, or raw libmp tuples) -----------------------------------
+
+
+@dataclass
+class _MpFast:
+    """What :func:`_run_mp` needs for one run: a generated kernel on a native number type
+    (``gmpy2.mpfr`` or raw libmp tuples) and the few operations of the bookkeeping.
+
+    ``kernel(*θ, eta)`` returns ``(f(θ), *G(θ))``: the loss at :func:`_loss_dps` digits
+    and the GD step at the working precision, rounded where the separate
+    ``value``/``step`` of :func:`_mp_arith` round (see :mod:`symstab.mpfr_target` for when
+    mpfr and libmp agree bit for bit). Every test below decides exactly what the mpf
+    engine :func:`_run` decides on the same numbers.
+    """
+
+    backend: str  # "mpfr" or "libmp"
+    kernel: Callable[..., tuple]
+    recover: Callable[[tuple], tuple]  # (f, None) when the kernel raised (libmp only)
+    step: Callable[[tuple, Any], tuple]  # the GD step alone (after ``recover``)
+    eta: Any
+    from_raw: Callable[[tuple], Any]  # raw working-precision mpf -> native
+    point: Callable[[tuple], tuple[Any, ...]]  # native θ -> mpf of the working context
+    loss_mpf: Callable[[Any], Any]  # native f -> mpf of the loss context
+    check: Callable[[tuple, Any], int]  # 0 fine, 1 not finite, 2 beyond the bound
+    cell: Callable[[Any], Any]  # integer cell of θ_0 at the scale 2^e >= 2·tol
+    close: Callable[[tuple, tuple], bool]  # _close: ‖a − b‖∞ (rounded) <= tol
+    ge: Callable[[Any, Any], bool]  # exact a >= b of two losses
+    dist: Callable[[tuple, tuple], Fraction]  # exact value of the rounded ‖a − b‖∞
+    tol_q: Fraction
+    cycle_eps: Fraction
+    tol_text: str
+    out_of_range: Callable[[], bool] = field(default=lambda: False)
+
+
+def _mp_fast(loss: Loss, eta: sp.Expr, dps: int, ar: _Arith, backend: str = "auto") -> _MpFast:
+    """The fast engine of one run: mpfr (``"mpfr"``, the default ``"auto"``) unless the
+    loss has a function without an MPFR printer, else raw libmp (``"libmp"``)."""
+    compiled = compile_loss(loss.expr, loss.params)
+    target = compiled.mpmath(dps)
+    value_target = compiled.mpmath(_loss_dps(dps))
+    tol, bound2 = ar.tol._mpf_, ar.bound2._mpf_
+    p, q = libmp.to_rational(bound2)
+    b2 = Fraction(int(p), int(q))
+    n = loss.n
+    # n·4^norm_exp <= bound², so max_i |θ_i| < 2^norm_exp is within the bound
+    norm_exp = (b2.numerator.bit_length() - b2.denominator.bit_length()) // 2 + 2
+    while n * Fraction(4) ** norm_exp > b2:
+        norm_exp -= 1
+    common = {
+        "tol_q": _as_fraction(ar.tol), "cycle_eps": ar.cycle_eps, "tol_text": ar.tol_text,
+    }  # fmt: skip
+    eta_raw = _to_mpf(target.ctx, eta)._mpf_
+    cell_exp = tol[2] + tol[3] + 1  # tol < 2^(exp + bc) <= 2^cell_exp / 2
+    mk, mk_value = target.ctx.make_mpf, value_target.ctx.make_mpf
+    if backend in ("auto", "mpfr"):
+        try:
+            from symstab.mpfr_target import mpfr_value_step_kernel
+        except ImportError:  # pragma: no cover - gmpy2 is a dependency
+            if backend == "mpfr":
+                raise
+        else:
+            try:
+                factory = mpfr_value_step_kernel(target, compiled, value_target.dps)
+            except NotImplementedError:
+                if backend == "mpfr":
+                    raise
+            else:
+                return _mpfr_fast(factory, eta_raw, tol, bound2, b2, n, cell_exp, mk, mk_value,
+                                  common)  # fmt: skip
+    if backend not in ("auto", "mpfr", "libmp"):
+        raise ValueError(f"unknown backend {backend!r}")
+    return _libmp_fast(target, value_target, compiled, eta_raw, tol, bound2, norm_exp, cell_exp,
+                       mk, mk_value, common)  # fmt: skip
+
+
+def _libmp_fast(
+    target: Any,
+    value_target: Any,
+    compiled: Any,
+    eta: tuple,
+    tol: tuple,
+    bound2: tuple,
+    norm_exp: int,
+    cell_exp: int,
+    mk: Callable[[tuple], Any],
+    mk_value: Callable[[tuple], Any],
+    common: dict[str, Any],
+) -> _MpFast:
+    """The raw libmp engine: finiteness from the mantissa bit count, the norm bound
+    screened by the binary exponents (the rounded sum of squares is computed only when
+    max |θ_i| may reach the bound)."""
+    prec = target.prec
+    mpf_add, mpf_mul, mpf_le = libmp.mpf_add, libmp.mpf_mul, libmp.mpf_le
+    mpf_sub, mpf_abs, mpf_cmp = libmp.mpf_sub, libmp.mpf_abs, libmp.mpf_cmp
+    value, step = value_target._value, target._step
+
+    def check(theta: tuple, f: tuple) -> int:
+        # a raw mpf is inf or nan iff its bit count is negative
+        finite = f[3] >= 0
+        top = -(1 << 62)  # max_i (exp + bc) of θ_i, and |θ_i| < 2^(exp + bc)
+        for t in theta:
+            if t[3] < 0:
+                finite = False
+            elif t[2] + t[3] > top:
+                top = t[2] + t[3]
+        if not finite:
+            return 1
+        if top > norm_exp:
+            s = libmp.fzero
+            for t in theta:
+                s = mpf_add(s, mpf_mul(t, t, prec, "n"), prec, "n")
+            if not mpf_le(s, bound2):
+                return 2
+        return 0
+
+    def cell(x: tuple) -> int:
+        sign, man, exp, _ = x
+        shift = exp - cell_exp
+        m = -man if sign else man
+        return m << shift if shift >= 0 else m >> -shift
+
+    def close(a: tuple, b: tuple) -> bool:
+        # exactly _close on mpf: |x − y| rounded at the working precision, then <= tol
+        return all(
+            mpf_le(mpf_abs(mpf_sub(x, y, prec, "n")), tol) for x, y in zip(a, b, strict=True)
+        )
+
+    def dist(a: tuple, b: tuple) -> Fraction:
+        return max(
+            _as_fraction(mk(mpf_abs(mpf_sub(x, y, prec, "n")))) for x, y in zip(a, b, strict=True)
+        )
+
+    return _MpFast(
+        backend="libmp",
+        kernel=target.value_step_kernel(compiled, value_target.dps),
+        recover=lambda th: (value(*th), None),
+        step=lambda th, e: step(*th, e),
+        eta=eta,
+        from_raw=lambda raw: raw,
+        point=lambda th: tuple(map(mk, th)),
+        loss_mpf=mk_value,
+        check=check,
+        cell=cell,
+        close=close,
+        ge=lambda a, b: mpf_cmp(a, b) >= 0,
+        dist=dist,
+        **common,
+    )
+
+
+def _mpfr_fast(
+    factory: Any,
+    eta: tuple,
+    tol: tuple,
+    bound2: tuple,
+    b2: Fraction,
+    n: int,
+    cell_exp: int,
+    mk: Callable[[tuple], Any],
+    mk_value: Callable[[tuple], Any],
+    common: dict[str, Any],
+) -> _MpFast:
+    """The mpfr engine: the kernel of :func:`symstab.mpfr_target.mpfr_value_step_kernel`
+    with fresh contexts. The norm bound is screened in float64 (a float sum of squares
+    below bound²·(1 − 10⁻⁹ − n·10⁻¹⁵) is within the bound exactly; otherwise, or for a
+    non-finite value, the exact test runs, rounded at the working precision as in
+    libmp); the other tests run in a private context at the working precision."""
+    import gmpy2
+
+    from symstab.mpfr_target import _context, from_raw, to_raw
+
+    bound = factory.bind()
+    prec = factory.prec
+    w = _context(prec)  # bookkeeping; the kernel's own contexts keep only its flags
+    sub, add, mul, absolute = w.sub, w.add, w.mul, w.abs
+    is_finite = gmpy2.is_finite
+    tol_n, bound2_n = from_raw(tol, prec), from_raw(bound2, prec)
+    neg_tol_n = from_raw(libmp.mpf_neg(tol), prec)
+    b2f = float(b2)
+    screen = b2f * (1 - 1e-9 - n * 1e-15) if b2f > 1e-280 and n < 10**5 else 0.0
+    zero = gmpy2.mpfr(0)
+    eta_n = from_raw(eta, prec)
+
+    def check(theta: tuple, f: Any) -> int:
+        s = 0.0
+        for t in theta:
+            x = float(t)
+            s += x * x
+        if s < screen and is_finite(f):
+            return 0
+        if not (is_finite(f) and all(map(is_finite, theta))):
+            return 1
+        acc = zero
+        for t in theta:
+            acc = add(acc, mul(t, t))
+        return 0 if acc <= bound2_n else 2
+
+    def cell(x: Any) -> Any:
+        man, exp = x.as_mantissa_exp()
+        shift = exp - cell_exp
+        return man << shift if shift >= 0 else man >> -shift
+
+    def close(a: tuple, b: tuple) -> bool:
+        return all(neg_tol_n <= sub(x, y) <= tol_n for x, y in zip(a, b, strict=True))
+
+    def dist(a: tuple, b: tuple) -> Fraction:
+        return max(
+            Fraction(*map(int, absolute(sub(x, y)).as_integer_ratio()))
+            for x, y in zip(a, b, strict=True)
+        )
+
+    return _MpFast(
+        backend="mpfr",
+        kernel=bound.kernel,
+        recover=lambda th: bound.kernel(*th, eta_n),
+        step=lambda th, e: bound.kernel(*th, e)[1:],
+        eta=eta_n,
+        from_raw=bound.from_raw,
+        point=lambda th: tuple(mk(to_raw(t)) for t in th),
+        loss_mpf=lambda f: mk_value(to_raw(f)),
+        check=check,
+        cell=cell,
+        close=close,
+        ge=operator.ge,
+        dist=dist,
+        out_of_range=bound.out_of_range,
+        **common,
+    )
+
+
+def _run_mp(
+    fx: _MpFast,
+    theta_raw: tuple[tuple, ...],
+    *,
+    steps: int,
+    regions: tuple[Any, ...],
+    region_note: str,
+    period_max: int,
+    record: bool,
+    stop_at_region: bool,
+    bound_text: str,
+) -> _Run:
+    """:func:`_run` with the fused kernel on native numbers: the same rules and results.
+
+    The per-step work is the kernel call plus cheap tests (``fx.check``, ``fx.ge``) and
+    the period test screened by the cell ⌊θ_0 / 2^e⌋ with 2^e >= 2·tol (|x − y| <= tol
+    implies cells at most 1 apart), so the exact comparisons run only for candidate
+    periods. Iterates and losses become mpf only where they are returned or tested
+    against a region.
+    """
+    kernel, eta, check, cell_of, close, ge = fx.kernel, fx.eta, fx.check, fx.cell, fx.close, fx.ge
+    point, dist = fx.point, fx.dist
+
+    def is_cycle(p: int) -> bool:
+        pts = list(recent)[-p:]  # θ_{k-p+1} .. θ_k
+        return _cycle_ok(pts, dist(pts[-1], recent[-1 - p]), dist, fx.tol_q, fx.cycle_eps)
+
+    iterates: list[tuple[Any, ...]] = []
+    losses: list[Any] = []
+    recent: deque[tuple[Any, ...]] = deque(maxlen=period_max + 1)
+    cells: deque[Any] = deque()  # cells of θ_{k-1}, ..., θ_{k-min(period_max, k)}
+    in_window: dict[Any, int] = {}  # cell -> how often it occurs in ``cells``
+    runs = [0] * (period_max + 1)
+    any_runs = False
+    increases: list[int] = []
+    entered: int | None = None
+    entered_region: Any = None
+    f_prev: Any = None
+    regions_ok = True
+    k = 0
+    outcome = "undetermined"
+    period: int | None = None
+    orbit: tuple[tuple[Any, ...], ...] | None = None
+    diverged_at: int | None = None
+    settle_from: int | None = None
+    persist_text = ""
+    why = ""
+    theta = tuple(map(fx.from_raw, theta_raw))
+    try:
+        out = kernel(*theta, eta)
+    except (ArithmeticError, ValueError):  # e.g. at a diverged point: step lazily
+        out = fx.recover(theta)
+    while True:
+        f = out[0]
+        if record:
+            iterates.append(point(theta))
+            losses.append(fx.loss_mpf(f))
+        status = check(theta, f)
+        if status:
+            diverged_at = k
+            if status == 1:
+                outcome, why = "diverged", f"f(θ_{k}) or θ_{k} is not finite"
+            else:
+                outcome, why = "diverged", f"‖θ_{k}‖₂ exceeded {bound_text}"
+            break
+        # loss increase on step k-1
+        if f_prev is not None and entered is None and ge(f, f_prev):
+            increases.append(k - 1)
+        f_prev = f
+        # region entry
+        if entered is None and regions and regions_ok:
+            try:
+                pt = point(theta)
+                for r in regions:
+                    if r.contains(pt):
+                        entered, entered_region = k, r
+                        break
+            except NotImplementedError:
+                regions_ok = False
+                region_note = "certified regions could not be tested (contains not implemented)"
+            if entered is not None and stop_at_region:
+                outcome = "converged"
+                break
+        # fixed points and cycles
+        cell = cell_of(theta[0])
+        recent.append(theta)
+        hit = 0
+        if any_runs or cell in in_window or cell - 1 in in_window or cell + 1 in in_window:
+            any_runs = False
+            matched = False  # θ_k ≈ θ_{k−q} for some q < p: the p points are not distinct
+            for p in range(1, min(period_max, k) + 1):
+                if -1 <= cell - cells[-p] <= 1 and close(theta, recent[-1 - p]):
+                    runs[p] += 1
+                    any_runs = True
+                    if (
+                        not hit
+                        and runs[p] >= _persist(p)
+                        and (p == 1 or (entered is None and not matched and is_cycle(p)))
+                    ):
+                        hit = p
+                    matched = True
+                else:
+                    runs[p] = 0
+        if hit:
+            persist_text = f"{runs[hit]} consecutive steps"
+            if hit == 1:
+                outcome = "converged"
+                settle_from = k - runs[1]
+            else:
+                outcome, period = "periodic", hit
+                pts = list(recent)[-hit:]  # θ_{k-p+1} .. θ_k
+                first = k - hit + 1
+                orbit = tuple(point(pts[(i - first) % hit]) for i in range(hit))
+            break
+        cells.append(cell)
+        in_window[cell] = in_window.get(cell, 0) + 1
+        if len(cells) > period_max:
+            old = cells.popleft()
+            if in_window[old] == 1:
+                del in_window[old]
+            else:
+                in_window[old] -= 1
+        if k >= steps:
+            break
+        theta = out[1:] if out[1] is not None else fx.step(theta, eta)
+        try:
+            out = kernel(*theta, eta)
+        except (ArithmeticError, ValueError):
+            out = fx.recover(theta)
+        k += 1
+
+    if not record:
+        iterates.append(point(theta))
+        losses.append(fx.loss_mpf(f))
+    cls = _classify(
+        outcome, k=k, steps=steps, period_max=period_max, increases=increases,
+        entered=entered, entered_region=entered_region, settle_from=settle_from,
+        region_note=region_note, tol_text=fx.tol_text, persist_text=persist_text,
+        period=period, orbit=orbit, diverged_at=diverged_at, why=why,
+    )  # fmt: skip
+    return _Run(iterates, losses, cls, k)
+
+
+def _run_fast(
+    loss: Loss, eta: sp.Expr, dps: int, ar: _Arith, theta_raw: tuple[tuple, ...], **kw: Any
+) -> _Run:
+    """:func:`_run_mp` on mpfr, rerun on libmp if an MPFR result left MPFR's exponent
+    range (where libmp, with unbounded exponents, stays finite and nonzero)."""
+    fx = _mp_fast(loss, eta, dps, ar)
+    run = _run_mp(fx, theta_raw, **kw)
+    if fx.out_of_range():
+        run = _run_mp(_mp_fast(loss, eta, dps, ar, backend="libmp"), theta_raw, **kw)
+    return run
 
 
 # --------------------------------------------------------------------------------------
@@ -664,9 +1167,9 @@ def _trajectory(
     stop_at_region: bool,
 ) -> Trajectory:
     ar, ctx = _mp_arith(loss, eta, dps, divergence_bound, period_tol)
-    theta = tuple(_to_mpf(ctx, t) for t in th0)
-    run = _run(
-        ar, theta, steps=steps, regions=regions, region_note=region_note,
+    theta = tuple(_to_mpf(ctx, t)._mpf_ for t in th0)
+    run = _run_fast(
+        loss, eta, dps, ar, theta, steps=steps, regions=regions, region_note=region_note,
         period_max=period_max, record=record, stop_at_region=stop_at_region,
         bound_text=str(divergence_bound),
     )  # fmt: skip
@@ -1061,7 +1564,8 @@ def shadowing(
         "steps": steps, "regions": regs, "region_note": note, "period_max": period_max,
         "record": False, "stop_at_region": True, "bound_text": str(divergence_bound),
     }  # fmt: skip
-    c_mp = _run(mp_ar, tuple(_to_mpf(ctx, t) for t in start_e), **common).classification
+    start_raw = tuple(_to_mpf(ctx, t)._mpf_ for t in start_e)
+    c_mp = _run_fast(loss, eta_e, dps, mp_ar, start_raw, **common).classification
     c_f = _run(f_ar, start_f, **common).classification
     differs = (c_mp.outcome, c_mp.label) != (c_f.outcome, c_f.label)
     if parting is None:
