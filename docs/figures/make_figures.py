@@ -5,6 +5,8 @@
   200×200 starts per map, at most 2000 GD steps each;
 * ``chen_fig3.png`` — Chen et al.'s Fig. 3 on f4 at η = 3/10 from (0.1, 2.5) and (1.5, 2);
 * ``chen_fig3_eta_scan.png`` — the outcome from both starts against η;
+* ``craciun_fig1.png`` — Crăciun & Ghoshdastidar's Fig. 1: GD on ½(1 − xy)² at η = 0.4
+  (converging into M_WS, red) and η = 1.1 (M_WS empty, no convergence);
 * ``craciun_fig2.png`` — Crăciun & Ghoshdastidar's Fig. 2 for ½(1 − xy)²: the fraction
   of N = 2000 uniform starts in [-3, 3]² from which GD converges, with its 95% Wilson
   band, and the normalised length of M_WS(η), for η = 0.1, 0.15, ..., 1.2;
@@ -28,6 +30,7 @@ from symstab.plot import (
     chen_fig2_rows,
     chen_fig3,
     chen_fig3_eta_scan,
+    craciun_fig1,
     craciun_fig2,
 )
 
@@ -89,10 +92,11 @@ def main(argv: list[str] | None = None) -> int:
                 + (f" |M_WS|/|M_WS(0.1)|={m:.4f}" if m is not None else "")
             )
         craciun_fig2(res, path=args.out / fname)
+    craciun_fig1("xy", ("0.4", "1.1"), path=args.out / "craciun_fig1.png")
     t3 = time.perf_counter()
     print(
         f"chen_fig2: {t1 - t0:.1f} s, chen_fig3 + scan: {t2 - t1:.1f} s, "
-        f"craciun_fig2: {t3 - t2:.1f} s, total {t3 - t0:.1f} s"
+        f"craciun_fig1-2: {t3 - t2:.1f} s, total {t3 - t0:.1f} s"
     )
     return 0
 

@@ -37,7 +37,7 @@ def main() -> None:
                  path=HERE / "orbits_xy_eta_1.1.png")
     many = [o for p in (2, 3, 4) for o in find_orbits(xy, "1.9", p, starts=100)]
     orbit_figure(xy, "1.9", many, window=(-2, 2, -2, 2), path=HERE / "orbits_xy_eta_1.9.png",
-                 title="½(1 − xy)² at η = 1.9: certified orbits of period 2, 3, 4 (all unstable)")
+                 title="½(1 − xy)², η = 1.9: certified orbits,\nperiods 2, 3, 4, all unstable")
 
 
 if __name__ == "__main__":
