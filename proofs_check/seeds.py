@@ -16,7 +16,7 @@ import sympy as sp
 
 from symstab.loss import Loss
 
-from . import chen, craciun, eos, orbits, taowang
+from . import chen, craciun, eos, networks, orbits, taowang
 from .core import Claim, Source, Verdict
 from .properties import converges_from, descent_inequality, forward_invariant, threshold_equals
 
@@ -110,7 +110,8 @@ def _as_false(claim: Claim) -> Claim:
 
 
 _GROUPS: tuple[Callable[[], list[Claim]], ...] = (
-    _chen, _craciun, _taowang, eos.seed_claims, orbits.seed_claims, false_variants,
+    _chen, _craciun, _taowang, eos.seed_claims, orbits.seed_claims, networks.seed_claims,
+    false_variants,
 )
 
 

@@ -72,12 +72,14 @@ __all__ = [
     "chen_fig2_rows",
     "chen_fig3",
     "chen_fig3_eta_scan",
+    "converging_fraction_figure",
     "craciun_fig1",
     "craciun_fig2",
     "eos_figure",
     "eta_star",
     "orbit_figure",
     "relative_luminance",
+    "sharpness_figure",
     "sweep_figure",
     "trajectory_figure",
     "unstable_prefix",
@@ -1255,4 +1257,5 @@ def craciun_fig1(
 # The figures of the other seeds live in their own modules; re-exported here so that
 # ``symstab.plot`` is the one place for figure code.
 from symstab.plot_eos import balancing_figure, eos_figure  # noqa: E402
+from symstab.plot_network import converging_fraction_figure, sharpness_figure  # noqa: E402
 from symstab.plot_orbits import bifurcation_figure, orbit_figure  # noqa: E402

@@ -1,0 +1,137 @@
+"""JAX backend (CPU, float64): GD chunks are one ``jit``-compiled ``lax.scan`` over steps
+of a ``vmap``-ped ``value_and_grad``; Hessian-vector products are forward-over-reverse
+(``jvp`` of ``grad``). Importing this module switches on ``jax_enable_x64``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .backend import GDChunk, check_batch
+from .model import Params
+
+jax.config.update("jax_enable_x64", True)
+
+__all__ = ["JaxBackend", "make_backend"]
+
+
+def _forward(params: Any, X: jax.Array, activation: str) -> jax.Array:
+    h = X
+    last = len(params) - 1
+    for layer, (W, b) in enumerate(params):
+        h = h @ W + b
+        if layer < last and activation == "gelu":
+            h = jax.nn.gelu(h, approximate=False)
+    return h
+
+
+def _loss(params: Any, X: jax.Array, Y: jax.Array, activation: str) -> jax.Array:
+    r = _forward(params, X, activation) - Y
+    return jnp.sum(r * r) / X.shape[0]
+
+
+def _grad_norm(g: Any) -> jax.Array:
+    return jnp.sqrt(sum(jnp.sum(x * x, axis=tuple(range(1, x.ndim)))
+                        for x in jax.tree_util.tree_leaves(g)))
+
+
+@partial(jax.jit, static_argnames=("steps", "activation"))
+def _gd_chunk(params: Any, X: jax.Array, Y: jax.Array, etas: jax.Array, active: jax.Array,
+              bound: float, steps: int, activation: str) -> Any:
+    vg = jax.vmap(jax.value_and_grad(_loss), in_axes=(0, None, None, None))
+
+    def body(carry: Any, _: Any) -> Any:
+        p, act = carry
+        L, g = vg(p, X, Y, activation)
+        ok = act & jnp.isfinite(L) & (bound >= L)
+
+        def upd(x: jax.Array, gx: jax.Array) -> jax.Array:
+            shape = (-1,) + (1,) * (x.ndim - 1)
+            return jnp.where(ok.reshape(shape), x - etas.reshape(shape) * gx, x)
+
+        p = jax.tree_util.tree_map(upd, p, g)
+        return (p, ok), (L, _grad_norm(g))
+
+    (p, act), (Ls, Gs) = jax.lax.scan(body, (params, active), None, length=steps)
+    return p, act, Ls, Gs
+
+
+@partial(jax.jit, static_argnames=("activation",))
+def _loss_grad_norm(params: Any, X: jax.Array, Y: jax.Array, activation: str) -> Any:
+    L, g = jax.vmap(jax.value_and_grad(_loss), in_axes=(0, None, None, None))(
+        params, X, Y, activation)
+    return L, _grad_norm(g)
+
+
+_grad = jax.jit(jax.grad(_loss), static_argnames=("activation",))
+
+
+@partial(jax.jit, static_argnames=("activation",))
+def _hvp(params: Any, tangent: Any, X: jax.Array, Y: jax.Array, activation: str) -> Any:
+    grad = jax.grad(_loss)
+    return jax.jvp(lambda p: grad(p, X, Y, activation), (params,), (tangent,))[1]
+
+
+def _to_jax(params: Params) -> Any:
+    return tuple((jnp.asarray(W), jnp.asarray(b)) for W, b in params)
+
+
+def _to_numpy(params: Any) -> Params:
+    return tuple((np.asarray(W), np.asarray(b)) for W, b in params)
+
+
+class JaxBackend:
+    """The JAX implementation of :class:`~symstab.nn.backend.Backend`."""
+
+    name = "jax"
+
+    def gd(self, params: Params, X: np.ndarray, Y: np.ndarray, etas: np.ndarray,
+           active: np.ndarray, steps: int, bound: float, activation: str) -> GDChunk:
+        """See :meth:`symstab.nn.backend.Backend.gd`."""
+        check_batch(params, etas)
+        p, act, Ls, Gs = _gd_chunk(_to_jax(params), jnp.asarray(X), jnp.asarray(Y),
+                                   jnp.asarray(etas, dtype=jnp.float64),
+                                   jnp.asarray(active, dtype=bool), float(bound), int(steps),
+                                   activation)
+        return GDChunk(_to_numpy(p), np.asarray(Ls), np.asarray(Gs), np.asarray(act))
+
+    def loss_grad_norm(self, params: Params, X: np.ndarray, Y: np.ndarray,
+                       activation: str) -> tuple[np.ndarray, np.ndarray]:
+        """See :meth:`symstab.nn.backend.Backend.loss_grad_norm`."""
+        L, G = _loss_grad_norm(_to_jax(params), jnp.asarray(X), jnp.asarray(Y), activation)
+        return np.asarray(L), np.asarray(G)
+
+    def gradient(self, params: Params, X: np.ndarray, Y: np.ndarray,
+                 activation: str) -> np.ndarray:
+        """See :meth:`symstab.nn.backend.Backend.gradient`."""
+        one = tuple((jnp.asarray(W[0]), jnp.asarray(b[0])) for W, b in params)
+        g = _grad(one, jnp.asarray(X), jnp.asarray(Y), activation)
+        return np.concatenate([np.asarray(a).ravel() for pair in g for a in pair])
+
+    def hvp(self, params: Params, X: np.ndarray, Y: np.ndarray,
+            activation: str) -> Callable[[np.ndarray], np.ndarray]:
+        """See :meth:`symstab.nn.backend.Backend.hvp`."""
+        one = tuple((jnp.asarray(W[0]), jnp.asarray(b[0])) for W, b in params)
+        shapes = [a.shape for pair in one for a in pair]
+        splits = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]
+        Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
+
+        def matvec(v: np.ndarray) -> np.ndarray:
+            parts = [jnp.asarray(p.reshape(s)) for p, s in
+                     zip(np.split(np.asarray(v, dtype=np.float64), splits), shapes, strict=True)]
+            tangent = tuple((parts[i], parts[i + 1]) for i in range(0, len(parts), 2))
+            hv = _hvp(one, tangent, Xj, Yj, activation)
+            return np.concatenate([np.asarray(a).ravel() for pair in hv for a in pair])
+
+        return matvec
+
+
+def make_backend() -> JaxBackend:
+    """The JAX backend."""
+    return JaxBackend()
