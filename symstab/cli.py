@@ -29,7 +29,9 @@ def _digits(value: int) -> int:
     return value
 
 
-def _eta_option(parse_eta, text: str | None):
+def eta_option(parse_eta, text: str | None):
+    """The exact step size of an ``--eta`` option (None if absent), or a one-line error
+    naming the option. Shared by the subcommands in :mod:`symstab.commands`."""
     if text is None:
         return None
     try:
@@ -69,14 +71,14 @@ def analyze(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
     from symstab.report import render
 
     the_loss = load_loss(loss, params)
-    step = _eta_option(parse_eta, eta)
+    step = eta_option(parse_eta, eta)
     result = run_analysis(the_loss, step, digits=_digits(digits), time_limit=timeout)
     click.echo(render(result, fmt), nl=False)
     if result.critical_set_status.startswith("incomplete"):
         raise BudgetExceeded(result.critical_set_status)
 
 
-def _point_option(text: str, n: int, option: str) -> tuple:
+def point_option(text: str, n: int, option: str) -> tuple:
     """Parse 'a,b,...' into n exact real numbers (each by the whitelist parser)."""
     from symstab.parse import parse_expression
 
@@ -122,8 +124,8 @@ def trajectory(loss: str, params: str | None, eta: str, start: str, steps: int, 
     from symstab.parse import parse_eta
 
     the_loss = load_loss(loss, params)
-    step = _eta_option(parse_eta, eta)
-    theta0 = _point_option(start, the_loss.n, "--from")
+    step = eta_option(parse_eta, eta)
+    theta0 = point_option(start, the_loss.n, "--from")
     if not 1 <= steps <= 10_000_000:
         raise InputError("steps must be between 1 and 10000000", "--steps")
     if not 16 <= dps <= MAX_DIGITS:
@@ -137,7 +139,7 @@ def trajectory(loss: str, params: str | None, eta: str, start: str, steps: int, 
     if plot_path:
         from symstab.plot import trajectory_figure
 
-        trajectory_figure(result, path=_plot_path(plot_path))
+        trajectory_figure(result, path=plot_path_option(plot_path))
     if fmt == "json":
         data = result.to_dict(iterates=False)
         if report is not None:
@@ -159,7 +161,7 @@ def trajectory(loss: str, params: str | None, eta: str, start: str, steps: int, 
         click.echo(f"  precision escalation: {report.evidence}")
 
 
-def _plot_path(path: str) -> str:
+def plot_path_option(path: str) -> str:
     """Validate a figure path: a known image suffix in an existing directory."""
     from pathlib import Path
 
@@ -225,7 +227,7 @@ def basin(loss: str, params: str | None, eta: str, grid_text: str, max_steps: in
     from symstab.parse import parse_eta
 
     the_loss = load_loss(loss, params)
-    step = _eta_option(parse_eta, eta)
+    step = eta_option(parse_eta, eta)
     grid = _grid_option(grid_text, the_loss.n)
     if not 1 <= max_steps <= 10_000_000:
         raise InputError("max-steps must be between 1 and 10000000", "--max-steps")
@@ -239,7 +241,7 @@ def basin(loss: str, params: str | None, eta: str, grid_text: str, max_steps: in
     if plot_path:
         from symstab.plot import basin_figure
 
-        basin_figure(bmap, path=_plot_path(plot_path))
+        basin_figure(bmap, path=plot_path_option(plot_path))
     if fmt == "json":
         data = bmap.to_dict()
         data["recheck"] = {"n": 10, "dps": 50, "disagreements": disagreements}
@@ -266,12 +268,12 @@ def _etas_option(text: str) -> list:
         parts = text.split(":")
         if len(parts) != 3 or not parts[2].strip().isdigit():
             raise InputError("expected start:stop:count", "--etas")
-        start, stop = (_eta_option(parse_eta, p) for p in parts[:2])
+        start, stop = (eta_option(parse_eta, p) for p in parts[:2])
         count = int(parts[2])
         if not 2 <= count <= 1000 or not start < stop:
             raise InputError("need start < stop and 2 <= count <= 1000", "--etas")
         return [start + (stop - start) * k / (count - 1) for k in range(count)]
-    etas = [_eta_option(parse_eta, p) for p in text.split(",")]
+    etas = [eta_option(parse_eta, p) for p in text.split(",")]
     if not 1 <= len(etas) <= 1000:
         raise InputError("give 1 to 1000 step sizes", "--etas")
     return etas

@@ -885,7 +885,9 @@ class _LibmpPrinter(MpmathPrinter):
             acc = f"mpf_mul({acc}, {self._print(fac)}, {self._pr()})"
         return acc
 
-    def _print_Mul(self, expr: sp.Mul) -> str:
+    @staticmethod
+    def _mul_parts(expr: sp.Mul) -> tuple[sp.Expr, list[sp.Expr], list[sp.Expr]]:
+        """``(c, numerator factors, denominator factors)`` of a product (c a number)."""
         c, rest = expr.as_coeff_Mul()
         num: list[sp.Expr] = []
         den: list[sp.Expr] = []
@@ -894,8 +896,10 @@ class _LibmpPrinter(MpmathPrinter):
                 den.append(sp.Pow(fac.base, -fac.exp))
             else:
                 num.append(fac)
-        if not num:
-            num = [sp.Integer(1)]
+        return c, num or [sp.Integer(1)], den
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        c, num, den = self._mul_parts(expr)
         body = self._product(num)
         if den:
             body = f"_mp_div({body}, {self._product(den)}, {self.prec})"
@@ -968,6 +972,23 @@ def _to_fraction(x: Any) -> Fraction | None:
     return None
 
 
+def _libmp_namespace() -> dict[str, Any]:
+    """The names the generated libmp code calls."""
+    ns: dict[str, Any] = {
+        name: getattr(libmp, name)
+        for name in (
+            "mpf_add", "mpf_shift", "mpf_mul", "mpf_neg", "mpf_mul_int", "mpf_pow_int",
+            "mpf_exp", "mpf_tanh", "mpf_erf", "mpf_erfc", "mpf_sin", "mpf_cos",
+            "mpf_tan", "mpf_atan", "mpf_sinh", "mpf_cosh", "mpf_abs", "fone",
+        )
+    }  # fmt: skip
+    ns.update(
+        _mp_div=_mp_div, _mp_log=_mp_log, _mp_sqrt=_mp_sqrt, _mp_pow=_mp_pow,
+        _mp_sign=_mp_sign, _mp_dirac=_mp_dirac,
+    )  # fmt: skip
+    return ns
+
+
 class MpmathTarget(_Target):
     """Arbitrary-precision evaluation at ``dps`` digits with ``mpmath.libmp``.
 
@@ -1015,22 +1036,7 @@ class MpmathTarget(_Target):
         src += ["    " + line for line in grad_lines]
         src += [f"        {args}, = ({new},)", f"    return ({args},)", ""]
         self.source = "\n".join(src)
-        ns: dict[str, Any] = {
-            name: getattr(libmp, name)
-            for name in (
-                "mpf_add", "mpf_shift", "mpf_mul", "mpf_neg", "mpf_mul_int", "mpf_pow_int",
-                "mpf_exp", "mpf_tanh", "mpf_erf", "mpf_erfc", "mpf_sin", "mpf_cos",
-                "mpf_tan", "mpf_atan", "mpf_sinh", "mpf_cosh", "mpf_abs", "fone",
-            )
-        }  # fmt: skip
-        ns.update(
-            _mp_div=_mp_div,
-            _mp_log=_mp_log,
-            _mp_sqrt=_mp_sqrt,
-            _mp_pow=_mp_pow,
-            _mp_sign=_mp_sign,
-            _mp_dirac=_mp_dirac,
-        )
+        ns = _libmp_namespace()
         for e, name in printer.constants.items():
             ns[name] = _mpf_constant(e, prec)
         ns = _exec_generated(self.source, ns, f"mpmath{dps}")
@@ -1149,18 +1155,7 @@ class MpmathTarget(_Target):
         src += [f"    g{i} = {lo.doprint(e)}" for i, e in enumerate(bg.outputs)]
         src += [f"    return (f, {new},)", ""]
         source = "\n".join(src)
-        ns: dict[str, Any] = {
-            name: getattr(libmp, name)
-            for name in (
-                "mpf_add", "mpf_shift", "mpf_mul", "mpf_neg", "mpf_mul_int", "mpf_pow_int",
-                "mpf_exp", "mpf_tanh", "mpf_erf", "mpf_erfc", "mpf_sin", "mpf_cos",
-                "mpf_tan", "mpf_atan", "mpf_sinh", "mpf_cosh", "mpf_abs", "fone",
-            )
-        }  # fmt: skip
-        ns.update(
-            _mp_div=_mp_div, _mp_log=_mp_log, _mp_sqrt=_mp_sqrt, _mp_pow=_mp_pow,
-            _mp_sign=_mp_sign, _mp_dirac=_mp_dirac,
-        )  # fmt: skip
+        ns = _libmp_namespace()
         for printer in (hi, lo):
             for e, name in printer.constants.items():
                 ns[name] = _mpf_constant(e, printer.prec)

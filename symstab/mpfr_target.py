@@ -190,16 +190,7 @@ class _MpfrPrinter(_LibmpPrinter):
         return acc
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        c, rest = expr.as_coeff_Mul()
-        num: list[sp.Expr] = []
-        den: list[sp.Expr] = []
-        for fac in sp.Mul.make_args(rest):
-            if fac.is_Pow and fac.exp.is_number and fac.exp.is_negative:
-                den.append(sp.Pow(fac.base, -fac.exp))
-            else:
-                num.append(fac)
-        if not num:
-            num = [sp.Integer(1)]
+        c, num, den = self._mul_parts(expr)
         body = self._product(num)
         if den:
             body = f"({body} / {self._product(den)})"

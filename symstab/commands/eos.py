@@ -34,9 +34,9 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     the_loss, step, theta0 = _inputs(loss, params, eta, start, max(steps, 10), dps)
     path = None
     if plot_path:
-        from symstab.cli import _plot_path
+        from symstab.cli import plot_path_option
 
-        path = _plot_path(plot_path)
+        path = plot_path_option(plot_path)
     result = eos_metrics(the_loss, step, theta0, steps=steps, dps=dps)
     if path:
         from symstab.plot_eos import eos_figure

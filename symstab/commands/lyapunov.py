@@ -13,13 +13,13 @@ MAX_DIGITS = 1000
 
 def _inputs(loss: str, params: str | None, eta: str, start: str, steps: int,
             dps: int) -> tuple:
-    from symstab.cli import _eta_option, _point_option
+    from symstab.cli import eta_option, point_option
     from symstab.loss import load_loss
     from symstab.parse import parse_eta
 
     the_loss = load_loss(loss, params)
-    step = _eta_option(parse_eta, eta)
-    theta0 = _point_option(start, the_loss.n, "--from")
+    step = eta_option(parse_eta, eta)
+    theta0 = point_option(start, the_loss.n, "--from")
     if not 10 <= steps <= 1_000_000:
         raise InputError("steps must be between 10 and 1000000", "--steps")
     if not 16 <= dps <= MAX_DIGITS:

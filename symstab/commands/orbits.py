@@ -73,20 +73,20 @@ def command(loss: str, params: str | None, eta: str, period_text: str, box: str 
     Period 2 of a polynomial loss at a rational η is also solved exactly (all real
     isolated orbits). Stability comes from interval enclosures of D(G^p).
     """
-    from symstab.cli import _eta_option, _plot_path
+    from symstab.cli import eta_option, plot_path_option
     from symstab.dynamics.orbits import find_orbits, period_two_exact
     from symstab.loss import load_loss
     from symstab.parse import parse_eta
 
     the_loss = load_loss(loss, params)
-    step = _eta_option(parse_eta, eta)
+    step = eta_option(parse_eta, eta)
     periods = _periods(period_text)
     bounds = _box(box, the_loss.n)
     if not 1 <= starts <= 100_000:
         raise InputError("starts must be between 1 and 100000", "--starts")
     if not 20 <= dps <= 500:
         raise InputError("dps must be between 20 and 500", "--dps")
-    plot_target = _plot_path(plot_path) if plot_path else None
+    plot_target = plot_path_option(plot_path) if plot_path else None
     if plot_target and the_loss.n != 2:
         raise InputError("--plot needs a loss of two parameters", "--plot")
     results: dict[str, Any] = {"loss": the_loss.name, "eta": str(step), "periods": {}}

@@ -56,7 +56,8 @@ from typing import Any
 
 import sympy as sp
 
-from symstab.dynamics.lyapunov import _check_int, _exact_eta, _exact_point, _mpf, _target
+from symstab.dynamics.inputs import bounded_int, exact_eta, exact_point
+from symstab.dynamics.lyapunov import _mpf, _target
 from symstab.errors import InputError
 from symstab.evidence import Strength
 from symstab.exact import derivatives
@@ -110,7 +111,7 @@ def sharpness(loss: Loss, theta: Sequence[Any], *, dps: int = 30) -> Any:
     -------
     mpmath.mpf
     """
-    target = _target(loss, _check_int(dps, "dps", 10, 2000))
+    target = _target(loss, bounded_int(dps, "dps", 10, 2000))
     ctx = target.ctx
     point = [t if hasattr(t, "_mpf_") else _mpf(ctx, as_exact_number(t, "theta"))
              for t in theta]
@@ -138,9 +139,9 @@ def relative_progress(loss: Loss, eta: Any, theta: Sequence[Any], *, dps: int = 
     mpmath.mpf
         NaN when ∇f(θ) = 0.
     """
-    dps = _check_int(dps, "dps", 10, 2000)
-    eta_e = _exact_eta(eta)
-    point = _exact_point(loss, theta)
+    dps = bounded_int(dps, "dps", 10, 2000)
+    eta_e = exact_eta(eta)
+    point = exact_point(loss, theta)
     target = _target(loss, dps)
     hi = _target(loss, 2 * dps)
     ctx = target.ctx
@@ -169,7 +170,7 @@ def initial_sharpness(loss: Loss, theta0: Sequence[Any]) -> sp.Expr:
     sympy.Expr
         max |eigenvalue| of H(θ0), an exact algebraic number.
     """
-    point = _exact_point(loss, theta0)
+    point = exact_point(loss, theta0)
     H = derivatives.hessian(loss).subs(dict(zip(loss.params, point, strict=True)))
     eig = list(sp.Matrix(H).eigenvals())
     return sp.radsimp(max((sp.Abs(e) for e in eig), key=lambda v: float(sp.N(v, 30))))
@@ -393,10 +394,10 @@ def eos_metrics(
     -------
     EosResult
     """
-    eta_e = _exact_eta(eta)
-    th0 = _exact_point(loss, theta0)
-    steps = _check_int(steps, "steps", 1, 1_000_000)
-    dps = _check_int(dps, "dps", 10, 2000)
+    eta_e = exact_eta(eta)
+    th0 = exact_point(loss, theta0)
+    steps = bounded_int(steps, "steps", 1, 1_000_000)
+    dps = bounded_int(dps, "dps", 10, 2000)
     thr = thresholds or EosThresholds()
     target = _target(loss, dps)
     hi = _target(loss, 2 * dps)
@@ -646,11 +647,11 @@ def balancing_scan(
     """
     if loss.n != 2:
         raise InputError("balancing needs a loss of two parameters", "loss")
-    th0 = _exact_point(loss, theta0)
-    dps = _check_int(dps, "dps", 10, 1000)
-    dps_check = dps + 10 if dps_check is None else _check_int(dps_check, "dps_check", 10, 2000)
-    max_steps = _check_int(max_steps, "max_steps", 1, 10_000_000)
-    chunk = _check_int(chunk, "chunk", 1, 100_000)
+    th0 = exact_point(loss, theta0)
+    dps = bounded_int(dps, "dps", 10, 1000)
+    dps_check = dps + 10 if dps_check is None else bounded_int(dps_check, "dps_check", 10, 2000)
+    max_steps = bounded_int(max_steps, "max_steps", 1, 10_000_000)
+    chunk = bounded_int(chunk, "chunk", 1, 100_000)
     cs = sorted({as_exact_number(c, "ratio") for c in ratios}, key=lambda v: float(v))
     if not cs or any(not bool(c > 0) for c in cs):
         raise InputError("ratios must be positive numbers", "ratios")

@@ -53,10 +53,10 @@ import numpy as np
 import sympy as sp
 
 from symstab.compile import MpmathTarget, compile_loss
+from symstab.dynamics.inputs import bounded_int, exact_eta, exact_point
 from symstab.errors import InputError
 from symstab.evidence import Strength
 from symstab.loss import Loss
-from symstab.parse import as_exact_number, parse_eta
 
 __all__ = [
     "VERDICTS",
@@ -79,36 +79,6 @@ QUASI_PERIODIC_MAX_MARGIN = 0.05
 # --------------------------------------------------------------------------------------
 # Inputs (shared with symstab.dynamics.eos)
 # --------------------------------------------------------------------------------------
-
-
-def _exact_eta(eta: Any) -> sp.Expr:
-    """An exact positive step size (text through the whitelist parser)."""
-    try:
-        return parse_eta(eta)
-    except InputError as exc:
-        raise InputError(exc.problem, "eta") from None
-
-
-def _exact_point(loss: Loss, theta0: Any) -> tuple[sp.Expr, ...]:
-    if not isinstance(loss, Loss):
-        raise InputError("loss must be a symstab Loss")
-    if isinstance(theta0, str) or not isinstance(theta0, Sequence | np.ndarray):
-        raise InputError("theta0 must be a sequence of numbers", "theta0")
-    point = tuple(as_exact_number(t, "theta0 coordinate") for t in theta0)
-    if len(point) != loss.n:
-        raise InputError(f"theta0 has {len(point)} coordinates, the loss has {loss.n}", "theta0")
-    for t in point:
-        if not (t.is_real and t.is_finite):
-            raise InputError(f"theta0 coordinate {t} is not a finite real number", "theta0")
-    return point
-
-
-def _check_int(x: Any, name: str, lo: int, hi: int | None = None) -> int:
-    if isinstance(x, bool) or not isinstance(x, int | np.integer) or int(x) < lo:
-        raise InputError(f"{name} must be an integer >= {lo}, got {x!r}", name)
-    if hi is not None and int(x) > hi:
-        raise InputError(f"{name} must be an integer <= {hi}, got {x!r}", name)
-    return int(x)
 
 
 def _mpf(ctx: Any, e: sp.Expr) -> Any:
@@ -217,18 +187,18 @@ def lyapunov_run(
     -------
     LyapunovRun
     """
-    eta_e = _exact_eta(eta)
-    th0 = _exact_point(loss, theta0)
-    steps = _check_int(steps, "steps", 2, 10_000_000)
-    dps = _check_int(dps, "dps", 10, 2000)
-    transient = steps // 5 if transient is None else _check_int(transient, "transient", 0)
+    eta_e = exact_eta(eta)
+    th0 = exact_point(loss, theta0)
+    steps = bounded_int(steps, "steps", 2, 10_000_000)
+    dps = bounded_int(dps, "dps", 10, 2000)
+    transient = steps // 5 if transient is None else bounded_int(transient, "transient", 0)
     if transient >= steps - 1:
         raise InputError("transient must be smaller than steps - 1", "transient")
-    blocks = _check_int(blocks, "blocks", 2)
+    blocks = bounded_int(blocks, "blocks", 2)
     counted = steps - transient
     if counted < blocks:
         raise InputError(f"need at least {blocks} counted steps for {blocks} blocks", "steps")
-    period_max = _check_int(period_max, "period_max", 1, 1000)
+    period_max = bounded_int(period_max, "period_max", 1, 1000)
     return _qr_run(loss, eta_e, th0, steps, transient, dps, blocks, period_max,
                    divergence_bound)
 
@@ -510,10 +480,10 @@ def lyapunov_spectrum(
     >>> r.verdict  # doctest: +SKIP
     'chaotic'
     """
-    eta_e = _exact_eta(eta)
-    th0 = _exact_point(loss, theta0)
-    dps = _check_int(dps, "dps", 10, 2000)
-    dps_check = dps + max(10, dps // 2) if dps_check is None else _check_int(
+    eta_e = exact_eta(eta)
+    th0 = exact_point(loss, theta0)
+    dps = bounded_int(dps, "dps", 10, 2000)
+    dps_check = dps + max(10, dps // 2) if dps_check is None else bounded_int(
         dps_check, "dps_check", 10, 4000)
     if dps_check == dps:
         raise InputError("dps_check must differ from dps", "dps_check")

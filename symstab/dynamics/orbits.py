@@ -56,6 +56,7 @@ from symstab.certify.krawczyk import (
     refine,
 )
 from symstab.compile import compile_loss
+from symstab.dynamics.inputs import exact_eta
 from symstab.errors import InputError
 from symstab.exact.derivatives import ETA, gd_map
 from symstab.exact.signs import compare, exact_sign
@@ -122,12 +123,6 @@ def diagonal_loss(loss: Loss) -> Loss:
 
 def _map_exprs(loss: Loss, eta: sp.Expr) -> tuple[sp.Expr, ...]:
     return tuple(sp.expand(g) if loss.is_polynomial else g for g in gd_map(loss, eta))
-
-
-def _exact_eta(eta: Any) -> sp.Expr:
-    from symstab.parse import parse_eta
-
-    return parse_eta(eta)
 
 
 # --------------------------------------------------------------------------------------
@@ -245,7 +240,7 @@ def period_two_exact(loss: Loss, eta: Any, *, digits: int = 20,
     """
     from symstab.exact.critical import critical_set
 
-    eta = _exact_eta(eta)
+    eta = exact_eta(eta)
     if not loss.is_polynomial:
         raise InputError("exact period-2 orbits need a polynomial loss")
     if not eta.is_Rational:
@@ -742,7 +737,7 @@ def certify_orbit(loss: Loss, eta: Any, point: Sequence[Any], period: int, *,
         ``(root, stability, trace_or_multiplier, det, reason)``; ``root.status`` is
         ``unique`` when certified.
     """
-    eta = _exact_eta(eta)
+    eta = exact_eta(eta)
     system = system or IteratedMapSystem(_map_exprs(loss, eta), loss.params, period, dps)
     last: Root | None = None
     for r in radii:
@@ -828,7 +823,7 @@ def find_orbits(loss: Loss, eta: Any, period: int, *,
     InputError
         For a bad period, box or number of starts.
     """
-    eta = _exact_eta(eta)
+    eta = exact_eta(eta)
     if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= 64:
         raise InputError("period must be an integer from 1 to 64", "--period")
     if not 1 <= starts <= 100_000:
@@ -1194,7 +1189,7 @@ def basin_fractions(loss: Loss, eta: Any, *, box: Sequence[tuple[float, float]] 
     -------
     BasinEstimate
     """
-    eta = _exact_eta(eta)
+    eta = exact_eta(eta)
     d = loss.n
     box = tuple(box) if box is not None else tuple((-3.0, 3.0) for _ in range(d))
     target = _numpy_map(loss)
@@ -1322,7 +1317,7 @@ def blog_orbit_check(loss: Loss, eta: Any = "1.9", *, periods: Sequence[int] = (
     -------
     BlogCheck
     """
-    eta = _exact_eta(eta)
+    eta = exact_eta(eta)
     found = {p: tuple(find_orbits(loss, eta, p, box=box, starts=starts, seed=seed, dps=dps))
              for p in periods}
     stable_orbits = [o for p in periods for o in found[p] if o.stability == STABLE]
