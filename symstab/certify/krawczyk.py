@@ -54,6 +54,7 @@ from symstab.compile import (
     _lines,
 )
 from symstab.errors import InputError
+from symstab.evidence import as_sympy_number
 
 __all__ = [
     "EMPTY",
@@ -109,6 +110,13 @@ class IntervalSystem(Protocol):
 # Exact conversions between Fractions and arb balls
 # --------------------------------------------------------------------------------------
 
+
+
+def _expr(e: Any) -> sp.Expr:
+    """A SymPy expression, or a number made one; never text (no ``sympify`` of strings)."""
+    if isinstance(e, sp.Basic):
+        return e
+    return as_sympy_number(e)
 
 def _flint() -> Any:
     import flint
@@ -191,7 +199,7 @@ class _ArbFunction:
         self._be = _ArbBackend(dps)
         gen = tuple(sp.Symbol(f"p{i}", real=True) for i in range(len(variables)))
         rename = dict(zip(variables, gen, strict=True))
-        body = [sp.sympify(e).xreplace(rename) for e in exprs]
+        body = [_expr(e).xreplace(rename) for e in exprs]
         extra = set().union(*(e.free_symbols for e in body)) - set(gen)
         if extra:
             names = ", ".join(sorted(map(str, extra)))
@@ -241,7 +249,7 @@ class SympySystem:
                              f"{len(variables)} variables")
         self.n = len(variables)
         self.dps = dps
-        self.exprs = tuple(sp.sympify(e) for e in exprs)
+        self.exprs = tuple(_expr(e) for e in exprs)
         self.variables = tuple(variables)
         jac = [sp.diff(e, v) for e in self.exprs for v in self.variables]
         self._f = _ArbFunction(self.exprs, self.variables, dps, "values")
@@ -296,7 +304,7 @@ class IteratedMapSystem:
         self.n = len(variables)
         self.dps = dps
         self.period = period
-        self.map_exprs = tuple(sp.sympify(e) for e in map_exprs)
+        self.map_exprs = tuple(_expr(e) for e in map_exprs)
         self.variables = tuple(variables)
         jac = [sp.diff(e, v) for e in self.map_exprs for v in self.variables]
         self._g = _ArbFunction(self.map_exprs, self.variables, dps, "gmap")
