@@ -77,6 +77,7 @@ __all__ = [
     "craciun_fig2",
     "eos_figure",
     "eta_star",
+    "lyapunov_figure",
     "orbit_figure",
     "relative_luminance",
     "sharpness_figure",
@@ -1256,6 +1257,6 @@ def craciun_fig1(
 
 # The figures of the other seeds live in their own modules; re-exported here so that
 # ``symstab.plot`` is the one place for figure code.
-from symstab.plot_eos import balancing_figure, eos_figure  # noqa: E402
+from symstab.plot_eos import balancing_figure, eos_figure, lyapunov_figure  # noqa: E402
 from symstab.plot_network import converging_fraction_figure, sharpness_figure  # noqa: E402
 from symstab.plot_orbits import bifurcation_figure, orbit_figure  # noqa: E402

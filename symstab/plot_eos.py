@@ -22,8 +22,9 @@ import sympy as sp
 from matplotlib.figure import Figure
 
 from symstab.dynamics.eos import BalancingScan, EosResult
+from symstab.dynamics.lyapunov import LyapunovResult
 
-__all__ = ["balancing_figure", "eos_figure"]
+__all__ = ["balancing_figure", "eos_figure", "lyapunov_figure"]
 
 _STYLES: tuple[tuple[str, str, str], ...] = (
     ("black", "-", "o"),
@@ -157,3 +158,42 @@ def balancing_figure(scans: Sequence[BalancingScan], *, path: str | Path | None 
     _save(fig, path)
     return fig
 
+
+
+def lyapunov_figure(result: LyapunovResult, *, path: str | Path | None = None) -> Figure:
+    """Lyapunov exponents of a GD orbit: the estimate of each block of steps (markers),
+    the final exponents (lines) with their error bands, and 0 (dashed).
+
+    Parameters
+    ----------
+    result
+        From :func:`symstab.dynamics.lyapunov.lyapunov_spectrum`.
+    path
+        Save the figure there as well (PNG/SVG/PDF).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
+    ax = fig.subplots()
+    blocks = np.asarray(result.block_estimates, dtype=float)
+    x = np.arange(1, blocks.shape[0] + 1) if blocks.size else np.array([])
+    for i, lam in enumerate(result.exponents):
+        color, ls, marker = _STYLES[i % len(_STYLES)]
+        if blocks.size:
+            ax.plot(x, blocks[:, i], ls="none", marker=marker, color=color,
+                    label=f"λ{i + 1}, per block")
+        ax.axhline(lam, color=color, ls=ls, lw=1.2, label=f"λ{i + 1} = {lam:.4g}")
+        err = result.errors[i]
+        ax.axhspan(lam - err, lam + err, color=color, alpha=0.12)
+    ax.axhline(0.0, color="0.4", ls="--", lw=0.8)
+    ax.set_xlabel(f"block of {max(1, (result.steps - result.transient) // max(1, len(x)))}"
+                  " steps (after the transient)")
+    ax.set_ylabel("Lyapunov exponent")
+    ax.set_title(f"{result.loss.name}, η = {sp.sstr(result.eta)}: {result.verdict} "
+                 f"({result.dps} digits)", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    _save(fig, path)
+    return fig

@@ -165,10 +165,17 @@ def test_cli_json(capsys):
     assert {"exponents", "errors", "dps", "dps_check", "steps", "evidence"} <= set(d)
 
 
-def test_cli_table(capsys):
+def test_cli_table(capsys, tmp_path):
+    # f4 at eta = 3/10 from (1.5, 2) converges to a minimum: exponents log|1 - eta*lambda|
+    # = log(47/50) and log(7/50) with lambda = 1/5, 19/5 (Chen et al.), verdict periodic
+    png = tmp_path / "lyap.png"
     code, out, _ = _run(capsys, "lyapunov", "f4", "--eta", "0.3", "--from", "1.5,2",
-                        "--steps", "1000")
+                        "--steps", "1000", "--plot", str(png))
     assert code == 0 and "verdict: periodic" in out
+    assert png.stat().st_size > 10_000
+    code, _, err = _run(capsys, "lyapunov", "f4", "--eta", "0.3", "--from", "1.5,2",
+                        "--plot", str(tmp_path / "no" / "such" / "dir.png"))
+    assert code == 2 and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("args", [

@@ -36,8 +36,10 @@ def _inputs(loss: str, params: str | None, eta: str, start: str, steps: int,
 @click.option("--dps", default=30, show_default=True, help="Working precision in digits.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--plot", "plot_path", default=None, metavar="FILE",
+              help="Save the exponents per block of steps (PNG/SVG/PDF) here.")
 def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps: int,
-            fmt: str) -> None:
+            fmt: str, plot_path: str | None) -> None:
     """Lyapunov exponents of the GD map on LOSS along the orbit from --from.
 
     QR method on DG = I - ηH in mpmath at --dps digits (and again at a higher precision
@@ -47,7 +49,16 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     from symstab.dynamics.lyapunov import lyapunov_spectrum
 
     the_loss, step, theta0 = _inputs(loss, params, eta, start, steps, dps)
+    path = None
+    if plot_path is not None:
+        from symstab.cli import plot_path_option
+
+        path = plot_path_option(plot_path)
     result = lyapunov_spectrum(the_loss, step, theta0, steps=steps, dps=dps)
+    if path is not None:
+        from symstab.plot import lyapunov_figure
+
+        lyapunov_figure(result, path=path)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
