@@ -338,7 +338,7 @@ def converges_from(loss: Loss, eta: sp.Expr, *, point: Sequence[sp.Expr] | None 
         grid = _grid(box, budget.samples)
         bmap = basin_map(loss, eta, grid, max_steps=budget.steps)
         labels = np.asarray(bmap.labels).reshape(-1)
-        starts = _grid_points(grid)
+        starts = np.asarray(bmap.points).reshape(-1, len(box))
         bad = np.flatnonzero(labels < 1)
         n = labels.size
         if bad.size == 0:
@@ -375,12 +375,6 @@ def converges_from(loss: Loss, eta: sp.Expr, *, point: Sequence[sp.Expr] | None 
         tags=(loss.name, "convergence"),
         expected=expected,
     )
-
-
-def _grid_points(grid: Sequence[tuple[float, float, int]]) -> np.ndarray:
-    axes = [np.linspace(lo, hi, n) for lo, hi, n in grid]
-    mesh = np.meshgrid(*axes, indexing="xy")
-    return np.stack([m.reshape(-1) for m in mesh], axis=1)
 
 
 def _fraction_claim(loss: Loss, eta: sp.Expr, box: Sequence[tuple[sp.Expr, sp.Expr]],
