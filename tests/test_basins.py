@@ -187,7 +187,7 @@ def test_with_certified_regions() -> None:
 
 
 def test_dask_tiles_identical_to_local() -> None:
-    distributed = pytest.importorskip("dask.distributed")
+    import dask.distributed as distributed
     eta = sp.Rational(1, 2)
     grid = ((-3.0, 3.0, 60), (-3.0, 3.0, 60))
     local = basin_map(F4, eta, grid, regions=F4_REGIONS)

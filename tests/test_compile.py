@@ -21,8 +21,6 @@ from hypothesis import strategies as st
 from symstab.compile import compile_loss
 from symstab.errors import InputError
 
-flint = pytest.importorskip("flint")
-
 X, Y, Z = sp.symbols("x y z", real=True)
 F4 = (1 - X * Y) ** 2 + (X**2 + Y**2) / 20
 NONPOLY = sp.log(1 + sp.exp(X)) + sp.tanh(Y) ** 2 + sp.erf(X * Y)

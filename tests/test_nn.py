@@ -115,7 +115,7 @@ def test_lanczos_sharpness_matches_finite_difference_hessian(tiny: tuple) -> Non
 
 
 def test_lanczos_sharpness_matches_jax_dense_hessian(tiny: tuple) -> None:
-    jax = pytest.importorskip("jax")
+    import jax
     jnp = jax.numpy
     jax.config.update("jax_enable_x64", True)
     data, spec, params = tiny

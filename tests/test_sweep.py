@@ -177,7 +177,7 @@ def test_sweep_rejects_bad_input() -> None:
 
 
 def test_dask_identical_to_local() -> None:
-    distributed = pytest.importorskip("dask.distributed")
+    import dask.distributed as distributed
     loss = Loss.from_catalog("xy")
     etas = [sp.Rational(3, 10), sp.Rational(9, 10), sp.Rational(11, 10)]
     smp = uniform_box_sampler(BOX, 11)
