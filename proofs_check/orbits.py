@@ -14,6 +14,16 @@ for (1 − xy)²: every real period-2 orbit is unstable (exact and complete), ev
 and period-4 orbit found is certified unstable, and no start in [−3, 3]² is seen to
 converge to a periodic orbit (bounded trajectories end on the diagonal, in a chaotic
 attractor of the cubic map; the rest diverge).
+
+On the diagonal the search is exhaustive (:func:`diagonal_orbits_exhaustive`). Escape
+bound, by hand: g(x)/x = 1 + η − ηx², and for x² > 1 + 2/η this is < −1, so
+|g(x)| > |x|; more precisely g(x)² − x² = η²x²(x² − 1)(x² − 1 − 2/η) > 0 for
+|x| > R = √(1 + 2/η), and a sequence with |x_k| increasing and bounded would converge in
+modulus to some L > R with g(±L)² = L², impossible. So every bounded diagonal orbit lies
+in [−R, R] (R = √741/19 ≈ 1.4327 at η = 19/10), where the zeros of g^p(x) − x are
+isolated by Krawczyk. At η = 19/10 the diagonal carries 3 fixed points and 3, 4 and 10
+orbits of minimal period 2, 3 and 4 (20 and 46 of period 5 and 6), all certified
+unstable along the diagonal (|(g^p)'| >= 2.8, 7.82, 21.9, 24.8, 84.3, 48.2).
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from symstab.dynamics.orbits import (
     FEIGENBAUM_DELTA,
     blog_orbit_check,
     diagonal_loss,
+    diagonal_orbits_exhaustive,
     feigenbaum_ratios,
     period_doubling_etas,
     period_two_exact,
@@ -147,7 +158,10 @@ def blog_h19_claim(name: str, *, expected: Verdict = Verdict.FAILS,
     Holds if each of the periods 2, 3, 4 has a certified stable orbit reached from a
     positive fraction of [−3, 3]²; fails if some named period has no stable orbit at all
     (decided exactly and completely for period 2 by :func:`period_two_exact`); otherwise
-    inconclusive.
+    inconclusive. The evidence also lists every orbit of period <= 4 (6 with the full
+    budget) on the invariant diagonal x = y (:func:`diagonal_orbits_exhaustive`:
+    exhaustive, Krawczyk-certified, stability along and across the diagonal); if its
+    period-2 orbits disagree with the exact ones the verdict is inconclusive.
     """
     loss = Loss.from_catalog(name)
     eta = sp.Rational(19, 10)
@@ -156,21 +170,48 @@ def blog_h19_claim(name: str, *, expected: Verdict = Verdict.FAILS,
         exact2 = period_two_exact(loss, eta, time_limit=budget.time_limit)
         stable2 = [o for o in exact2.orbits if o.stability == "stable"]
         full = budget.samples >= 4000
+        # every periodic orbit of period <= 4 (6 with the full budget) on the invariant
+        # diagonal x = y, isolated exhaustively by Krawczyk and classified by interval
+        # enclosures of both multipliers (along and across the diagonal)
+        census = diagonal_orbits_exhaustive(loss, eta, 6 if full else 4,
+                                            dps=max(30, budget.dps))
         check = blog_orbit_check(loss, eta, starts=200 if full else 60,
                                  n=max(2000, budget.samples * 10),
                                  transient=5000 if full else 3000, dps=max(40, budget.dps))
-        data = {"period2_exact": exact2.to_dict(), "check": check.to_dict()}
+        data = {"period2_exact": exact2.to_dict(), "diagonal_census": census.to_dict(),
+                "check": check.to_dict()}
+        # cross-check: the census's diagonal period-2 orbits against the exact ones
+        exact_diag = [o for o in exact2.orbits
+                      if all(pt[0] == pt[1] for pt in o.decimals)]
+        census2 = [o for o in census.orbits if o.period == 2]
+        agree = (len(exact_diag) == len(census2) and
+                 sum(o.stability == "stable" for o in exact_diag)
+                 == sum(o.stability == "stable" for o in census2))
+        att = census.attracting()
+        diag_text = (f"on the diagonal x = y (exhaustive, certified: "
+                     f"{'complete' if census.complete else 'INCOMPLETE'}) "
+                     f"{sum(census.counts().values())} orbits of period <= "
+                     f"{census.max_period} ({census.counts()}), "
+                     + ("none attracting" if not att else
+                        f"attracting ones of period(s) {list(census.attracting_periods())}"))
         summary = (f"exact: {len(exact2.orbits)} real period-2 orbit(s) in the whole plane, "
-                   f"{len(stable2)} stable. Search: {check.summary}")
+                   f"{len(stable2)} stable. Diagonal census: {census.summary()}. "
+                   f"Search: {check.summary}")
         ev = Evidence(Strength.CERTIFIED, summary, n=check.basins.n, confidence=0.99,
                       data=data)
         if check.holds:
             return Verdict.HOLDS, ev, None
+        if not agree:
+            ev = Evidence(Strength.CERTIFIED, "the diagonal census disagrees with the exact "
+                          "period-2 orbits: " + summary, n=check.basins.n, confidence=0.99,
+                          data=data)
+            return Verdict.INCONCLUSIVE, ev, None
         if not stable2:
             return Verdict.FAILS, ev, Counterexample(
                 f"no attracting period-2 orbit exists at h = 1.9 (all {len(exact2.orbits)} "
-                "real period-2 orbits are unstable, exact); no attracting orbit of period 3 "
-                "or 4 was found (all found are certified unstable); sampled starts end "
+                f"real period-2 orbits are unstable, exact); {diag_text}; off the diagonal "
+                "no attracting orbit of period 3 or 4 was found (Newton search, not "
+                "exhaustive: all found are certified unstable); sampled starts end "
                 f"{check.basins.fractions}", eta="19/10")
         return Verdict.INCONCLUSIVE, ev, None
 
@@ -191,16 +232,19 @@ def blog_h19_claim(name: str, *, expected: Verdict = Verdict.FAILS,
 _XY_NOTE = (
     "Fails for the loss the blog names, (1 − xy)²/2, so 'expected' is set to fails: at "
     "h = 1.9 no minimum is stable (λmax = x² + y² >= 2 on xy = 1 needs h < 1), all four real "
-    "period-2 orbits are unstable (exact, complete), the period-3/4 orbits found are "
-    "certified unstable, about 94% of [−3, 3]² diverges and the rest ends on the diagonal "
+    "period-2 orbits are unstable (exact, complete), every orbit of period <= 4 on the "
+    "invariant diagonal x = y (3, 3, 4, 10 orbits of period 1-4; exhaustive, Krawczyk) "
+    "and every period-3/4 orbit found off it are certified unstable, about 94% of "
+    "[−3, 3]² diverges and the rest ends on the diagonal "
     "x = y in a chaotic attractor of x ↦ x − 1.9x(x² − 1) (Lyapunov exponent ≈ 0.88). "
     "On the diagonal map attracting period-2 orbits exist only for 1 < h < √5 − 1 and "
     "period 4 just above; the blog's figure must use another loss, scaling or h."
 )
 _XY2_NOTE = (
     "The other normalisation, (1 − xy)² (Hessian twice as large, i.e. ½(1 − xy)² at "
-    "h = 3.8): every sampled start diverges and every real period-2 orbit is unstable, "
-    "so the statement fails here as well."
+    "h = 3.8): every sampled start diverges, every real period-2 orbit is unstable, and "
+    "every orbit of period <= 4 on the diagonal (3, 3, 8, 18 of period 1-4: the full "
+    "3-shift) is certified unstable, so the statement fails here as well."
 )
 
 

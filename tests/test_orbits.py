@@ -25,6 +25,8 @@ from symstab.cli import main
 from symstab.dynamics.orbits import (
     basin_fractions,
     diagonal_loss,
+    diagonal_orbits_exhaustive,
+    escape_radius,
     find_orbits,
     period_doubling_etas,
     period_two_exact,
@@ -143,6 +145,111 @@ def test_basins_at_stable_eta_find_the_period_two_orbits():
     labelled = sum(v for k, v in est.fractions.items() if k.startswith("period 2 #"))
     assert labelled > 0.1
     assert abs(sum(est.fractions.values()) - 1) < 1e-12
+
+
+def _diag_map(eta):
+    diag = diagonal_loss(XY)
+    x = diag.params[0]
+    return x, sp.expand(x - eta * sp.diff(diag.expr, x))
+
+
+def test_escape_bound_of_the_diagonal_map_exactly():
+    # hand: g(x)/x = 1 + η − ηx² < −1 iff x² > 1 + 2/η, so |g(x)| > |x| beyond R
+    eta, u = sp.symbols("eta u", positive=True)
+    x, g = _diag_map(eta)
+    assert sp.expand(g - (x - eta * x * (x**2 - 1))) == 0  # derived, not hand-written
+    P = sp.expand(g**2 - x**2)
+    assert sp.expand(P - eta**2 * x**2 * (x**2 - 1) * (x**2 - 1 - 2 / eta)) == 0
+    # on x² = 1 + 2/η + u (u > 0): P/x² = η u (2 + η u) > 0 for every η > 0
+    beyond = sp.factor(sp.expand((P / x**2).subs(x**2, 1 + 2 / eta + u)))
+    assert sp.expand(beyond - eta * u * (2 + eta * u)) == 0 and beyond.is_positive
+    for e in (sp.Rational(19, 10), sp.Rational(11, 10), sp.Rational(1, 3)):
+        R = escape_radius(g.subs(eta, e), x)
+        assert compare(R, sp.sqrt(1 + 2 / e)) == 0
+        assert sp.expand(g.subs(eta, e).subs(x, R) + R) == 0  # g(R) = −R: 2-cycle on ∂I
+    with pytest.raises(InputError):
+        escape_radius(x / 2, x)  # contracting linear map: no escape bound
+
+
+def _check_orbit_chain(census, eta):
+    _x, g = _diag_map(eta)
+    gf = sp.lambdify(_x, g)
+    for o in census.orbits:
+        pts = [float(v) for v in o.points]
+        assert len(pts) == o.period and pts[0] == min(pts)
+        for a, b in zip(pts, pts[1:] + pts[:1], strict=True):
+            assert abs(gf(a) - b) < 1e-12
+        for (lo, hi), v in zip(o.enclosures, pts, strict=True):
+            assert float(hi) - float(lo) < 1e-15  # tight certified enclosures
+            assert abs(v - (float(lo) + float(hi)) / 2) < 1e-13  # points: 15 digits
+
+
+def test_diagonal_census_eta_11_10_finds_the_stable_mirror_pair():
+    eta = sp.Rational(11, 10)
+    census = diagonal_orbits_exhaustive(XY, eta, 4)
+    assert census.complete and not census.notes
+    assert census.counts() == {1: 3, 2: 3, 3: 0, 4: 0}
+    assert census.attracting_periods() == (2,)
+    s, d = (41 / 11) ** 0.5, (1 / 11) ** 0.5
+    att = census.attracting()
+    got = sorted(float(v) for o in att for v in o.points)
+    assert np.allclose(got, sorted([(s + d) / 2, (s - d) / 2, -(s + d) / 2, -(s - d) / 2]),
+                       atol=1e-13)
+    for o in att:  # hand: m = 9 − 2(1 + η)² = 0.18, transverse 3 − 2η = 0.8
+        assert float(o.multiplier[0]) <= 0.18 <= float(o.multiplier[1])
+        assert float(o.transverse[0]) <= 0.8 <= float(o.transverse[1])
+    sym = next(o for o in census.orbits if o.period == 2 and o not in att)
+    assert float(sym.multiplier[0]) <= (5 + 2.2) ** 2 <= float(sym.multiplier[1])
+    assert float(sym.transverse[0]) <= 9 <= float(sym.transverse[1])  # (3)² = 9
+    assert compare(census.escape_radius, sp.sqrt(1 + 2 / eta)) == 0
+    _check_orbit_chain(census, eta)
+
+
+def test_diagonal_census_eta_19_10_none_attracting_up_to_period_4():
+    eta = sp.Rational(19, 10)
+    census = diagonal_orbits_exhaustive(XY, eta, 4)
+    assert census.complete
+    # every zero of g^p − x is isolated: Sturm counts of the expanded polynomial agree
+    x, g = _diag_map(eta)
+    cur = x
+    for p in range(1, 5):
+        cur = sp.expand(g.subs(x, cur))
+        assert census.roots[p] == sp.Poly(cur - x, x).count_roots()
+    assert census.roots == {1: 3, 2: 9, 3: 15, 4: 49}
+    assert census.counts() == {1: 3, 2: 3, 3: 4, 4: 10}
+    assert census.attracting() == () and census.attracting_periods() == ()
+    assert all(o.stability == "unstable" and o.diagonal_stability == "unstable"
+               for o in census.orbits)
+    two = [o for o in census.orbits if o.period == 2]
+    mirror = [o for o in two if float(o.multiplier[1]) < 0]
+    assert len(mirror) == 2
+    for o in mirror:  # hand: 9 − 2(2.9)² = −7.82, transverse 3 − 3.8 = −0.8
+        assert float(o.multiplier[0]) <= -7.82 <= float(o.multiplier[1])
+        assert float(o.transverse[0]) <= -0.8 <= float(o.transverse[1])
+    _check_orbit_chain(census, eta)
+    data = census.to_dict()
+    assert data["complete"] and data["counts"] == {"1": 3, "2": 3, "3": 4, "4": 10}
+    # the 1-D loss gives the same diagonal orbits, without a transverse multiplier
+    one_d = diagonal_orbits_exhaustive(QUARTIC, eta, 3)
+    assert one_d.counts() == {1: 3, 2: 3, 3: 4} and one_d.transverse_expr is None
+    assert all(o.transverse is None for o in one_d.orbits)
+
+
+def test_diagonal_census_reports_what_it_could_not_decide():
+    census = diagonal_orbits_exhaustive(XY, "1.9", 3, max_boxes=60)
+    assert not census.complete and census.unknown[3]
+    assert any("budget exhausted" in n for n in census.notes)
+    assert "NOT all" in census.summary()
+    assert census.counts()[1] == 3  # what was decided is still reported
+
+
+def test_diagonal_census_bad_inputs():
+    with pytest.raises(InputError):
+        diagonal_orbits_exhaustive(Loss.from_text("x**2 + 2*y**2"), "1/2", 2)
+    with pytest.raises(InputError):
+        diagonal_orbits_exhaustive(XY, "1.9", 0)
+    with pytest.raises(InputError):
+        diagonal_orbits_exhaustive(XY, "1.9", True)
 
 
 def _run(capsys, *args):
