@@ -423,6 +423,20 @@ def _near_float(a: tuple[float, ...], b: tuple[float, ...], screen: float) -> bo
     return all(abs(x - y) <= screen * (1.0 + abs(x)) for x, y in zip(a, b, strict=True))
 
 
+def _settled(hit: int, runs: Sequence[int], recent: Sequence[Any], k: int,
+             point: Any) -> tuple[str, int | None, int | None, Any, str]:
+    """``(outcome, period, settle_from, orbit, persist_text)`` once the period test hit
+    ``hit`` at step ``k``: converged (hit 1) or periodic, with ``orbit[i]`` the last
+    θ_m with m ≡ i (mod p), i.e. m in (k − p, k] (each converted by ``point``)."""
+    persist_text = f"{runs[hit]} consecutive steps"
+    if hit == 1:
+        return "converged", None, k - runs[1], None, persist_text
+    pts = list(recent)[-hit:]  # θ_{k-p+1} .. θ_k
+    first = k - hit + 1
+    orbit = tuple(point(pts[(i - first) % hit]) for i in range(hit))
+    return "periodic", hit, None, orbit, persist_text
+
+
 def _persist(p: int) -> int:
     return max(_PERSIST_MIN, _PERSIST_PERIODS * p)
 
@@ -558,16 +572,8 @@ def _run(
             else:
                 runs[p] = 0
         if hit:
-            persist_text = f"{runs[hit]} consecutive steps"
-            if hit == 1:
-                outcome = "converged"
-                settle_from = k - runs[1]
-            else:
-                outcome, period = "periodic", hit
-                # orbit[i] = the last θ_m with m ≡ i (mod p), i.e. m in (k - p, k]
-                pts = list(recent)[-hit:]  # θ_{k-p+1} .. θ_k
-                first = k - hit + 1
-                orbit = tuple(pts[(i - first) % hit] for i in range(hit))
+            outcome, period, settle_from, orbit, persist_text = _settled(
+                hit, runs, recent, k, lambda x: x)
             break
         if k >= steps:
             break
@@ -1028,15 +1034,8 @@ def _run_mp(
                 else:
                     runs[p] = 0
         if hit:
-            persist_text = f"{runs[hit]} consecutive steps"
-            if hit == 1:
-                outcome = "converged"
-                settle_from = k - runs[1]
-            else:
-                outcome, period = "periodic", hit
-                pts = list(recent)[-hit:]  # θ_{k-p+1} .. θ_k
-                first = k - hit + 1
-                orbit = tuple(point(pts[(i - first) % hit]) for i in range(hit))
+            outcome, period, settle_from, orbit, persist_text = _settled(
+                hit, runs, recent, k, point)
             break
         cells.append(cell)
         in_window[cell] = in_window.get(cell, 0) + 1
