@@ -35,9 +35,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from symstab.dynamics.sweep import wilson_interval
 from symstab.errors import InputError
-from symstab.evidence import Strength
+from symstab.evidence import Strength, wilson_interval
 
 from .core import (
     Budget,

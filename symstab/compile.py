@@ -42,7 +42,6 @@ numeric module it needs; it is kept in each target's ``source`` attribute.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import linecache
 import math
@@ -50,7 +49,6 @@ import threading
 import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from io import StringIO
 from types import SimpleNamespace
 from typing import Any
@@ -63,6 +61,12 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter, PythonCodePrinter
 
 from symstab.errors import InputError
+from symstab.intervals import (
+    ArbBackend,
+    IvBackend,
+    enclose_constant,
+    to_fraction,
+)
 
 __all__ = [
     "CompiledLoss",
@@ -945,33 +949,6 @@ def _mpf_constant(e: sp.Expr, prec: int) -> tuple:
     return libmp.mpf_pos(sp.Float(e.evalf(digits), digits)._mpf_, prec, _ROUND)
 
 
-def _mpf_fraction(raw: tuple) -> Fraction:
-    """Exact value of a finite raw mpf tuple."""
-    p, q = libmp.to_rational(raw)
-    return Fraction(int(p), int(q))
-
-
-def _to_fraction(x: Any) -> Fraction | None:
-    """Exact rational value of ``x`` if it is an exact number type, else ``None``."""
-    if isinstance(x, bool):
-        return Fraction(int(x))
-    if isinstance(x, int | np.integer):
-        return Fraction(int(x))
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, sp.Rational):
-        return Fraction(int(x.p), int(x.q))
-    if isinstance(x, float | np.floating):
-        return Fraction(float(x))
-    if isinstance(x, sp.Float):
-        return _mpf_fraction(x._mpf_)
-    if hasattr(x, "_mpf_"):  # mpmath mpf of any context
-        if x._mpf_ in (libmp.finf, libmp.fninf, libmp.fnan):
-            return None
-        return _mpf_fraction(x._mpf_)
-    return None
-
-
 def _libmp_namespace() -> dict[str, Any]:
     """The names the generated libmp code calls."""
     ns: dict[str, Any] = {
@@ -1056,7 +1033,7 @@ class MpmathTarget(_Target):
             return libmp.mpf_pos(raw, prec, _ROUND)
         if isinstance(x, float | np.floating):
             return libmp.from_float(float(x), prec, _ROUND)
-        q = _to_fraction(x)
+        q = to_fraction(x)
         if q is not None:
             return libmp.from_rational(q.numerator, q.denominator, prec, _ROUND)
         if isinstance(x, str):
@@ -1227,150 +1204,6 @@ def _check_exact_source(source: str) -> None:
             raise AssertionError("integer quotient in interval code")
 
 
-class _ArbBackend:
-    name = "arb"
-
-    def __init__(self, dps: int) -> None:
-        try:
-            import flint
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("the interval target needs 'python-flint'") from exc
-        self.flint = flint
-        self.arb = arb = flint.arb
-        self.dps = dps
-
-        def sign(x: Any) -> Any:
-            return x.sgn()
-
-        def dirac(x: Any) -> Any:
-            return arb.nan() if x.contains(0) else arb(0)
-
-        def powi(x: Any, k: int) -> Any:
-            # x**k from the endpoints (t -> t**k is monotone on [0, inf), and on R for odd
-            # k): much tighter than ball arithmetic on wide balls, e.g. x**2 >= 0 always.
-            if x.is_exact():
-                return x**k
-            if k % 2:
-                return arb.union(x.lower() ** k, x.upper() ** k)
-            return arb.union(x.abs_lower() ** k, x.abs_upper() ** k)
-
-        self.functions = SimpleNamespace(
-            exp=arb.exp, log=arb.log, sqrt=arb.sqrt, tanh=arb.tanh, erf=arb.erf,
-            erfc=arb.erfc, sin=arb.sin, cos=arb.cos, tan=arb.tan, atan=arb.atan,
-            sinh=arb.sinh, cosh=arb.cosh, sign=sign, dirac=dirac, powi=powi,
-        )  # fmt: skip
-        self.named = {
-            sp.pi: arb.pi,
-            sp.E: arb.const_e,
-            sp.EulerGamma: arb.const_euler,
-            sp.Catalan: arb.const_catalan,
-        }
-
-    def workprec(self) -> Any:
-        return self.flint.ctx.workdps(self.dps)
-
-    def rational(self, q: Fraction) -> Any:
-        return self.arb(self.flint.fmpq(int(q.numerator), int(q.denominator)))
-
-    def hull(self, lo: Any, hi: Any) -> Any:
-        return self.arb.union(lo, hi)
-
-    def convert_other(self, x: Any) -> Any:
-        if isinstance(x, self.arb):
-            return x
-        if isinstance(x, str):
-            return self.arb(x)
-        return None
-
-
-class _IvBackend:
-    name = "iv"
-
-    def __init__(self, dps: int) -> None:
-        from mpmath.ctx_iv import MPIntervalContext
-
-        self.ctx = ctx = MPIntervalContext()
-        ctx.dps = dps
-
-        def sign(x: Any) -> Any:
-            if x.a > 0:
-                return ctx.mpf(1)
-            if x.b < 0:
-                return ctx.mpf(-1)
-            if x.a == 0 and x.b == 0:
-                return ctx.mpf(0)
-            return ctx.mpf([-1, 1])
-
-        # mpmath.iv's NaN times a number is [0, 0]; "anything" must be [-inf, inf].
-        anything = ctx.mpf(["-inf", "inf"])
-
-        def dirac(x: Any) -> Any:
-            return anything if x.a <= 0 <= x.b else ctx.mpf(0)
-
-        def missing(name: str) -> Callable[[Any], Any]:
-            def fail(x: Any) -> Any:
-                raise NotImplementedError(f"mpmath.iv has no usable interval {name}")
-
-            return fail
-
-        self.functions = SimpleNamespace(
-            exp=ctx.exp, log=ctx.log, sqrt=ctx.sqrt, sin=ctx.sin, cos=ctx.cos,
-            sign=sign, dirac=dirac, powi=lambda x, k: x**k,
-            **{f: missing(f) for f in ("tanh", "erf", "erfc", "tan", "atan", "sinh", "cosh")},
-        )  # fmt: skip
-        self.named = {sp.pi: lambda: ctx.pi, sp.E: lambda: ctx.e}
-
-    def workprec(self) -> Any:
-        return contextlib.nullcontext()  # the private context already has the precision
-
-    def rational(self, q: Fraction) -> Any:
-        return self.ctx.mpf(int(q.numerator)) / int(q.denominator)
-
-    def hull(self, lo: Any, hi: Any) -> Any:
-        return self.ctx.mpf([lo.a, hi.b])
-
-    def convert_other(self, x: Any) -> Any:
-        if isinstance(x, self.ctx.mpf):
-            return x
-        if isinstance(x, str):
-            return self.ctx.mpf(x)
-        return None
-
-
-def _interval_constant(e: sp.Expr, be: Any) -> Any:
-    """Rigorous enclosure of the number ``e`` in the backend's interval type."""
-    if e.is_Rational:
-        return be.rational(Fraction(int(e.p), int(e.q)))
-    if e.is_Float:
-        return be.rational(_mpf_fraction(e._mpf_))
-    if e in be.named:
-        return be.named[e]()
-    if e.is_Add:
-        acc = _interval_constant(e.args[0], be)
-        for a in e.args[1:]:
-            acc = acc + _interval_constant(a, be)
-        return acc
-    if e.is_Mul:
-        acc = _interval_constant(e.args[0], be)
-        for a in e.args[1:]:
-            acc = acc * _interval_constant(a, be)
-        return acc
-    if e.is_Pow:
-        base = _interval_constant(e.base, be)
-        if e.exp.is_Integer:
-            return base ** int(e.exp)
-        if e.exp == sp.S.Half:
-            return be.functions.sqrt(base)
-        return base ** _interval_constant(e.exp, be)
-    if isinstance(e, sp.Function):
-        arg = _interval_constant(e.args[0], be)
-        name = type(e).__name__
-        if name == "Abs":
-            return abs(arg)
-        return getattr(be.functions, {"DiracDelta": "dirac"}.get(name, name))(arg)
-    raise NotImplementedError(f"cannot enclose the constant {e}")  # pragma: no cover
-
-
 class IntervalTarget(_Target):
     """Outward-rounded interval enclosures (python-flint ``arb`` by default).
 
@@ -1406,7 +1239,7 @@ class IntervalTarget(_Target):
         self.n = loss.n
         self.dps = dps
         self.backend = backend
-        be: Any = _ArbBackend(dps) if backend == "arb" else _IvBackend(dps)
+        be: Any = ArbBackend(dps) if backend == "arb" else IvBackend(dps)
         self._be = be
         printer = _IntervalPrinter()
         n = loss.n
@@ -1429,13 +1262,13 @@ class IntervalTarget(_Target):
             used = {
                 type(f).__name__ for e in (loss.f, *loss.hess_upper) for f in e.atoms(sp.Function)
             }
-            bad = sorted(used & {"tanh", "erf", "erfc", "tan", "atan", "sinh", "cosh"})
+            bad = sorted(used & set(IvBackend.missing))
             if bad:
                 raise InputError(f"mpmath.iv cannot enclose {', '.join(bad)}", "backend")
         with be.workprec():
             ns: dict[str, Any] = {"math": be.functions}
             for e, name in printer.constants.items():
-                ns[name] = _interval_constant(e, be)
+                ns[name] = enclose_constant(e, be)
         ns = _exec_generated(self.source, ns, f"interval-{backend}{dps}")
         self._value = ns["value"]
         self._gradient = ns["gradient"]
@@ -1457,11 +1290,11 @@ class IntervalTarget(_Target):
         if isinstance(x, tuple | list) and len(x) == 2:
             lo, hi = self._enclose(x[0]), self._enclose(x[1])
             return be.hull(lo, hi)
-        q = _to_fraction(x)
+        q = to_fraction(x)
         if q is not None:
             return be.rational(q)
         if isinstance(x, sp.Expr) and x.is_number:
-            return _interval_constant(x, be)
+            return enclose_constant(x, be)
         raise InputError(f"cannot convert {x!r} to an interval", "theta")
 
     def _point(self, theta: Sequence[Any]) -> list[Any]:

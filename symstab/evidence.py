@@ -10,12 +10,17 @@ so it cannot be mistaken for one.
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
+
+from symstab.errors import InputError
 
 DEFAULT_DIGITS = 20
 
@@ -138,3 +143,44 @@ class Value:
 
     def __str__(self) -> str:
         return self.exact if self.exact is not None else f"≈{self.decimal}"
+
+
+def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion ``k / n``.
+
+    Parameters
+    ----------
+    k
+        Number of successes, ``0 <= k <= n``.
+    n
+        Number of trials, ``n >= 1``.
+    confidence
+        Two-sided confidence level in ``(0, 1)``.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)`` with ``0 <= low <= k/n <= high <= 1``; ``low == 0`` exactly when
+        ``k == 0`` and ``high == 1`` exactly when ``k == n``.
+
+    Raises
+    ------
+    InputError
+        On counts or a confidence level out of range.
+    """
+    for name, v in (("k", k), ("n", n)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise InputError(f"{name} must be an integer, got {v!r}", name)
+    k, n = int(k), int(n)
+    if n < 1 or not 0 <= k <= n:
+        raise InputError(f"need 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    if not 0.0 < float(confidence) < 1.0:
+        raise InputError(f"confidence must be in (0, 1), got {confidence!r}", "confidence")
+    z = statistics.NormalDist().inv_cdf(0.5 + float(confidence) / 2.0)
+    p = k / n
+    z2n = z * z / n
+    center = (p + z2n / 2.0) / (1.0 + z2n)
+    half = z / (1.0 + z2n) * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n))
+    low = 0.0 if k == 0 else max(0.0, min(p, center - half))
+    high = 1.0 if k == n else min(1.0, max(p, center + half))
+    return low, high

@@ -136,3 +136,10 @@ def load_loss(spec: str, params: str | Sequence[str] | None = None) -> Loss:
     if catalog.lookup(spec) is not None:
         return Loss.from_catalog(spec, params)
     return Loss.from_text(spec, params)
+
+
+def require_loss(value: object) -> Loss:
+    """``value`` if it is a :class:`Loss`; else a one-line :class:`InputError`."""
+    if not isinstance(value, Loss):
+        raise InputError(f"loss must be a symstab Loss, not {type(value).__name__}")
+    return value

@@ -4,7 +4,7 @@ Every expected value is derived independently of the code under test: dense Hess
 finite differences of gradients and by ``jax.hessian`` of a loss written here, GD on an
 affine model from the closed form ``Θ_k = M^k Θ_0 + Σ_{j<k} M^j η c`` (eigendecomposition
 of ``M = I − η A``), a two-layer linear network from hand-derived gradient formulas,
-and Wilson bounds from :func:`symstab.dynamics.sweep.wilson_interval`'s definition.
+and Wilson bounds from :func:`symstab.evidence.wilson_interval`'s definition.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symstab.dynamics.sweep import wilson_interval
 from symstab.errors import InputError
+from symstab.evidence import wilson_interval
 from symstab.nn import (
     CONVERGED,
     DIVERGED,

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symstab.dynamics.sweep import Sweep, sweep, uniform_box_sampler, wilson_interval
+from symstab.dynamics.sweep import Sweep, sweep, uniform_box_sampler
 from symstab.errors import InputError
-from symstab.evidence import Strength
+from symstab.evidence import Strength, wilson_interval
 from symstab.loss import Loss
 
 BOX = [(-3.0, 3.0), (-3.0, 3.0)]

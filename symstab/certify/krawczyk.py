@@ -45,16 +45,15 @@ import numpy as np
 import sympy as sp
 
 from symstab.compile import (
-    _ArbBackend,
     _Block,
     _check_exact_source,
     _exec_generated,
-    _interval_constant,
     _IntervalPrinter,
     _lines,
 )
 from symstab.errors import InputError
 from symstab.evidence import as_sympy_number
+from symstab.intervals import ArbBackend, arb_exact, ball_fraction, enclose_constant
 
 __all__ = [
     "EMPTY",
@@ -118,47 +117,6 @@ def _expr(e: Any) -> sp.Expr:
         return e
     return as_sympy_number(e)
 
-def _flint() -> Any:
-    import flint
-
-    return flint
-
-
-def _arb_exact(q: Any) -> Any:
-    """An arb ball enclosing the number ``q`` (exact when ``q`` is dyadic)."""
-    flint = _flint()
-    if isinstance(q, flint.arb):
-        return q
-    if isinstance(q, float):
-        return flint.arb(q)  # a float is a dyadic rational: exact
-    q = Fraction(q) if not isinstance(q, sp.Basic) else Fraction(int(q.p), int(q.q))
-    den = q.denominator
-    if den & (den - 1) == 0:  # power of two: exact
-        return flint.arb(flint.arf((q.numerator, -(den.bit_length() - 1))))
-    return flint.arb(flint.fmpq(q.numerator, den))
-
-
-def _arf_fraction(x: Any) -> Fraction:
-    man, exp = x.man_exp()
-    man, exp = int(man), int(exp)
-    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2 ** (-exp))
-
-
-def ball_fraction(x: Any) -> tuple[Fraction, Fraction]:
-    """The exact endpoints ``(mid − rad, mid + rad)`` of an ``arb`` ball.
-
-    Raises
-    ------
-    ValueError
-        If the ball is not finite.
-    """
-    if not x.is_finite():
-        raise ValueError("ball is not finite")
-    mid = _arf_fraction(x.mid())
-    rad = _arf_fraction(x.rad())
-    return mid - rad, mid + rad
-
-
 def arb_box(box: BoxLike, dps: int = 30) -> list[Any]:
     """``arb`` balls enclosing the box ``[lo_i, hi_i]`` (numbers, Fractions, SymPy rationals).
 
@@ -167,13 +125,14 @@ def arb_box(box: BoxLike, dps: int = 30) -> list[Any]:
     InputError
         If a side is not a pair with ``lo <= hi``.
     """
-    flint = _flint()
+    import flint
+
     out = []
     with flint.ctx.workdps(dps):
         for side in box:
             if len(side) != 2:
                 raise InputError("each box side must be a pair (lo, hi)", "box")
-            lo, hi = (_arb_exact(v) for v in side)
+            lo, hi = (arb_exact(v) for v in side)
             if not lo <= hi:
                 raise InputError("box side needs lo <= hi", "box")
             out.append(flint.arb.union(lo, hi))
@@ -196,7 +155,7 @@ class _ArbFunction:
     def __init__(self, exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], dps: int,
                  name: str) -> None:
         self.dps = dps
-        self._be = _ArbBackend(dps)
+        self._be = ArbBackend(dps)
         gen = tuple(sp.Symbol(f"p{i}", real=True) for i in range(len(variables)))
         rename = dict(zip(variables, gen, strict=True))
         body = [_expr(e).xreplace(rename) for e in exprs]
@@ -215,7 +174,7 @@ class _ArbFunction:
         with self._be.workprec():
             ns: dict[str, Any] = {"math": self._be.functions}
             for e, cname in printer.constants.items():
-                ns[cname] = _interval_constant(e, self._be)
+                ns[cname] = enclose_constant(e, self._be)
         ns = _exec_generated(self.source, ns, f"krawczyk-{name}{dps}")
         self._fn = ns[name]
 
@@ -427,7 +386,8 @@ def krawczyk(system: IntervalSystem, box: BoxLike | Sequence[Any]) -> Root:
         ``unique`` if K(X) ⊂ int X, ``empty`` if 0 ∉ F(X) or K(X) ∩ X = ∅, else
         ``unknown``.
     """
-    flint = _flint()
+    import flint
+
     arb = flint.arb
     with system.workprec():
         is_arb = bool(box) and isinstance(box[0], arb)

@@ -67,16 +67,13 @@ from mpmath import libmp
 
 from symstab.certify.region import (
     CertifiedRegion,
-    _arb_mid_rad,
     _coerce_eta,
-    _dyadic,
-    _fraction,
-    _mpf,
     certified_regions,
 )
 from symstab.compile import IntervalTarget, compile_loss
 from symstab.errors import InputError
 from symstab.exact import derivatives as d
+from symstab.intervals import arb_mid_rad, dyadic, fraction_mpf, mpf_fraction
 from symstab.loss import Loss
 
 __all__ = [
@@ -257,7 +254,7 @@ def _upper_bound(target: IntervalTarget, box: Box) -> tuple[Fraction | None, Fra
     n = len(box)
     mid = [(lo + hi) / 2 for lo, hi in box]
     half = [(hi - lo) / 2 for lo, hi in box]
-    v = _arb_mid_rad(target.value(mid))
+    v = arb_mid_rad(target.value(mid))
     if v is None:
         return None, None
     g_lo = v[0] - v[1]
@@ -265,14 +262,14 @@ def _upper_bound(target: IntervalTarget, box: Box) -> tuple[Fraction | None, Fra
     grads = target.gradient(mid)
     hess = target.hessian(box)
     for i in range(n):
-        gi = _arb_mid_rad(grads[i])
-        hi_ = _arb_mid_rad(hess[i][i])
+        gi = arb_mid_rad(grads[i])
+        hi_ = arb_mid_rad(hess[i][i])
         if gi is None or hi_ is None:
             return None, g_lo
         b = (hi_[0] + hi_[1]) / 2
         total += max(_quad_max(gi[0] - gi[1], b, half[i]), _quad_max(gi[0] + gi[1], b, half[i]))
         for j in range(i + 1, n):
-            hij = _arb_mid_rad(hess[i][j])
+            hij = arb_mid_rad(hess[i][j])
             if hij is None:
                 return None, g_lo
             total += (abs(hij[0]) + hij[1]) * half[i] * half[j]
@@ -403,11 +400,11 @@ def certify_lyapunov_region(
     n = loss.n
     center = [
         Fraction(int(q.numerator), int(q.denominator))
-        for q in (_fraction(c._mpf_) for c in inner.center)
+        for q in (mpf_fraction(c._mpf_) for c in inner.center)
     ]
-    rho = _fraction(inner.radius._mpf_)
+    rho = mpf_fraction(inner.radius._mpf_)
     rho = Fraction(int(rho.numerator), int(rho.denominator))
-    r0 = _dyadic(Fraction(max_radius), 53, libmp.round_floor)
+    r0 = dyadic(Fraction(max_radius), 53, libmp.round_floor)
     if r0 <= rho:
         return None
     loss_target = compile_loss(loss.expr, tuple(loss.params)).interval(dps)
@@ -419,7 +416,7 @@ def certify_lyapunov_region(
     if limit2 <= rho * rho or worst is None:
         return None
     radius = _sqrt_down_dyadic(limit2)
-    radius = _dyadic(radius, 53, libmp.round_floor)
+    radius = dyadic(radius, 53, libmp.round_floor)
     if radius <= rho:
         return None
     rotated = any(rotation[i][j] != (i == j) for i in range(n) for j in range(n))
@@ -433,7 +430,7 @@ def certify_lyapunov_region(
     return CertifiedRegion(
         label=inner.label,
         center=inner.center,
-        radius=_mpf(radius),
+        radius=fraction_mpf(radius),
         eta=inner.eta,
         mu=inner.mu,
         L=inner.L,
@@ -442,7 +439,7 @@ def certify_lyapunov_region(
         method=method,
         monotone=False,
         inner_radius=inner.radius,
-        decrease=_mpf(-worst, 64, libmp.round_floor),
+        decrease=fraction_mpf(-worst, 64, libmp.round_floor),
     )
 
 

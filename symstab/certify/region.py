@@ -62,6 +62,7 @@ from symstab.exact.algebraic import AlgebraicPoint
 from symstab.exact.critical import critical_set
 from symstab.exact.signs import compare, exact_sign
 from symstab.exact.spectrum import hessian_spectrum
+from symstab.intervals import arb_mid_rad, dyadic, fraction_mpf, mpf_fraction, sqrt_up
 from symstab.loss import Loss
 from symstab.parse import as_exact_number
 
@@ -188,15 +189,15 @@ class CertifiedRegion:
             if raw is not None:
                 if raw in (libmp.finf, libmp.fninf, libmp.fnan):
                     return False
-                q = _fraction(raw)
+                q = mpf_fraction(raw)
             elif isinstance(x, Fraction):
                 q = x
             elif isinstance(x, sp.Rational):
                 q = Fraction(int(x.p), int(x.q))
             else:
                 return False
-            total += (q - _fraction(c)) ** 2
-        return total <= _fraction(bound)
+            total += (q - mpf_fraction(c)) ** 2
+        return total <= mpf_fraction(bound)
 
 
 def _raw_exact(x: Any) -> tuple | None:
@@ -218,56 +219,6 @@ def _raw_exact(x: Any) -> tuple | None:
 # --------------------------------------------------------------------------------------
 # Exact rational helpers
 # --------------------------------------------------------------------------------------
-
-
-def _dyadic(x: Fraction, prec: int, rounding: str) -> Fraction:
-    """``x`` rounded to ``prec`` bits in direction ``rounding`` (``'f'`` floor, ``'c'`` ceil)."""
-    if x == 0:
-        return Fraction(0)
-    return _fraction(libmp.from_rational(x.numerator, x.denominator, prec, rounding))
-
-
-def _fraction(raw: tuple) -> Fraction:
-    sign, man, exp, _ = raw
-    value = Fraction(man) * (Fraction(2) ** exp)
-    return -value if sign else value
-
-
-def _mpf(x: Fraction, prec: int = 0, rounding: str = libmp.round_nearest) -> mpmath.mpf:
-    """An ``mpf`` equal to ``x`` (dyadic, ``prec=0``) or rounded to ``prec`` bits."""
-    if prec == 0:
-        num, den = x.numerator, x.denominator
-        if den & (den - 1):
-            raise ValueError("not a dyadic rational")
-        return mpmath.mp.make_mpf(libmp.from_man_exp(num, -(den.bit_length() - 1)))
-    return mpmath.mp.make_mpf(libmp.from_rational(x.numerator, x.denominator, prec, rounding))
-
-
-def _sqrt_up(x: Fraction) -> Fraction:
-    """A rational upper bound on sqrt(x) (x >= 0), within a relative 2^-50."""
-    if x <= 0:
-        return Fraction(0)
-    if x > 10**300:
-        t = Fraction(math.isqrt(math.ceil(x)) + 1)
-    elif x > Fraction(1, 10**300):
-        t = Fraction(math.sqrt(float(x)))
-    else:
-        t = Fraction(1, 2**400)
-    t = _dyadic(t * (1 + Fraction(1, 2**52)), 64, libmp.round_ceiling)
-    while t * t < x:
-        t = _dyadic(t * (1 + Fraction(1, 2**50)) + Fraction(1, 2**1100), 64, libmp.round_ceiling)
-    return t
-
-
-def _arb_mid_rad(x: Any) -> tuple[Fraction, Fraction] | None:
-    """Exact midpoint and radius of an arb ball; ``None`` if it is not finite."""
-    if not x.is_finite():
-        return None
-    man, exp = x.mid().man_exp()
-    rman, rexp = x.rad().man_exp()
-    return Fraction(int(man)) * Fraction(2) ** int(exp), Fraction(int(rman)) * Fraction(2) ** int(
-        rexp
-    )
 
 
 def _positive_definite(s: list[list[Fraction]]) -> bool:
@@ -298,12 +249,12 @@ def _midpoint_spectrum_bounds(m: list[list[Fraction]]) -> tuple[Fraction, Fracti
     for tol in (1e-30, 1e-13, 1e-9, 1e-5, 1e-1):
         margin = Fraction(tol * scale)
         if lo_ok is None:
-            lo = _dyadic(Fraction(float(eig[0])) - margin, 60, libmp.round_floor)
+            lo = dyadic(Fraction(float(eig[0])) - margin, 60, libmp.round_floor)
             shifted = [[m[i][j] - (lo if i == j else 0) for j in range(n)] for i in range(n)]
             if _positive_definite(shifted):
                 lo_ok = lo
         if hi_ok is None:
-            hi = _dyadic(Fraction(float(eig[-1])) + margin, 60, libmp.round_ceiling)
+            hi = dyadic(Fraction(float(eig[-1])) + margin, 60, libmp.round_ceiling)
             shifted = [[(hi if i == j else 0) - m[i][j] for j in range(n)] for i in range(n)]
             if _positive_definite(shifted):
                 hi_ok = hi
@@ -385,15 +336,15 @@ def _resolve_minimum(
         if point is not None:
             lo, hi = point.enclosure(point.reduce(point.params[i]), digits)
         else:
-            mr = _arb_mid_rad(target.enclose(c))
+            mr = arb_mid_rad(target.enclose(c))
             if mr is None:
                 raise InputError(f"cannot enclose the coordinate {c}", "minimum")
             lo, hi = mr[0] - mr[1], mr[0] + mr[1]
-        ci = _dyadic((lo + hi) / 2, prec, libmp.round_nearest)
+        ci = dyadic((lo + hi) / 2, prec, libmp.round_nearest)
         err = max(abs(ci - lo), abs(hi - ci))
         center.append(ci)
         delta2 += err * err
-    delta = _dyadic(_sqrt_up(delta2), 64, libmp.round_ceiling)
+    delta = dyadic(sqrt_up(delta2), 64, libmp.round_ceiling)
     kind = lam = None
     if problem is None and point is not None:
         spectrum = hessian_spectrum(point, d.hessian(loss))
@@ -439,7 +390,7 @@ def _spectrum_bounds_on_box(
         for row in hess:
             mrow = []
             for entry in row:
-                mr = _arb_mid_rad(entry)
+                mr = arb_mid_rad(entry)
                 if mr is None:
                     return None
                 mrow.append(mr[0])
@@ -448,12 +399,12 @@ def _spectrum_bounds_on_box(
         bounds = _midpoint_spectrum_bounds(mid)
         if bounds is None:
             return None
-        rf = _sqrt_up(rad2)
+        rf = sqrt_up(rad2)
         lo_b, hi_b = bounds[0] - rf, bounds[1] + rf
         mu = lo_b if mu is None or lo_b < mu else mu
         big = hi_b if big is None or hi_b > big else big
     assert mu is not None and big is not None
-    return _dyadic(mu, 64, libmp.round_floor), _dyadic(big, 64, libmp.round_ceiling)
+    return dyadic(mu, 64, libmp.round_floor), dyadic(big, 64, libmp.round_ceiling)
 
 
 @dataclass(frozen=True)
@@ -482,7 +433,7 @@ def _check_radius(
     if big * eta_hi >= 2:
         return _Check(False, mu, big, reason=f"certified L = {float(big):.6g} is not < 2/η")
     q = max(max(abs(1 - e * mu), abs(1 - e * big)) for e in (eta_lo, eta_hi))
-    q = _dyadic(q, 64, libmp.round_ceiling)
+    q = dyadic(q, 64, libmp.round_ceiling)
     if q * (r + m.delta) + m.delta > r:
         return _Check(False, mu, big, q, reason="trap condition q(r+δ)+δ <= r fails")
     return _Check(True, mu, big, q)
@@ -491,7 +442,7 @@ def _check_radius(
 def _eta_enclosure(target: IntervalTarget, eta: sp.Expr) -> tuple[Fraction, Fraction]:
     if eta.is_Rational:
         return Fraction(int(eta.p), int(eta.q)), Fraction(int(eta.p), int(eta.q))
-    mr = _arb_mid_rad(target.enclose(eta))
+    mr = arb_mid_rad(target.enclose(eta))
     if mr is None:
         raise InputError(f"cannot enclose the step size {eta}", "eta")
     return mr[0] - mr[1], mr[0] + mr[1]
@@ -541,7 +492,7 @@ def _certify(
                 + ("(marginal: |1 − η·λmax| = 1)." if sign == 0 else "(it is linearly unstable).")
             )
     eta_lo, eta_hi = _eta_enclosure(target, eta)
-    radius = _dyadic(Fraction(max_radius), 53, libmp.round_floor)
+    radius = dyadic(Fraction(max_radius), 53, libmp.round_floor)
     evaluations = 0
     good: tuple[Fraction, _Check] | None = None
     bad: Fraction | None = None
@@ -565,7 +516,7 @@ def _certify(
     # bisection between the certified and the failed radius
     while bad is not None and evaluations < MAX_EVALUATIONS and bad - good[0] > good[0] / 256:
         evaluations += 1
-        mid = _dyadic((good[0] + bad) / 2, 53, libmp.round_floor)
+        mid = dyadic((good[0] + bad) / 2, 53, libmp.round_floor)
         check = _check_radius(target, m, eta_lo, eta_hi, mid, subdivisions)
         if check.ok:
             good = (mid, check)
@@ -582,13 +533,13 @@ def _certify(
     )
     region = CertifiedRegion(
         label=label,
-        center=tuple(_mpf(c) for c in m.center),
-        radius=_mpf(r),
+        center=tuple(fraction_mpf(c) for c in m.center),
+        radius=fraction_mpf(r),
         eta=eta,
-        mu=_mpf(check.mu),
-        L=_mpf(check.L),
-        contraction=_mpf(check.q),
-        center_error=_mpf(m.delta),
+        mu=fraction_mpf(check.mu),
+        L=fraction_mpf(check.L),
+        contraction=fraction_mpf(check.q),
+        center_error=fraction_mpf(m.delta),
         method=method,
     )
     limited = "max_radius" if bad is None else f"{last_failure} at radius {float(bad):.6g}"
@@ -780,10 +731,10 @@ def region_arrays(regions: Sequence[CertifiedRegion]) -> tuple[np.ndarray, np.nd
             raise ValueError("regions of different dimensions")
         err2 = Fraction(0)
         for i, c in enumerate(region.center):
-            exact = _fraction(c._mpf_)
+            exact = mpf_fraction(c._mpf_)
             centers[k, i] = float(exact)
             err2 += (exact - Fraction(centers[k, i])) ** 2
-        rho = (_fraction(region.radius._mpf_) - _sqrt_up(err2)) * shrink
+        rho = (mpf_fraction(region.radius._mpf_) - sqrt_up(err2)) * shrink
         rho -= Fraction(ARRAY_ABS_MARGIN)
-        radii[k] = float(_dyadic(rho, 53, libmp.round_floor)) if rho > 0 else 0.0
+        radii[k] = float(dyadic(rho, 53, libmp.round_floor)) if rho > 0 else 0.0
     return centers, radii

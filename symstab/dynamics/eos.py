@@ -56,12 +56,12 @@ from typing import Any
 
 import sympy as sp
 
-from symstab.dynamics.inputs import bounded_int, exact_eta, exact_point
 from symstab.dynamics.lyapunov import _mpf, _target
 from symstab.errors import InputError
 from symstab.evidence import Strength
 from symstab.exact import derivatives
-from symstab.loss import Loss
+from symstab.inputs import Point, StepSize, bounded_int
+from symstab.loss import Loss, require_loss
 from symstab.parse import as_exact_number
 
 __all__ = [
@@ -140,8 +140,8 @@ def relative_progress(loss: Loss, eta: Any, theta: Sequence[Any], *, dps: int = 
         NaN when ∇f(θ) = 0.
     """
     dps = bounded_int(dps, "dps", 10, 2000)
-    eta_e = exact_eta(eta)
-    point = exact_point(loss, theta)
+    eta_e = StepSize.of(eta).exact
+    point = Point.of(theta, require_loss(loss).n).coords
     target = _target(loss, dps)
     hi = _target(loss, 2 * dps)
     ctx = target.ctx
@@ -170,7 +170,7 @@ def initial_sharpness(loss: Loss, theta0: Sequence[Any]) -> sp.Expr:
     sympy.Expr
         max |eigenvalue| of H(θ0), an exact algebraic number.
     """
-    point = exact_point(loss, theta0)
+    point = Point.of(theta0, require_loss(loss).n).coords
     H = derivatives.hessian(loss).subs(dict(zip(loss.params, point, strict=True)))
     eig = list(sp.Matrix(H).eigenvals())
     return sp.radsimp(max((sp.Abs(e) for e in eig), key=lambda v: float(sp.N(v, 30))))
@@ -394,8 +394,8 @@ def eos_metrics(
     -------
     EosResult
     """
-    eta_e = exact_eta(eta)
-    th0 = exact_point(loss, theta0)
+    eta_e = StepSize.of(eta).exact
+    th0 = Point.of(theta0, require_loss(loss).n).coords
     steps = bounded_int(steps, "steps", 1, 1_000_000)
     dps = bounded_int(dps, "dps", 10, 2000)
     thr = thresholds or EosThresholds()
@@ -647,7 +647,7 @@ def balancing_scan(
     """
     if loss.n != 2:
         raise InputError("balancing needs a loss of two parameters", "loss")
-    th0 = exact_point(loss, theta0)
+    th0 = Point.of(theta0, require_loss(loss).n).coords
     dps = bounded_int(dps, "dps", 10, 1000)
     dps_check = dps + 10 if dps_check is None else bounded_int(dps_check, "dps_check", 10, 2000)
     max_steps = bounded_int(max_steps, "max_steps", 1, 10_000_000)

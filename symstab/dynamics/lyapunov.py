@@ -53,10 +53,10 @@ import numpy as np
 import sympy as sp
 
 from symstab.compile import MpmathTarget, compile_loss
-from symstab.dynamics.inputs import bounded_int, exact_eta, exact_point
 from symstab.errors import InputError
 from symstab.evidence import Strength
-from symstab.loss import Loss
+from symstab.inputs import Point, StepSize, bounded_int
+from symstab.loss import Loss, require_loss
 
 __all__ = [
     "VERDICTS",
@@ -187,8 +187,8 @@ def lyapunov_run(
     -------
     LyapunovRun
     """
-    eta_e = exact_eta(eta)
-    th0 = exact_point(loss, theta0)
+    eta_e = StepSize.of(eta).exact
+    th0 = Point.of(theta0, require_loss(loss).n).coords
     steps = bounded_int(steps, "steps", 2, 10_000_000)
     dps = bounded_int(dps, "dps", 10, 2000)
     transient = steps // 5 if transient is None else bounded_int(transient, "transient", 0)
@@ -480,8 +480,8 @@ def lyapunov_spectrum(
     >>> r.verdict  # doctest: +SKIP
     'chaotic'
     """
-    eta_e = exact_eta(eta)
-    th0 = exact_point(loss, theta0)
+    eta_e = StepSize.of(eta).exact
+    th0 = Point.of(theta0, require_loss(loss).n).coords
     dps = bounded_int(dps, "dps", 10, 2000)
     dps_check = dps + max(10, dps // 2) if dps_check is None else bounded_int(
         dps_check, "dps_check", 10, 4000)

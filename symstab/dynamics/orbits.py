@@ -64,10 +64,11 @@ from symstab.certify.krawczyk import (
     refine,
 )
 from symstab.compile import compile_loss
-from symstab.dynamics.inputs import exact_eta
 from symstab.errors import InputError
+from symstab.evidence import wilson_interval
 from symstab.exact.derivatives import ETA, gd_map
 from symstab.exact.signs import compare, exact_sign
+from symstab.inputs import StepSize
 from symstab.loss import Loss
 
 __all__ = [
@@ -94,7 +95,6 @@ __all__ = [
     "period_doubling_etas",
     "period_two_exact",
     "period_two_ranges",
-    "wilson_interval",
 ]
 
 STABLE = "stable"
@@ -252,7 +252,7 @@ def period_two_exact(loss: Loss, eta: Any, *, digits: int = 20,
     """
     from symstab.exact.critical import critical_set
 
-    eta = exact_eta(eta)
+    eta = StepSize.of(eta).exact
     if not loss.is_polynomial:
         raise InputError("exact period-2 orbits need a polynomial loss")
     if not eta.is_Rational:
@@ -749,7 +749,7 @@ def certify_orbit(loss: Loss, eta: Any, point: Sequence[Any], period: int, *,
         ``(root, stability, trace_or_multiplier, det, reason)``; ``root.status`` is
         ``unique`` when certified.
     """
-    eta = exact_eta(eta)
+    eta = StepSize.of(eta).exact
     system = system or IteratedMapSystem(_map_exprs(loss, eta), loss.params, period, dps)
     last: Root | None = None
     for r in radii:
@@ -835,7 +835,7 @@ def find_orbits(loss: Loss, eta: Any, period: int, *,
     InputError
         For a bad period, box or number of starts.
     """
-    eta = exact_eta(eta)
+    eta = StepSize.of(eta).exact
     if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= 64:
         raise InputError("period must be an integer from 1 to 64", "--period")
     if not 1 <= starts <= 100_000:
@@ -1472,7 +1472,7 @@ def diagonal_orbits_exhaustive(loss: Loss, eta: Any, max_period: int = 4, *,
     """
     import flint
 
-    eta = exact_eta(eta)
+    eta = StepSize.of(eta).exact
     if not eta.is_Rational:
         raise InputError("the diagonal census needs a rational step size", "eta")
     if isinstance(max_period, bool) or not isinstance(max_period, int) or \
@@ -1601,17 +1601,6 @@ def diagonal_orbits_exhaustive(loss: Loss, eta: Any, max_period: int = 4, *,
 # --------------------------------------------------------------------------------------
 
 
-def wilson_interval(k: int, n: int, z: float = 2.576) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (default z: 99%)."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 @dataclass(frozen=True)
 class BasinEstimate:
     """Where GD ends from uniform starts in a box (float64 map, statistical).
@@ -1682,7 +1671,7 @@ def basin_fractions(loss: Loss, eta: Any, *, box: Sequence[tuple[float, float]] 
     -------
     BasinEstimate
     """
-    eta = exact_eta(eta)
+    eta = StepSize.of(eta).exact
     d = loss.n
     box = tuple(box) if box is not None else tuple((-3.0, 3.0) for _ in range(d))
     target = _numpy_map(loss)
@@ -1714,7 +1703,9 @@ def basin_fractions(loss: Loss, eta: Any, *, box: Sequence[tuple[float, float]] 
             labels[near] = f"period {orb.period} #{i + 1}"
     names, counts = np.unique(labels.astype(str), return_counts=True)
     fractions = {str(k): int(c) / n for k, c in zip(names, counts, strict=True)}
-    intervals = {str(k): wilson_interval(int(c), n) for k, c in zip(names, counts, strict=True)}
+    intervals = {
+        str(k): wilson_interval(int(c), n, 0.99) for k, c in zip(names, counts, strict=True)
+    }
     bounded = ~diverged
     on_diag = None
     if bounded.any() and d > 1:
@@ -1810,7 +1801,7 @@ def blog_orbit_check(loss: Loss, eta: Any = "1.9", *, periods: Sequence[int] = (
     -------
     BlogCheck
     """
-    eta = exact_eta(eta)
+    eta = StepSize.of(eta).exact
     found = {p: tuple(find_orbits(loss, eta, p, box=box, starts=starts, seed=seed, dps=dps))
              for p in periods}
     stable_orbits = [o for p in periods for o in found[p] if o.stability == STABLE]

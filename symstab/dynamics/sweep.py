@@ -3,9 +3,10 @@
 For a fixed sample of starting points θ₀ (drawn once: the *same* points for every η,
 i.e. common random numbers), :func:`sweep` runs float64 GD θ_{k+1} = θ_k − η∇f(θ_k) at
 each step size η and counts the starting points that converge. Each count ``k`` out of
-``n`` is reported as a fraction with a Wilson score interval (:func:`wilson_interval`);
-the strength of these fractions is ``statistical`` (a sample of ``n`` points at a stated
-confidence), whatever the per-point criterion.
+``n`` is reported as a fraction with a Wilson score interval
+(:func:`symstab.evidence.wilson_interval`); the strength of these fractions is
+``statistical`` (a sample of ``n`` points at a stated confidence), whatever the
+per-point criterion.
 
 What "converged" means depends on the loss (``criterion``):
 
@@ -41,7 +42,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +51,7 @@ import numpy as np
 import sympy as sp
 
 from symstab.errors import InputError
-from symstab.evidence import Strength, Value
+from symstab.evidence import Strength, Value, wilson_interval
 
 __all__ = [
     "BoxSampler",
@@ -61,58 +61,11 @@ __all__ = [
     "run_chunk",
     "sweep",
     "uniform_box_sampler",
-    "wilson_interval",
 ]
 
 #: Default tolerances of the numerical convergence criterion.
 GRAD_TOL = 1e-10
 VALUE_TOL = 1e-12
-
-
-# --------------------------------------------------------------------------------------
-# Wilson score interval
-# --------------------------------------------------------------------------------------
-
-
-def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion ``k / n``.
-
-    Parameters
-    ----------
-    k
-        Number of successes, ``0 <= k <= n``.
-    n
-        Number of trials, ``n >= 1``.
-    confidence
-        Two-sided confidence level in ``(0, 1)``.
-
-    Returns
-    -------
-    tuple of float
-        ``(low, high)`` with ``0 <= low <= k/n <= high <= 1``; ``low == 0`` exactly when
-        ``k == 0`` and ``high == 1`` exactly when ``k == n``.
-
-    Raises
-    ------
-    InputError
-        On counts or a confidence level out of range.
-    """
-    for name, v in (("k", k), ("n", n)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer):
-            raise InputError(f"{name} must be an integer, got {v!r}", name)
-    k, n = int(k), int(n)
-    if n < 1 or not 0 <= k <= n:
-        raise InputError(f"need 0 <= k <= n and n >= 1, got k={k}, n={n}")
-    if not 0.0 < float(confidence) < 1.0:
-        raise InputError(f"confidence must be in (0, 1), got {confidence!r}", "confidence")
-    z = statistics.NormalDist().inv_cdf(0.5 + float(confidence) / 2.0)
-    p = k / n
-    z2n = z * z / n
-    center = (p + z2n / 2.0) / (1.0 + z2n)
-    half = z / (1.0 + z2n) * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n))
-    low = 0.0 if k == 0 else max(0.0, min(p, center - half))
-    high = 1.0 if k == n else min(1.0, max(p, center + half))
-    return low, high
 
 
 # --------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ balanced one-hot targets), the level a collapsed network (all hidden units off) 
 * ``0`` **undetermined**: bounded, not below the loss level, gradient not small.
 
 The **converging fraction** at η is ``#{label 1} / N``, reported with a Wilson score
-interval (:func:`symstab.dynamics.sweep.wilson_interval`); its strength is
+interval (:func:`symstab.evidence.wilson_interval`); its strength is
 ``statistical``. The criterion is a finite-budget, floating-point proxy for convergence
 (GD on these networks is at the edge of stability over much of the η range, where the
 gradient norm does not fall below a small tolerance within a few thousand steps, so a
@@ -45,9 +45,8 @@ from typing import Any
 
 import numpy as np
 
-from symstab.dynamics.sweep import wilson_interval
 from symstab.errors import InputError
-from symstab.evidence import Strength
+from symstab.evidence import Strength, wilson_interval
 
 from .backend import Backend, get_backend
 from .data import Dataset, load_digits_subset
