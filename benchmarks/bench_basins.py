@@ -28,8 +28,8 @@ import numba
 import numpy as np
 import sympy as sp
 
-from symstab.certify.lyapunov import lyapunov_regions
-from symstab.certify.region import certified_regions, region_arrays
+from symstab.certify.minima import certified_regions, lyapunov_regions
+from symstab.certify.region import region_arrays
 from symstab.dynamics.basins import basin_map
 from symstab.loss import Loss
 

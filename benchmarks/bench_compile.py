@@ -1,4 +1,4 @@
-"""Benchmarks of the code generator (:mod:`symstab.compile`).
+"""Benchmarks of the code generator (:mod:`symstab.codegen`).
 
 Run as a script (not part of the test run)::
 
@@ -25,7 +25,7 @@ import numba
 import numpy as np
 import sympy as sp
 
-from symstab.compile import compile_loss
+from symstab.codegen import compile_loss
 
 X, Y = sp.symbols("x y", real=True)
 F4 = (1 - X * Y) ** 2 + (X**2 + Y**2) / 20

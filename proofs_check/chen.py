@@ -19,7 +19,7 @@ import flint
 import numpy as np
 import sympy as sp
 
-from symstab.compile import compile_loss
+from symstab.codegen import compile_loss
 from symstab.dynamics.basins import basin_map
 from symstab.evidence import Strength
 from symstab.exact.signs import compare

@@ -158,7 +158,7 @@ def descent_inequality(loss: Loss, eta: sp.Expr, *, constant: str | sp.Expr | No
     supremum of λmax(∇²f) over U (default C = 1 − ηM/2, eq. 8).
 
     Check: U is built constructively as the certified trapping ball of
-    :func:`symstab.certify.region.certified_regions` (M = its certified bound L). The
+    :func:`symstab.certify.minima.certified_regions` (M = its certified bound L). The
     inequality with C <= 1 − ηM/2 is then *certified*: by Taylor's theorem with the
     Lagrange remainder, f(Gθ) − f(θ) = −η‖g‖² + (η²/2) gᵀ∇²f(ξ)g with ξ on the segment
     [θ, Gθ] ⊂ U, and λmax(∇²f(ξ)) <= M is proved by interval arithmetic. Independently,

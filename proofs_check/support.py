@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, Phase, currently_in_test_context, find, sett
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from symstab.certify.region import CertifiedRegion, certified_regions
-from symstab.compile import compile_loss
+from symstab.certify.minima import certified_regions
+from symstab.certify.region import CertifiedRegion
+from symstab.codegen import compile_loss
 from symstab.evidence import Strength
 from symstab.exact.analysis import Analysis, PointAnalysis, analyze
 from symstab.exact.signs import compare

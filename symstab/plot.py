@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from symstab.compile import compile_loss
+from symstab.codegen import compile_loss
 from symstab.dynamics.basins import BasinMap, basin_map
 from symstab.dynamics.trajectory import Trajectory, trajectory
 from symstab.errors import InputError

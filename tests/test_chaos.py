@@ -25,7 +25,7 @@ import pytest
 import sympy as sp
 
 from symstab.cli import main
-from symstab.compile import compile_loss
+from symstab.codegen import compile_loss
 from symstab.dynamics.lyapunov import VERDICTS, lyapunov_run, lyapunov_spectrum
 from symstab.errors import InputError
 from symstab.loss import Loss

@@ -1,4 +1,4 @@
-"""Tests of the code generator :mod:`symstab.compile`.
+"""Tests of the code generator :mod:`symstab.codegen`.
 
 Expected values are derived independently of the generated code: hand-derived formulas
 for f4, exact SymPy Rational arithmetic (``subs``) for polynomial losses, and
@@ -18,7 +18,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symstab.compile import compile_loss
+from symstab.codegen import compile_loss
 from symstab.errors import InputError
 
 X, Y, Z = sp.symbols("x y z", real=True)

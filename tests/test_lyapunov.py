@@ -30,9 +30,11 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symstab.certify.lyapunov import certify_lyapunov_region, lyapunov_regions
-from symstab.certify.region import CertifiedRegion, certified_regions, certify_region
-from symstab.compile import compile_loss
+from symstab.certify.hessian_ball import certify_region
+from symstab.certify.lyapunov import certify_lyapunov_region
+from symstab.certify.minima import certified_regions, lyapunov_regions
+from symstab.certify.region import CertifiedRegion
+from symstab.codegen import compile_loss
 from symstab.errors import InputError
 from symstab.loss import Loss
 

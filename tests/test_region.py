@@ -13,14 +13,10 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symstab.certify.region import (
-    CertifiedRegion,
-    certified_regions,
-    certify_region,
-    explain_no_region,
-    region_arrays,
-)
-from symstab.compile import compile_loss
+from symstab.certify.hessian_ball import certify_region, explain_no_region
+from symstab.certify.minima import certified_regions
+from symstab.certify.region import CertifiedRegion, region_arrays
+from symstab.codegen import compile_loss
 from symstab.errors import InputError
 from symstab.exact.analysis import analyze
 from symstab.loss import Loss

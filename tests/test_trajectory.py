@@ -417,7 +417,7 @@ def test_fast_engine_equals_generic_engine_with_regions():
 
 
 def test_kernel_is_bit_identical_to_value_and_step():
-    from symstab.compile import compile_loss
+    from symstab.codegen import compile_loss
 
     c = compile_loss(F4.expr, F4.params)
     lo, hi = c.mpmath(30), c.mpmath(55)
@@ -605,8 +605,8 @@ def test_mpfr_kernel_bit_identical_to_libmp_on_random_polynomials(seed):
     mostly aperiodic at these step sizes (where a single differing bit would grow)."""
     import random
 
-    from symstab.compile import compile_loss
-    from symstab.mpfr_target import mpfr_value_step_kernel, to_raw
+    from symstab.codegen import compile_loss
+    from symstab.codegen.mpfr_target import mpfr_value_step_kernel, to_raw
 
     rng = random.Random(seed)
     Z = sp.Symbol("z", real=True)
@@ -666,8 +666,8 @@ def test_mpfr_integer_powers_are_correctly_rounded_libmp_within_one_ulp():
     rational x⁷ rounded once (libmp.from_rational)."""
     import random
 
-    from symstab.compile import compile_loss
-    from symstab.mpfr_target import mpfr_value_step_kernel, to_raw
+    from symstab.codegen import compile_loss
+    from symstab.codegen.mpfr_target import mpfr_value_step_kernel, to_raw
 
     loss = Loss.from_expr(X**7)
     c = compile_loss(loss.expr, loss.params)
@@ -701,8 +701,8 @@ def test_mpfr_functions_correctly_rounded_libmp_within_one_ulp(fn, lo, hi):
     one ulp of it."""
     import random
 
-    from symstab.compile import compile_loss
-    from symstab.mpfr_target import mpfr_value_step_kernel, to_raw
+    from symstab.codegen import compile_loss
+    from symstab.codegen.mpfr_target import mpfr_value_step_kernel, to_raw
 
     c = compile_loss(fn(X), (X,))
     target = c.mpmath(50)
@@ -738,8 +738,8 @@ def test_mpfr_out_of_range_falls_back_to_libmp():
     0), a normal number for libmp. The run is redone on libmp, so the losses are the
     nonzero e^(−10^9) (the step η·e^(−10^9) is far below half an ulp of 10^9, so θ_k = 10^9
     for all k: a numerical fixed point after 8 steps, with equal, not increasing, losses)."""
-    from symstab.compile import compile_loss
-    from symstab.mpfr_target import mpfr_value_step_kernel
+    from symstab.codegen import compile_loss
+    from symstab.codegen.mpfr_target import mpfr_value_step_kernel
 
     loss = Loss.from_expr(sp.exp(-X))
     c = compile_loss(loss.expr, loss.params)
@@ -763,7 +763,7 @@ def test_regions_without_monotone_descent_are_not_a_stopping_rule():
     # so with only such a region the run goes on to the numerical fixed point
     from dataclasses import replace
 
-    from symstab.certify.region import certified_regions
+    from symstab.certify.minima import certified_regions
 
     loss = Loss.from_text("x**2/2", "x")
     (ball,) = certified_regions(loss, sp.Rational(1, 2))

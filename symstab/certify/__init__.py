@@ -1,1 +1,48 @@
-"""Certificates: interval-arithmetic proofs about the GD map (trapping regions, ...)."""
+"""Certificates: interval-arithmetic proofs about the GD map.
+
+One module per certificate, and one for the regions they produce:
+
+:mod:`~symstab.certify.region`
+    :class:`CertifiedRegion`, a ball in the basin of a minimum (the result type), and
+    :func:`region_arrays` for float64 kernels.
+:mod:`~symstab.certify.hessian_ball`
+    :func:`certify_region`: a trapping ball on which the Hessian's spectrum lies in
+    [mu, L] with mu > 0 and L < 2/η (contraction, monotone descent).
+:mod:`~symstab.certify.lyapunov`
+    :func:`certify_lyapunov_region`: a larger ball around a Hessian ball, by a Lyapunov
+    annulus for G∘G (convergence without monotone descent).
+:mod:`~symstab.certify.minima`
+    :func:`certified_regions` and :func:`lyapunov_regions`: the regions of every stable
+    minimum of a polynomial loss.
+:mod:`~symstab.certify.krawczyk`
+    The interval Krawczyk test for F(x) = 0 on a box and root isolation by bisection.
+"""
+
+from symstab.certify.hessian_ball import certify_region, explain_no_region
+from symstab.certify.krawczyk import (
+    IsolationResult,
+    IteratedMapSystem,
+    Root,
+    SympySystem,
+    isolate_roots,
+    krawczyk,
+)
+from symstab.certify.lyapunov import certify_lyapunov_region
+from symstab.certify.minima import certified_regions, lyapunov_regions
+from symstab.certify.region import CertifiedRegion, region_arrays
+
+__all__ = [
+    "CertifiedRegion",
+    "IsolationResult",
+    "IteratedMapSystem",
+    "Root",
+    "SympySystem",
+    "certified_regions",
+    "certify_lyapunov_region",
+    "certify_region",
+    "explain_no_region",
+    "isolate_roots",
+    "krawczyk",
+    "lyapunov_regions",
+    "region_arrays",
+]

@@ -23,9 +23,10 @@ reported box.
 Systems
 -------
 :class:`SympySystem`
-    F given as SymPy expressions; the Jacobian is derived in SymPy, both are printed
-    (after common-subexpression elimination) to ``arb`` code by the interval printer of
-    :mod:`symstab.compile` (no user text ever reaches generated code).
+    F given as SymPy expressions; the Jacobian is derived in SymPy, both are compiled
+    (after common-subexpression elimination) to ``arb`` code by
+    :func:`symstab.codegen.compile_expressions` (no user text ever reaches generated
+    code).
 :class:`IteratedMapSystem`
     F(θ) = G^p(θ) − θ for a map G given as SymPy expressions: G and DG are compiled once
     and composed in interval arithmetic (D(G^p)(X) ⊂ DG(G^{p−1}(X)) ⋯ DG(X)), which
@@ -44,16 +45,10 @@ from typing import Any, Protocol
 import numpy as np
 import sympy as sp
 
-from symstab.compile import (
-    _Block,
-    _check_exact_source,
-    _exec_generated,
-    _IntervalPrinter,
-    _lines,
-)
+from symstab.codegen import compile_expressions
 from symstab.errors import InputError
 from symstab.evidence import as_sympy_number
-from symstab.intervals import ArbBackend, arb_exact, ball_fraction, enclose_constant
+from symstab.intervals import arb_exact, ball_fraction
 
 __all__ = [
     "EMPTY",
@@ -149,46 +144,14 @@ def box_fractions(box: Sequence[Any]) -> tuple[tuple[Fraction, Fraction], ...]:
 # --------------------------------------------------------------------------------------
 
 
-class _ArbFunction:
-    """SymPy expressions in given variables, compiled to one arb function (CSE)."""
-
-    def __init__(self, exprs: Sequence[sp.Expr], variables: Sequence[sp.Symbol], dps: int,
-                 name: str) -> None:
-        self.dps = dps
-        self._be = ArbBackend(dps)
-        gen = tuple(sp.Symbol(f"p{i}", real=True) for i in range(len(variables)))
-        rename = dict(zip(variables, gen, strict=True))
-        body = [_expr(e).xreplace(rename) for e in exprs]
-        extra = set().union(*(e.free_symbols for e in body)) - set(gen)
-        if extra:
-            names = ", ".join(sorted(map(str, extra)))
-            raise InputError(f"system depends on symbols that are not variables: {names}")
-        replacements, reduced = sp.cse(body, symbols=sp.numbered_symbols("c"))
-        printer = _IntervalPrinter()
-        block = _Block(tuple(replacements), tuple(reduced))
-        args = ", ".join(str(g) for g in gen)
-        src = [f"def {name}({args}):", *_lines(block, printer)]
-        src += [f"    return ({', '.join(printer.output(e) for e in reduced)},)", ""]
-        self.source = "\n".join(src)
-        _check_exact_source(self.source)
-        with self._be.workprec():
-            ns: dict[str, Any] = {"math": self._be.functions}
-            for e, cname in printer.constants.items():
-                ns[cname] = enclose_constant(e, self._be)
-        ns = _exec_generated(self.source, ns, f"krawczyk-{name}{dps}")
-        self._fn = ns[name]
-
-    def __call__(self, box: Sequence[Any]) -> tuple[Any, ...]:
-        return self._fn(*box)
-
-
 class SympySystem:
     """F: Rⁿ → Rⁿ from SymPy expressions, evaluated with ``arb`` balls.
 
     Parameters
     ----------
     exprs
-        The components F_1, ..., F_n (any expressions :mod:`symstab.compile` supports).
+        The components F_1, ..., F_n (any expressions
+        :func:`~symstab.codegen.compile_expressions` supports).
     variables
         The n variables, in order.
     dps
@@ -211,12 +174,12 @@ class SympySystem:
         self.exprs = tuple(_expr(e) for e in exprs)
         self.variables = tuple(variables)
         jac = [sp.diff(e, v) for e in self.exprs for v in self.variables]
-        self._f = _ArbFunction(self.exprs, self.variables, dps, "values")
-        self._j = _ArbFunction(jac, self.variables, dps, "jacobian")
+        self._f = compile_expressions(self.exprs, self.variables, "arb", dps=dps, name="values")
+        self._j = compile_expressions(jac, self.variables, "arb", dps=dps, name="jacobian")
 
     def workprec(self) -> Any:
         """Context manager setting the ``arb`` working precision."""
-        return self._f._be.workprec()
+        return self._f.workprec()
 
     def values(self, box: Sequence[Any]) -> list[Any]:
         """Enclosures of F over ``box``."""
@@ -266,12 +229,12 @@ class IteratedMapSystem:
         self.map_exprs = tuple(_expr(e) for e in map_exprs)
         self.variables = tuple(variables)
         jac = [sp.diff(e, v) for e in self.map_exprs for v in self.variables]
-        self._g = _ArbFunction(self.map_exprs, self.variables, dps, "gmap")
-        self._dg = _ArbFunction(jac, self.variables, dps, "dgmap")
+        self._g = compile_expressions(self.map_exprs, self.variables, "arb", dps=dps, name="gmap")
+        self._dg = compile_expressions(jac, self.variables, "arb", dps=dps, name="dgmap")
 
     def workprec(self) -> Any:
         """Context manager setting the ``arb`` working precision."""
-        return self._g._be.workprec()
+        return self._g.workprec()
 
     def image(self, box: Sequence[Any], steps: int) -> list[Any]:
         """Enclosure of G^steps over ``box``."""

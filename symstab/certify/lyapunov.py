@@ -1,6 +1,7 @@
 """Lyapunov annuli for G∘G: certified basins much larger than the Hessian balls near η*.
 
-Near η* = 2/λmax(θ*) the Hessian ball of :func:`~symstab.certify.region.certify_region`
+Near η* = 2/λmax(θ*) the Hessian ball of
+:func:`~symstab.certify.hessian_ball.certify_region`
 shrinks to nothing (its Hessian bound L must stay below 2/η, which exceeds λmax(θ*) by
 little) and its contraction factor tends to 1, so float64 trajectories take very long to
 enter it. This module proves that a much larger ball B(c, R) around the same centre lies
@@ -26,7 +27,7 @@ way: such a region certifies the limit, not monotone descent
    the Hessian at the minimum, where g is nearly a diagonal quadratic form.
 2. g(z) = Σᵢ dᵢ (2(Qz)ᵢ + dᵢ) with d = G²(θ) − θ = −η(∇f(θ) + ∇f(G(θ))) is built in
    SymPy from the loss (no derivative is written by hand) and compiled with
-   :func:`symstab.compile.compile_loss` to python-flint ``arb`` (value, gradient and
+   :func:`symstab.codegen.compile_loss` to python-flint ``arb`` (value, gradient and
    Hessian enclosures, outward rounded).
 3. On a box X with midpoint m and half-widths h (Taylor with Lagrange remainder;
    X convex), for z in X and e = z − m:
@@ -59,20 +60,16 @@ import heapq
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 import sympy as sp
 from mpmath import libmp
 
-from symstab.certify.region import (
-    CertifiedRegion,
-    _coerce_eta,
-    certified_regions,
-)
-from symstab.compile import IntervalTarget, compile_loss
+from symstab.certify.region import CertifiedRegion
+from symstab.codegen import IntervalTarget, compile_loss
 from symstab.errors import InputError
 from symstab.exact import derivatives as d
+from symstab.inputs import StepSize, StepSizeLike
 from symstab.intervals import arb_mid_rad, dyadic, fraction_mpf, mpf_fraction
 from symstab.loss import Loss
 
@@ -81,7 +78,6 @@ __all__ = [
     "LyapunovSetup",
     "certify_lyapunov_region",
     "lyapunov_function",
-    "lyapunov_regions",
 ]
 
 #: Default budget of box evaluations per minimum.
@@ -177,12 +173,13 @@ class LyapunovSetup:
     def __init__(
         self,
         loss: Loss,
-        eta: sp.Expr,
+        eta: StepSizeLike,
         center: Sequence[Fraction],
         rotation: Sequence[Sequence[Fraction]],
         dps: int,
     ) -> None:
         n = loss.n
+        eta = StepSize.of(eta)
         self.center = tuple(center)
         self.rotation = tuple(tuple(row) for row in rotation)
         self.symbols = tuple(sp.Symbol(f"z{i}", real=True) for i in range(n))
@@ -192,7 +189,7 @@ class LyapunovSetup:
 
 def lyapunov_function(
     loss: Loss,
-    eta: sp.Expr,
+    eta: StepSizeLike,
     center: Sequence[Fraction],
     rotation: Sequence[Sequence[Fraction]],
     symbols: Sequence[sp.Symbol],
@@ -202,9 +199,9 @@ def lyapunov_function(
     Parameters
     ----------
     loss
-        The loss f (any loss :func:`~symstab.compile.compile_loss` supports).
+        The loss f (any loss :func:`~symstab.codegen.compile_loss` supports).
     eta
-        The step size (exact).
+        The step size, in any spelling :meth:`~symstab.inputs.StepSize.of` accepts.
     center
         c, exact rationals.
     rotation
@@ -218,6 +215,7 @@ def lyapunov_function(
         Σᵢ dᵢ (2(Qz)ᵢ + dᵢ) with d = −η(∇f(θ) + ∇f(G(θ))) = G²(θ) − θ, which equals
         ‖G²(θ) − c‖² − ‖θ − c‖² (no cancellation of the two large squares).
     """
+    eta_exact = StepSize.of(eta).exact
     n = loss.n
     params = tuple(loss.params)
     grad = d.gradient(loss)
@@ -228,9 +226,9 @@ def lyapunov_function(
     ]  # fmt: skip
     theta = [_rat(c) + off[i] for i, c in enumerate(center)]
     g_theta = [gi.xreplace(dict(zip(params, theta, strict=True))) for gi in grad]
-    g1 = [theta[i] - eta * g_theta[i] for i in range(n)]
+    g1 = [theta[i] - eta_exact * g_theta[i] for i in range(n)]
     g_g1 = [gi.xreplace(dict(zip(params, g1, strict=True))) for gi in grad]
-    dd = [-eta * (g_theta[i] + g_g1[i]) for i in range(n)]
+    dd = [-eta_exact * (g_theta[i] + g_g1[i]) for i in range(n)]
     return sp.Add(*[dd[i] * (2 * off[i] + dd[i]) for i in range(n)])
 
 
@@ -363,8 +361,9 @@ def certify_lyapunov_region(
     loss
         The loss.
     inner
-        A certified (monotone) Hessian ball of :func:`~symstab.certify.region.certify_region`
-        for ``loss`` at ``inner.eta``; its centre is kept.
+        A certified (monotone) Hessian ball of
+        :func:`~symstab.certify.hessian_ball.certify_region` for ``loss`` at ``inner.eta``;
+        its centre is kept.
     max_radius
         Largest radius tried (R < max_radius).
     max_boxes
@@ -396,7 +395,7 @@ def certify_lyapunov_region(
     for name, value in (("max_boxes", max_boxes), ("rel_bits", rel_bits), ("dps", dps)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InputError(f"{name} must be a positive integer, got {value!r}")
-    eta = _coerce_eta(inner.eta)
+    eta = StepSize.of(inner.eta)
     n = loss.n
     center = [
         Fraction(int(q.numerator), int(q.denominator))
@@ -441,44 +440,3 @@ def certify_lyapunov_region(
         inner_radius=inner.radius,
         decrease=fraction_mpf(-worst, 64, libmp.round_floor),
     )
-
-
-def lyapunov_regions(
-    loss: Loss,
-    eta: Any,
-    regions: Sequence[CertifiedRegion] | None = None,
-    **kw: Any,
-) -> tuple[CertifiedRegion, ...]:
-    """The Lyapunov enlargement of every certified Hessian ball (where one is certified).
-
-    Parameters
-    ----------
-    loss
-        The loss (polynomial with rational coefficients when ``regions`` is None).
-    eta
-        The step size (exact).
-    regions
-        The Hessian balls; default :func:`~symstab.certify.region.certified_regions`.
-    **kw
-        ``max_radius``, ``max_boxes``, ``rel_bits``, ``dps`` for
-        :func:`certify_lyapunov_region`.
-
-    Returns
-    -------
-    tuple of CertifiedRegion
-        Only the enlarged (non-monotone) regions, in the order of ``regions``; a minimum
-        whose annulus certifies nothing beyond its Hessian ball has none.
-    """
-    eta = _coerce_eta(eta)
-    if regions is None:
-        regions = certified_regions(loss, eta)
-    out = []
-    for region in regions:
-        if not region.monotone:
-            continue
-        if sp.simplify(_coerce_eta(region.eta) - eta) != 0:
-            raise InputError("a region is for a different step size", "regions")
-        big = certify_lyapunov_region(loss, region, **kw)
-        if big is not None:
-            out.append(big)
-    return tuple(out)

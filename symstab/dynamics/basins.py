@@ -26,7 +26,7 @@ descent neither proved nor refuted). ``steps`` counts the steps to that decision
 
 The work runs in one ``numba.njit(parallel=True)`` kernel per loss
 (:func:`basin_kernel`), built by closing over the loss' generated scalar kernels
-(``value_scalar`` and ``step_col`` of :class:`symstab.compile.NumbaTarget`, re-jitted
+(``value_scalar`` and ``step_col`` of :class:`symstab.codegen.NumbaTarget`, re-jitted
 from their generated source with ``inline="always"``): no gradient is written by hand.
 Each ``prange`` iteration owns a chunk of points and advances a set of *lanes*
 (independent trajectories, stored one column each) together, one step per sweep: the
@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from symstab.compile import compile_loss
+from symstab.codegen import compile_loss
 from symstab.errors import InputError
 
 __all__ = [
@@ -563,7 +563,7 @@ def basin_kernel(loss: Any) -> Any:
     Parameters
     ----------
     loss
-        A :class:`~symstab.loss.Loss` (or a :class:`~symstab.compile.CompiledLoss`).
+        A :class:`~symstab.loss.Loss` (or a :class:`~symstab.codegen.CompiledLoss`).
     """
     return cached_kernel(_kernels, loss, _make_kernel)
 
@@ -571,7 +571,7 @@ def basin_kernel(loss: Any) -> Any:
 def cached_kernel(cache: dict[int, Any], loss: Any, make: Callable[[Any], Any]) -> Any:
     """The kernel ``make(compiled.numba())`` for ``loss``, built once and kept in ``cache``.
 
-    Keyed by the id of the cached :class:`~symstab.compile.CompiledLoss`, which is kept
+    Keyed by the id of the cached :class:`~symstab.codegen.CompiledLoss`, which is kept
     alive alongside so that its id is never reused. Thread-safe.
     """
     compiled = _compiled(loss)
@@ -693,7 +693,7 @@ def _region_inputs(
     objects: tuple[Any, ...] | None = None
     monotone: np.ndarray | None = None
     if regions is None:
-        from symstab.certify.region import certified_regions
+        from symstab.certify.minima import certified_regions
 
         objects = tuple(certified_regions(loss, eta))
     elif (
@@ -710,7 +710,7 @@ def _region_inputs(
         from symstab.certify.region import region_arrays
 
         if lyapunov or (lyapunov is None and near_eta_star(loss, objects, eta)):
-            from symstab.certify.lyapunov import lyapunov_regions
+            from symstab.certify.minima import lyapunov_regions
 
             hessian_balls = tuple(r for r in objects if getattr(r, "monotone", True))
             objects = objects + lyapunov_regions(loss, eta, hessian_balls)
@@ -866,7 +866,7 @@ def basin_map(
         ``((x_min, x_max, nx),)``); in general an ``(N, n)`` array of starting points.
     regions
         ``None``: the certified regions of ``loss`` at ``eta``
-        (:func:`symstab.certify.region.certified_regions`); a sequence of
+        (:func:`symstab.certify.minima.certified_regions`); a sequence of
         :class:`~symstab.certify.region.CertifiedRegion` (``monotone`` flags honoured);
         or arrays ``(centers (k, n), radii (k,))`` (all monotone) or ``(centers, radii,
         monotone (k,) bool)`` used as given.
@@ -886,7 +886,7 @@ def basin_map(
         ``max(1, tile // nx)`` of them).
     lyapunov
         Whether to add the enlarged, non-monotone regions of
-        :func:`symstab.certify.lyapunov.lyapunov_regions` to the Hessian balls (when
+        :func:`symstab.certify.minima.lyapunov_regions` to the Hessian balls (when
         ``regions`` is ``None`` or a sequence of region objects). ``None`` (default):
         only when η is within :data:`LYAPUNOV_AUTO_DISTANCE` (relative) of the η* of
         some minimum with a region, where the Hessian balls are small and contraction

@@ -101,7 +101,7 @@ def sharpness(loss: Loss, theta: Sequence[Any], *, dps: int = 30) -> Any:
     Parameters
     ----------
     loss
-        The loss (Hessian from :func:`symstab.compile.compile_loss`).
+        The loss (Hessian from :func:`symstab.codegen.compile_loss`).
     theta
         The point, exact numbers or mpf.
     dps

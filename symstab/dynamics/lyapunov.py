@@ -1,7 +1,7 @@
 """Lyapunov exponents of the GD map along an orbit (QR method, high precision).
 
 The GD map G(θ) = θ − η∇f(θ) has Jacobian DG(θ) = I − ηH(θ), with H the Hessian derived
-once by :func:`symstab.compile.compile_loss` (never written by hand). Along the orbit
+once by :func:`symstab.codegen.compile_loss` (never written by hand). Along the orbit
 θ_{k+1} = G(θ_k), the Lyapunov exponents are the growth rates
 
     λ_i = lim_{N→∞} (1/N) Σ_k log |R_k[i, i]|,
@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symstab.compile import MpmathTarget, compile_loss
+from symstab.codegen import MpmathTarget, compile_loss
 from symstab.errors import InputError
 from symstab.evidence import Strength
 from symstab.inputs import Point, StepSize, bounded_int

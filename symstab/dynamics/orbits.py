@@ -63,7 +63,7 @@ from symstab.certify.krawczyk import (
     krawczyk,
     refine,
 )
-from symstab.compile import compile_loss
+from symstab.codegen import compile_loss
 from symstab.errors import InputError
 from symstab.evidence import wilson_interval
 from symstab.exact.derivatives import ETA, gd_map
@@ -805,7 +805,7 @@ def find_orbits(loss: Loss, eta: Any, period: int, *,
     Parameters
     ----------
     loss
-        Any loss :mod:`symstab.compile` supports.
+        Any loss :mod:`symstab.codegen` supports.
     eta
         Step size (exact; text such as ``"1.9"`` means 19/10).
     period

@@ -13,7 +13,7 @@ What "converged" means depends on the loss (``criterion``):
 ``"certified region"``
     For losses whose minima are isolated and strict: a trajectory converges when it
     enters the certified trapping region of a minimum
-    (:func:`symstab.certify.region.certified_regions`, run by
+    (:func:`symstab.certify.minima.certified_regions`, run by
     :func:`symstab.dynamics.basins.basin_map`); per point this is a proof, up to the
     float64 rounding of the trajectory before it enters the region.
 ``"numerical: ..."``
@@ -343,7 +343,7 @@ def numerical_kernel(loss: Any) -> Any:
     Parameters
     ----------
     loss
-        A :class:`~symstab.loss.Loss` (or a :class:`~symstab.compile.CompiledLoss`).
+        A :class:`~symstab.loss.Loss` (or a :class:`~symstab.codegen.CompiledLoss`).
     """
     from symstab.dynamics.basins import cached_kernel
 
@@ -601,7 +601,8 @@ def sweep(
             f"(f* = {f_star:g}) at some iterate within {max_steps} steps"
         )
     else:
-        from symstab.certify.region import certified_regions, region_arrays
+        from symstab.certify.minima import certified_regions
+        from symstab.certify.region import region_arrays
 
         for j, eta in enumerate(etas_exact):
             regs = tuple(certified_regions(loss, eta))

@@ -1,7 +1,7 @@
 """Single GD trajectories in arbitrary precision, classified, with precision checks.
 
 :func:`trajectory` iterates the GD map G(θ) = θ − η∇f(θ) with the mpmath target of
-:func:`symstab.compile.compile_loss` at ``dps`` decimal digits and classifies the orbit:
+:func:`symstab.codegen.compile_loss` at ``dps`` decimal digits and classifies the orbit:
 
 ``converged``
     Either the orbit entered a :class:`~symstab.certify.region.CertifiedRegion` (a ball
@@ -57,15 +57,15 @@ is about ‖θ_{k+1} − θ_k‖² >= 10^(−dps), well above the evaluation err
 Engine
 ------
 :func:`trajectory` calls one generated kernel per step on ``gmpy2.mpfr`` numbers
-(:func:`symstab.mpfr_target.mpfr_value_step_kernel`: the loss at the loss precision and
+(:func:`symstab.codegen.mpfr_target.mpfr_value_step_kernel`: the loss at the loss precision and
 the GD step at ``dps``, printed from the same CSE blocks as the libmp code of
-:meth:`symstab.compile.MpmathTarget.value_step_kernel`, with one correctly rounded MPFR
+:meth:`symstab.codegen.MpmathTarget.value_step_kernel`, with one correctly rounded MPFR
 operation where libmp rounds once). For polynomial losses (integer powers with fewer
 than 1000 exact bits) this is bit-identical to the mpmath target's ``value``/``step``,
 so it computes the same orbit, losses and classification as the generic engine ``_run``
 (used for float64 in :func:`shadowing`); with ``exp``, ``tanh``, ``erf``, … single
 operations may differ from libmp by one ulp (MPFR rounds correctly, libmp nearly
-always), see :mod:`symstab.mpfr_target`. If an MPFR result leaves MPFR's exponent range
+always), see :mod:`symstab.codegen.mpfr_target`. If an MPFR result leaves MPFR's exponent range
 (libmp's is unbounded) the run is redone on raw libmp tuples, which is also the engine
 for a function without an MPFR printer. Numbers become ``mpf`` only where they are
 returned or tested against a region.
@@ -92,7 +92,7 @@ import numpy as np
 import sympy as sp
 from mpmath import libmp
 
-from symstab.compile import compile_loss
+from symstab.codegen import compile_loss
 from symstab.errors import BudgetExceeded, InputError
 from symstab.evidence import Strength
 from symstab.loss import Loss
@@ -346,7 +346,7 @@ def _resolve_regions(loss: Loss, eta: sp.Expr, regions: Any) -> tuple[tuple[Any,
     """The regions to test, and a note when none could be obtained."""
     if regions is None:
         try:
-            from symstab.certify.region import certified_regions
+            from symstab.certify.minima import certified_regions
 
             found = tuple(certified_regions(loss, eta))
         except (ImportError, NotImplementedError, InputError, BudgetExceeded) as exc:
@@ -710,7 +710,7 @@ class _MpFast:
 
     ``kernel(*θ, eta)`` returns ``(f(θ), *G(θ))``: the loss at :func:`_loss_dps` digits
     and the GD step at the working precision, rounded where the separate
-    ``value``/``step`` of :func:`_mp_arith` round (see :mod:`symstab.mpfr_target` for when
+    ``value``/``step`` of :func:`_mp_arith` round (see :mod:`symstab.codegen.mpfr_target` for when
     mpfr and libmp agree bit for bit). Every test below decides exactly what the mpf
     engine :func:`_run` decides on the same numbers.
     """
@@ -756,7 +756,7 @@ def _mp_fast(loss: Loss, eta: sp.Expr, dps: int, ar: _Arith, backend: str = "aut
     mk, mk_value = target.ctx.make_mpf, value_target.ctx.make_mpf
     if backend in ("auto", "mpfr"):
         try:
-            from symstab.mpfr_target import mpfr_value_step_kernel
+            from symstab.codegen.mpfr_target import mpfr_value_step_kernel
         except ImportError:  # pragma: no cover - gmpy2 is a dependency
             if backend == "mpfr":
                 raise
@@ -862,18 +862,18 @@ def _mpfr_fast(
     mk_value: Callable[[tuple], Any],
     common: dict[str, Any],
 ) -> _MpFast:
-    """The mpfr engine: the kernel of :func:`symstab.mpfr_target.mpfr_value_step_kernel`
+    """The mpfr engine: the kernel of :func:`symstab.codegen.mpfr_target.mpfr_value_step_kernel`
     with fresh contexts. The norm bound is screened in float64 (a float sum of squares
     below bound²·(1 − 10⁻⁹ − n·10⁻¹⁵) is within the bound exactly; otherwise, or for a
     non-finite value, the exact test runs, rounded at the working precision as in
     libmp); the other tests run in a private context at the working precision."""
     import gmpy2
 
-    from symstab.mpfr_target import _context, from_raw, to_raw
+    from symstab.codegen.mpfr_target import context, from_raw, to_raw
 
     bound = factory.bind()
     prec = factory.prec
-    w = _context(prec)  # bookkeeping; the kernel's own contexts keep only its flags
+    w = context(prec)  # bookkeeping; the kernel's own contexts keep only its flags
     sub, add, mul, absolute = w.sub, w.add, w.mul, w.abs
     is_finite = gmpy2.is_finite
     tol_n, bound2_n = from_raw(tol, prec), from_raw(bound2, prec)
@@ -1117,7 +1117,7 @@ def trajectory(
         Working precision in decimal digits.
     regions
         Certified regions for this ``eta`` (each must have ``.label`` and
-        ``.contains(theta)``). None: :func:`symstab.certify.region.certified_regions` is
+        ``.contains(theta)``). None: :func:`symstab.certify.minima.certified_regions` is
         called; if it is unavailable or fails on this loss, no regions are used (and the
         evidence says so).
     divergence_bound

@@ -1,10 +1,11 @@
-"""The fused loss-and-GD-step kernel of :mod:`symstab.compile` on ``gmpy2.mpfr`` (MPFR).
+"""The MPFR target: the fused loss-and-GD-step kernel on ``gmpy2.mpfr``.
 
-:meth:`symstab.compile.MpmathTarget.value_step_kernel` prints, from the CSE blocks of a
-:class:`~symstab.compile.CompiledLoss`, one function that evaluates the loss at a higher
-precision and the GD step θ − η∇f(θ) at the working precision on raw ``mpmath.libmp``
-tuples. :func:`mpfr_value_step_kernel` prints the *same operation sequence* (the same
-blocks, and a printer that mirrors ``_LibmpPrinter`` node by node) as Python operators on
+:meth:`symstab.codegen.mpmath_target.MpmathTarget.value_step_kernel` prints, from the CSE
+blocks of a :class:`~symstab.codegen.derivation.CompiledLoss`, one function that
+evaluates the loss at a higher precision and the GD step θ − η∇f(θ) at the working
+precision on raw ``mpmath.libmp`` tuples. :func:`mpfr_value_step_kernel` prints the
+*same operation sequence* (the same blocks, and a printer that mirrors
+:class:`~symstab.codegen.mpmath_target.LibmpPrinter` node by node) as Python operators on
 ``gmpy2.mpfr`` numbers, which cost about a third of a libmp call.
 
 Precision and rounding
@@ -49,18 +50,20 @@ import mpmath
 import sympy as sp
 from mpmath import libmp
 
-from symstab.compile import (
-    CompiledLoss,
-    MpmathTarget,
-    _check_dps,
-    _exec_generated,
-    _LibmpPrinter,
-    _lines,
-    _mpf_constant,
-)
+from symstab.codegen.derivation import CompiledLoss
+from symstab.codegen.mpmath_target import LibmpPrinter, MpmathTarget, mpf_constant
+from symstab.codegen.source import exec_generated, lines
+from symstab.codegen.target import check_dps
 from symstab.errors import InputError
 
-__all__ = ["MpfrKernel", "MpfrKernelFactory", "from_raw", "mpfr_value_step_kernel", "to_raw"]
+__all__ = [
+    "MpfrKernel",
+    "MpfrKernelFactory",
+    "context",
+    "from_raw",
+    "mpfr_value_step_kernel",
+    "to_raw",
+]
 
 #: SymPy function name -> name of the gmpy2 function in generated code.
 _MPFR_FUNCS: dict[str, str] = {
@@ -87,20 +90,20 @@ _NAN = gmpy2.mpfr("nan")
 
 
 def _sign(x: Any) -> Any:
-    """``sign`` like ``symstab.compile._mp_sign``: −1, 0, 1, NaN at NaN."""
+    """``sign`` like the libmp target's: −1, 0, 1, NaN at NaN."""
     if gmpy2.is_nan(x):
         return _NAN
     return _ONE if x > 0 else _MINUS_ONE if x < 0 else _ZERO
 
 
 def _dirac(x: Any) -> Any:
-    """``DiracDelta`` like ``symstab.compile._mp_dirac``: NaN at 0 and NaN, else 0."""
+    """``DiracDelta`` like the libmp target's: NaN at 0 and NaN, else 0."""
     return _NAN if gmpy2.is_nan(x) or gmpy2.is_zero(x) else _ZERO
 
 
-def _context(prec: int) -> Any:
+def context(prec: int) -> Any:
     """A fresh gmpy2 context: ``prec`` bits, round to nearest, widest exponent range,
-    no traps."""
+    no traps (the context every MPFR kernel computes in)."""
     return gmpy2.context(
         precision=prec,
         round=gmpy2.RoundToNearest,
@@ -122,7 +125,7 @@ def from_raw(raw: tuple, prec: int) -> Any:
         if raw == libmp.fninf:
             return gmpy2.mpfr("-inf", prec)
         return gmpy2.mpfr("nan", prec)
-    ctx = _context(max(prec, int(bc), 2))
+    ctx = context(max(prec, int(bc), 2))
     x = ctx.mul_2exp(gmpy2.mpfr(-man if sign else man, max(int(bc), 2)), int(exp))
     return gmpy2.mpfr(x, prec) if bc > prec else x
 
@@ -139,10 +142,10 @@ def to_raw(x: Any) -> tuple:
     return libmp.from_man_exp(int(man), int(exp))
 
 
-class _MpfrPrinter(_LibmpPrinter):
-    """Prints expressions as Python operators on ``mpfr``, mirroring ``_LibmpPrinter``.
+class _MpfrPrinter(LibmpPrinter):
+    """Prints expressions as Python operators on ``mpfr``, mirroring ``LibmpPrinter``.
 
-    Each emitted operator corresponds to one libmp call of ``_LibmpPrinter`` on the same
+    Each emitted operator corresponds to one libmp call of ``LibmpPrinter`` on the same
     expression (same operands, same order), so both round at the same places. The code
     runs in a gmpy2 context of ``prec`` bits. Numbers become named constants
     ``{prefix}0, {prefix}1, ...`` rounded to ``prec`` bits.
@@ -190,7 +193,7 @@ class _MpfrPrinter(_LibmpPrinter):
         return acc
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        c, num, den = self._mul_parts(expr)
+        c, num, den = self.mul_parts(expr)
         body = self._product(num)
         if den:
             body = f"({body} / {self._product(den)})"
@@ -277,7 +280,7 @@ class MpfrKernelFactory:
 
     def bind(self) -> MpfrKernel:
         """A kernel with fresh contexts (cheap; use one per run or thread)."""
-        lo, hi = _context(self.prec), _context(self.value_prec)
+        lo, hi = context(self.prec), context(self.value_prec)
         return MpfrKernel(self.make(hi, lo), lo, hi, self.prec, self.value_prec)
 
 
@@ -308,7 +311,7 @@ def mpfr_value_step_kernel(
     """
     if loss.n != target.n:
         raise InputError(f"loss has {loss.n} parameters, the target {target.n}")
-    value_dps = _check_dps(value_dps)
+    value_dps = check_dps(value_dps)
     cache: dict[int, tuple[CompiledLoss, MpfrKernelFactory]] = target.__dict__.setdefault(
         "_mpfr_kernels", {}
     )
@@ -324,8 +327,8 @@ def mpfr_value_step_kernel(
     bv = loss.block("value")
     bg = loss.block("grad")
     ind = " " * 12
-    body = [*_lines(bv, hi, ind), f"{ind}f = {hi.doprint(bv.outputs[0])}", f"{ind}_set(_L)"]
-    body += [*_lines(bg, lo, ind)]
+    body = [*lines(bv, hi, ind), f"{ind}f = {hi.doprint(bv.outputs[0])}", f"{ind}_set(_L)"]
+    body += [*lines(bg, lo, ind)]
     body += [f"{ind}g{i} = {lo.doprint(e)}" for i, e in enumerate(bg.outputs)]
     new = ", ".join(f"(p{i} - (eta * g{i}))" for i in range(n))
     body += [f"{ind}return (f, {new},)"]
@@ -353,8 +356,8 @@ def mpfr_value_step_kernel(
         ns[f"_{name}"] = getattr(gmpy2, name)
     for printer in (hi, lo):
         for e, name in printer.constants.items():
-            ns[name] = from_raw(_mpf_constant(e, printer.prec), printer.prec)
-    ns = _exec_generated(source, ns, f"mpfr{target.dps}-value{value_dps}")
+            ns[name] = from_raw(mpf_constant(e, printer.prec), printer.prec)
+    ns = exec_generated(source, ns, f"mpfr{target.dps}-value{value_dps}")
     factory = MpfrKernelFactory(target.prec, value_ctx.prec, source, ns["make"])
     cache[value_dps] = (loss, factory)
     return factory

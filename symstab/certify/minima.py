@@ -1,0 +1,148 @@
+"""Certified regions around every stable minimum of a loss at one step size.
+
+:func:`certified_regions` finds the strict minima of a polynomial loss exactly
+(:func:`~symstab.exact.critical.critical_set`), skips those with λmax >= 2/η (decided
+exactly), and certifies a Hessian ball around each of the others
+(:func:`~symstab.certify.hessian_ball.certify_region`); with ``lyapunov=True`` each ball
+is replaced by its Lyapunov enlargement
+(:func:`~symstab.certify.lyapunov.certify_lyapunov_region`) where one is certified.
+:func:`lyapunov_regions` gives only the enlargements. These are the regions that
+trajectories, basin maps and sweeps stop in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from symstab.certify.hessian_ball import certify_region
+from symstab.certify.lyapunov import certify_lyapunov_region
+from symstab.certify.region import CertifiedRegion
+from symstab.errors import InputError
+from symstab.exact import derivatives as d
+from symstab.exact.critical import critical_set
+from symstab.exact.signs import compare
+from symstab.exact.spectrum import hessian_spectrum
+from symstab.inputs import StepSize, StepSizeLike
+from symstab.loss import Loss
+
+__all__ = ["certified_regions", "lyapunov_regions"]
+
+
+def certified_regions(
+    loss: Loss,
+    eta: StepSizeLike,
+    *,
+    lyapunov: bool = False,
+    lyapunov_options: dict[str, Any] | None = None,
+    **kw: Any,
+) -> tuple[CertifiedRegion, ...]:
+    """Certified regions around every strict minimum with λmax < 2/η.
+
+    Parameters
+    ----------
+    loss
+        A polynomial loss with rational coefficients.
+    eta
+        The step size, in any spelling :meth:`~symstab.inputs.StepSize.of` accepts.
+    lyapunov
+        False (default): the monotone Hessian balls of
+        :func:`~symstab.certify.hessian_ball.certify_region`. True: for each minimum the
+        enlarged, non-monotone region of
+        :func:`~symstab.certify.lyapunov.certify_lyapunov_region` (a ball in the basin,
+        without proof of descent) where one is certified, else its Hessian ball.
+    lyapunov_options
+        Keyword arguments for :func:`~symstab.certify.lyapunov.certify_lyapunov_region`
+        (``max_radius``, ``max_boxes``, ``rel_bits``, ``dps``).
+    **kw
+        ``subdivisions``, ``dps``, ``max_radius`` as for
+        :func:`~symstab.certify.hessian_ball.certify_region`.
+
+    Returns
+    -------
+    tuple of CertifiedRegion
+        In the order of the exact analysis' minima (``analyze(loss).minima``); a region's
+        ``label`` is its minimum's position (1-based) in that order, so labels are
+        1..k when every minimum is stable. Minima with λmax >= 2/η (or that could not be
+        certified) have no region.
+
+    Raises
+    ------
+    InputError
+        If the loss is not a polynomial with rational coefficients, or for a bad step
+        size.
+    """
+    if not loss.is_polynomial:
+        raise InputError("certified_regions needs a polynomial loss; use certify_region")
+    eta = StepSize.of(eta)
+    kw.pop("label", None)  # labels come from the order of the minima
+    crit = critical_set(d.gradient(loss), loss.params)
+    H = d.hessian(loss)
+    regions: list[CertifiedRegion] = []
+    label = 0
+    for point in crit.points:
+        spectrum = hessian_spectrum(point, H)
+        if spectrum.kind != "minimum":
+            continue
+        label += 1
+        if compare(spectrum.lambda_max.value * eta.exact, sp.Integer(2)) >= 0:
+            continue
+        region = certify_region(loss, point, eta, label=label, **kw)
+        if region is not None:
+            regions.append(region)
+    if lyapunov:
+        options = dict(lyapunov_options or {})
+        enlarged = []
+        for region in regions:
+            big = certify_lyapunov_region(loss, region, **options)
+            enlarged.append(region if big is None else big)
+        return tuple(enlarged)
+    return tuple(regions)
+
+
+def lyapunov_regions(
+    loss: Loss,
+    eta: StepSizeLike,
+    regions: Sequence[CertifiedRegion] | None = None,
+    **kw: Any,
+) -> tuple[CertifiedRegion, ...]:
+    """The Lyapunov enlargement of every certified Hessian ball (where one is certified).
+
+    Parameters
+    ----------
+    loss
+        The loss (polynomial with rational coefficients when ``regions`` is None).
+    eta
+        The step size, in any spelling :meth:`~symstab.inputs.StepSize.of` accepts.
+    regions
+        The Hessian balls; default :func:`certified_regions`.
+    **kw
+        ``max_radius``, ``max_boxes``, ``rel_bits``, ``dps`` for
+        :func:`~symstab.certify.lyapunov.certify_lyapunov_region`.
+
+    Returns
+    -------
+    tuple of CertifiedRegion
+        Only the enlarged (non-monotone) regions, in the order of ``regions``; a minimum
+        whose annulus certifies nothing beyond its Hessian ball has none.
+
+    Raises
+    ------
+    InputError
+        For a bad step size, or a region for a different step size.
+    """
+    eta = StepSize.of(eta)
+    if regions is None:
+        regions = certified_regions(loss, eta)
+    out = []
+    for region in regions:
+        if not region.monotone:
+            continue
+        if sp.simplify(StepSize.of(region.eta).exact - eta.exact) != 0:
+            raise InputError("a region is for a different step size", "regions")
+        big = certify_lyapunov_region(loss, region, **kw)
+        if big is not None:
+            out.append(big)
+    return tuple(out)
