@@ -18,8 +18,9 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symstab.codegen import compile_loss
+from symstab.codegen import compile_expressions, compile_loss
 from symstab.errors import InputError
+from symstab.intervals import ball_fraction
 
 X, Y, Z = sp.symbols("x y z", real=True)
 F4 = (1 - X * Y) ** 2 + (X**2 + Y**2) / 20
@@ -441,3 +442,75 @@ def test_rejects_bad_losses():
         compile_loss(X, ("x",))
     with pytest.raises(InputError, match="cannot enclose"):
         compile_loss(NONPOLY, (X, Y)).interval(30, backend="iv")
+
+
+# --------------------------------------------------------------------------------------
+# compile_expressions: any SymPy expressions on one target
+# --------------------------------------------------------------------------------------
+
+
+def test_expressions_mpmath_exact_values_and_constants():
+    # x*y - 1 and x - y at (2, 1/2) are 0 and 3/2 exactly; sqrt(2)*x at x = 2 is sqrt(8)
+    f = compile_expressions([X * Y - 1, X - Y, sp.sqrt(2) * X], (X, Y), "mpmath", dps=50)
+    a, b, c = f((2, "0.5"))
+    assert a == 0 and mp_fraction(b) == Fraction(3, 2)
+    with mpmath.workdps(60):
+        assert abs(c - mpmath.sqrt(8)) < mpmath.mpf(10) ** -49
+    assert f.ctx.dps == 50 and "x" not in f.source
+
+
+def test_expressions_numpy_vectorised():
+    f = compile_expressions([X**2 + Y, sp.exp(X), sp.Integer(3)], (X, Y), "numpy")
+    xs = np.array([0.0, 1.0, -2.0])
+    u, v, w = f((xs, 0.5))
+    np.testing.assert_allclose(u, xs**2 + 0.5, rtol=1e-15)
+    np.testing.assert_allclose(v, np.exp(xs), rtol=1e-15)
+    assert w.shape == (3,) and np.all(w == 3.0)
+    assert f((1.0, 2.0)) == (3.0, pytest.approx(math.e, rel=1e-15), 3.0)
+
+
+def test_expressions_arb_enclose_and_source_is_exact():
+    # on x in [7/5, 3/2], x**2 - 2 ranges over [-1/25, 1/4] (powers from the endpoints,
+    # so no ball overestimation); at x = 7/5, x/3 - sqrt(2) is 7/15 - sqrt(2)
+    f = compile_expressions([X**2 - 2, X / 3 - sp.sqrt(2)], (X,), "arb", dps=40, name="g")
+    with f.workprec():
+        sq, _ = f([f.enclose((Fraction(7, 5), Fraction(3, 2)))])
+        _, lin = f([f.enclose(Fraction(7, 5))])
+    lo, hi = ball_fraction(sq)
+    eps = Fraction(1, 10**8)  # an arb radius has a 30-bit mantissa: the box is a bit wider
+    assert Fraction(-1, 25) - eps <= lo <= Fraction(-1, 25) <= Fraction(1, 4) <= hi
+    assert hi <= Fraction(1, 4) + eps
+    lo, hi = ball_fraction(lin)
+    # 7/15 - sqrt(2) in [lo, hi]  <=>  7/15 - hi <= sqrt(2) <= 7/15 - lo (both sides > 0)
+    assert (Fraction(7, 15) - hi) ** 2 <= 2 <= (Fraction(7, 15) - lo) ** 2
+    assert hi - lo < Fraction(1, 10**35)
+    assert f.source.startswith("def g(p0):")
+    assert "." not in f.source.replace("math.", "")  # no float literal
+
+
+def test_expressions_sign_and_dirac_from_abs_derivatives():
+    d1, d2 = sp.diff(sp.Abs(X), X), sp.diff(sp.Abs(X), X, 2)  # sign(x), 2*DiracDelta(x)
+    f = compile_expressions([d1, d2], (X,), "numpy")
+    assert f((-2.0,)) == (-1.0, 0.0)
+    assert math.isnan(f((0.0,))[1])
+    g = compile_expressions([d1, d2], (X,), "mpmath", dps=20)
+    assert g((3,)) == (1, 0)
+
+
+def test_expressions_reject_bad_input():
+    with pytest.raises(InputError, match="not variables"):
+        compile_expressions([X + Y], (X,))
+    with pytest.raises(InputError, match="unsupported operation 'gamma' in expression"):
+        compile_expressions([sp.gamma(X)], (X,))
+    with pytest.raises(InputError, match="unknown target"):
+        compile_expressions([X], (X,), "cuda")
+    with pytest.raises(InputError, match="distinct"):
+        compile_expressions([X], (X, X))
+    with pytest.raises(InputError, match="Python identifier"):
+        compile_expressions([X], (X,), name="lambda")
+    with pytest.raises(InputError, match="taken"):
+        compile_expressions([X + sp.Rational(1, 3)], (X,), name="k0")
+    with pytest.raises(InputError, match=r"mpmath\.iv cannot enclose tanh"):
+        compile_expressions([sp.tanh(X)], (X,), "iv")
+    with pytest.raises(InputError, match="no intervals"):
+        compile_expressions([X], (X,), "numpy").enclose(1)

@@ -14,11 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symstab.certify.hessian_ball import certify_region, explain_no_region
-from symstab.certify.minima import certified_regions
+from symstab.certify.minima import certified_regions, lyapunov_regions
 from symstab.certify.region import CertifiedRegion, region_arrays
 from symstab.codegen import compile_loss
 from symstab.errors import InputError
 from symstab.exact.analysis import analyze
+from symstab.inputs import StepSize
 from symstab.loss import Loss
 
 HALF = sp.Rational(1, 2)
@@ -174,6 +175,33 @@ def test_bad_input(f4: Loss) -> None:
         certify_region(f4, (0,), HALF)
     with pytest.raises(InputError):
         certify_region(f4, (0.5, 0.5), HALF)
+
+
+@pytest.mark.parametrize("spelling", ["1/2", "0.5", 0.5, Fraction(1, 2), StepSize.of("1/2")])
+def test_step_size_spellings(spelling: object) -> None:
+    loss = Loss.from_expr(3 * X**2 / 2)
+    region = certify_region(loss, (0,), spelling)
+    assert region is not None and region.eta == HALF and region.radius == 1
+    assert certified_regions(loss, spelling)[0].eta == HALF
+    (big,) = lyapunov_regions(loss, spelling, max_radius=4.0)
+    assert big.eta == HALF and not big.monotone and big.radius > 1
+
+
+@pytest.mark.parametrize(("spelling", "problem"), [
+    ("0", "step size must be positive"),
+    (-1, "step size must be positive"),
+    ("x", "step size must be a number"),
+    ([0.5], "step size must be text or a number"),
+])
+def test_bad_step_sizes(spelling: object, problem: str) -> None:
+    loss = Loss.from_expr(3 * X**2 / 2)
+    for call in (lambda: certify_region(loss, (0,), spelling),
+                 lambda: certified_regions(loss, spelling),
+                 lambda: explain_no_region(loss, (0,), spelling),
+                 lambda: lyapunov_regions(loss, spelling)):
+        with pytest.raises(InputError) as info:
+            call()
+        assert problem in str(info.value) and info.value.where == "eta"
 
 
 # ------------------------------------------------------------------------------ trapping

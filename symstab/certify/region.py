@@ -85,7 +85,7 @@ class CertifiedRegion:
     label: int
     center: tuple[mpmath.mpf, ...]
     radius: mpmath.mpf
-    eta: object
+    eta: sp.Expr
     mu: mpmath.mpf
     L: mpmath.mpf
     contraction: mpmath.mpf

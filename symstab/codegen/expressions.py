@@ -201,7 +201,9 @@ def compile_expressions(
     ------
     InputError
         For an unknown target, symbols that are not variables, repeated variables,
-        unsupported operations, or (``"iv"``) functions ``mpmath.iv`` cannot enclose.
+        unsupported operations, a ``name`` that is not an identifier or is taken by the
+        generated code (``k0``, ``math``, ...), or (``"iv"``) functions ``mpmath.iv``
+        cannot enclose.
 
     Examples
     --------
