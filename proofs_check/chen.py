@@ -23,6 +23,7 @@ from symstab.codegen import compile_loss
 from symstab.dynamics.basins import basin_map
 from symstab.evidence import Strength
 from symstab.exact.signs import compare
+from symstab.inputs import StepSize, StepSizeLike
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
@@ -140,7 +141,7 @@ def _certify_stable_ball(target: Any, eta: sp.Expr, theta0: Sequence[Fraction], 
     return None
 
 
-def u_eta_open(loss: Loss, eta: sp.Expr, box: Sequence[tuple[sp.Expr, sp.Expr]], *,
+def u_eta_open(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[sp.Expr, sp.Expr]], *,
                id: str | None = None) -> Claim:
     """Claim (Chen Theorem 3, with Lemma 2): U_η, the set of stable initialisations
     (GD converges to θ* and the loss decreases at every step), is open.
@@ -151,7 +152,10 @@ def u_eta_open(loss: Loss, eta: sp.Expr, box: Sequence[tuple[sp.Expr, sp.Expr]],
     of them, the box θ0 ± ε is propagated through the GD map in arb interval arithmetic
     (``budget.dps`` digits) until it lies inside a certified trapping region, with the
     loss enclosure strictly decreasing at every step; ε is halved (in digits) on failure.
+
+    ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`.
     """
+    eta = StepSize.of(eta).exact
 
     def run(budget: Budget) -> Outcome:
         regions = regions_of(loss, eta, budget.subdivisions)
@@ -209,14 +213,17 @@ def u_eta_open(loss: Loss, eta: sp.Expr, box: Sequence[tuple[sp.Expr, sp.Expr]],
     )
 
 
-def u_eta_printed_open(loss: Loss, eta: sp.Expr, *, id: str | None = None) -> Claim:
+def u_eta_printed_open(loss: Loss, eta: StepSizeLike, *, id: str | None = None) -> Claim:
     """Claim: Theorem 3 with U_η exactly as printed in eq. (30) (loss *increasing* along
     the trajectory). Expected to fail: near a strict minimum θ* the printed set is {θ*}
     (θ* is in it vacuously, and a trajectory that converges to θ* with increasing loss
     would have f(θ_k) < f(θ*) for all k), so it is not open. The counterexample: θ* is in
     the printed set, yet every point of the certified trapping ball around θ* other than
     θ* has a strictly decreasing loss, so it is not.
+
+    ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`.
     """
+    eta = StepSize.of(eta).exact
 
     def run(budget: Budget) -> Outcome:
         regions = regions_of(loss, eta, budget.subdivisions)

@@ -19,6 +19,7 @@ from symstab.evidence import Strength
 from symstab.exact import derivatives
 from symstab.exact.critical import critical_set
 from symstab.exact.signs import compare
+from symstab.inputs import StepSize, StepSizeLike
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, HypothesisCheck, Outcome, Source, Verdict
@@ -120,7 +121,7 @@ def _chain_residual(loss: Loss) -> tuple[sp.Expr, sp.Expr] | None:
     return (c, r) if c.is_number and c > 0 else None
 
 
-def stable_minima_bounded(loss: Loss, eta: sp.Expr, *, id: str | None = None) -> Claim:
+def stable_minima_bounded(loss: Loss, eta: StepSizeLike, *, id: str | None = None) -> Claim:
     """Claim: the linearly stable minima {θ* : λmax(θ*) <= 2/η} of a scalar linear
     network f = c·(1 − w_1⋯w_D)² form a bounded set.
 
@@ -130,7 +131,10 @@ def stable_minima_bounded(loss: Loss, eta: sp.Expr, *, id: str | None = None) ->
     |∂r/∂w_i| <= K^(1/2) with K = 1/(cη), so |w_i| >= K^(−1/2), and
     |w_i| = 1/Π_{j≠i}|w_j| <= K^((D−1)/2): the stable minima lie in the cube
     ‖θ‖_∞ <= (1/(cη))^((D−1)/2). Random minima with λmax <= 2/η are checked against it.
+
+    ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`.
     """
+    eta = StepSize.of(eta).exact
 
     def hypothesis(budget: Budget) -> HypothesisCheck:
         ok = _chain_residual(loss) is not None
@@ -187,7 +191,7 @@ def stable_minima_bounded(loss: Loss, eta: sp.Expr, *, id: str | None = None) ->
 # --------------------------------------------------------------------------------------
 
 
-def exceptional_initialisations(loss: Loss, eta: sp.Expr, budget: Budget
+def exceptional_initialisations(loss: Loss, eta: StepSizeLike, budget: Budget
                                 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The measure-zero exceptions, found exactly where possible.
 
@@ -203,6 +207,7 @@ def exceptional_initialisations(loss: Loss, eta: sp.Expr, budget: Budget
         ``preimages``: dicts ``{"minimum": θ*, "preimage": θ}`` with exact SymPy
         coordinates; ``notes``: one line per saddle and per skipped minimum.
     """
+    eta = StepSize.of(eta).exact
     a = analysis_of(loss, None, budget.time_limit)
     targets: list[tuple[sp.Expr, ...]] = []
     notes: list[str] = []
@@ -244,7 +249,7 @@ def exceptional_initialisations(loss: Loss, eta: sp.Expr, budget: Budget
     return found, notes
 
 
-def measure_zero_convergence(loss: Loss, eta: sp.Expr,
+def measure_zero_convergence(loss: Loss, eta: StepSizeLike,
                              box: Sequence[tuple[sp.Expr, sp.Expr]], *,
                              id: str | None = None) -> Claim:
     """Claim (Ahn et al. Theorem 1; Crăciun & Ghoshdastidar): if the GD map is
@@ -257,7 +262,10 @@ def measure_zero_convergence(loss: Loss, eta: sp.Expr,
     :func:`exceptional_initialisations` (exact preimages of minima; saddles' stable
     manifolds). A sampled start that converges is rerun at high precision; if it still
     converges it is reported (measure zero means such hits have probability 0).
+
+    ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`.
     """
+    eta = StepSize.of(eta).exact
 
     def nonsingular(budget: Budget) -> HypothesisCheck:
         a = analysis_of(loss, eta, budget.time_limit)
@@ -314,13 +322,15 @@ def measure_zero_convergence(loss: Loss, eta: sp.Expr,
     )
 
 
-def converging_fraction_positive(loss: Loss, eta: sp.Expr,
+def converging_fraction_positive(loss: Loss, eta: StepSizeLike,
                                  box: Sequence[tuple[sp.Expr, sp.Expr]], *,
                                  id: str | None = None) -> Claim:
     """Claim: below the critical step size GD converges from a set of positive measure
     (e.g. ½(1 − xy)² at η = 0.4, the seed's convergent example)."""
     from .properties import fraction_above
 
-    return fraction_above(loss, eta, box=box, bound=0.0,
-                          id=id or f"craciun.positive-fraction.{slug(loss.name)}.{slug(eta)}",
+    step = StepSize.of(eta)
+    return fraction_above(loss, step, box=box, bound=0.0,
+                          id=id or f"craciun.positive-fraction.{slug(loss.name)}."
+                                   f"{slug(step.exact)}",
                           source=Source(CRACIUN, "example L(x, y) = ½(1 − xy)², η = 0.4"))

@@ -37,6 +37,7 @@ import sympy as sp
 from symstab.dynamics.eos import balancing_scan, eos_metrics
 from symstab.dynamics.lyapunov import lyapunov_spectrum
 from symstab.evidence import Strength
+from symstab.inputs import StepSize, StepSizeLike
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
@@ -78,15 +79,17 @@ def _pt(theta: Any) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def unstable_convergence(loss: Loss, eta: sp.Expr, theta0: tuple[sp.Expr, ...], *,
+def unstable_convergence(loss: Loss, eta: StepSizeLike, theta0: tuple[sp.Expr, ...], *,
                          steps: int = 600, id: str, expected: Verdict = Verdict.HOLDS,
                          source: Source | None = None) -> Claim:
     """Claim: along GD from ``theta0`` the loss decreases overall, λmax > 2/η somewhere,
     and at least half of the steps have λmax within 10% of 2/η and |RP| <= 0.1.
 
     Numerical: :func:`symstab.dynamics.eos.eos_metrics` at ``budget.dps`` digits and
-    again at ``budget.dps + 20``; the verdict needs both runs to agree.
+    again at ``budget.dps + 20``; the verdict needs both runs to agree. ``eta``: any
+    spelling of :meth:`symstab.inputs.StepSize.of`.
     """
+    eta = StepSize.of(eta).exact
 
     def run(budget: Budget) -> Outcome:
         dps = max(budget.dps, 30)
@@ -258,10 +261,12 @@ def balancing_bound(loss: Loss, starts: Any, upper: sp.Rational, *, id: str) -> 
 # --------------------------------------------------------------------------------------
 
 
-def chaotic_orbit(loss: Loss, eta: sp.Expr, theta0: tuple[sp.Expr, ...], *, id: str) -> Claim:
+def chaotic_orbit(loss: Loss, eta: StepSizeLike, theta0: tuple[sp.Expr, ...], *, id: str) -> Claim:
     """Claim: the largest Lyapunov exponent of GD from ``theta0`` is positive beyond
     three error estimates (verdict ``chaotic`` of
-    :func:`symstab.dynamics.lyapunov.lyapunov_spectrum`)."""
+    :func:`symstab.dynamics.lyapunov.lyapunov_spectrum`). ``eta``: any spelling of
+    :meth:`symstab.inputs.StepSize.of`."""
+    eta = StepSize.of(eta).exact
 
     def run(budget: Budget) -> Outcome:
         steps = 8000 if budget.steps >= 10_000 else 3000

@@ -16,7 +16,7 @@ whitelist parser of :mod:`symstab.parse`; nothing is evaluated.
 
 Every problem raises a :class:`ClaimsFileError` (an :class:`~symstab.errors.InputError`)
 whose one-line message names the file, the line and the key, e.g.
-``claims.toml:7: key 'eta': not a number: '1/0' (division by zero, column 3)``.
+``claims.toml:7: key 'eta': bad step size '1/0': division by zero``.
 """
 
 from __future__ import annotations
@@ -228,15 +228,17 @@ class _Claim:
         return number
 
     def eta(self, key: str, value: object) -> sp.Expr:
-        from symstab.parse import parse_eta
+        """The exact step size spelled by a TOML string, integer or float
+        (:meth:`symstab.inputs.StepSize.of`, with its error under this file's prefix)."""
+        from symstab.inputs import StepSize
 
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.error(key, f"step size must be a number or a string, not "
                                   f"{_type_name(value)}")
         try:
-            return parse_eta(value)
+            return StepSize.of(value, key).exact
         except InputError as exc:
-            raise self.error(key, f"bad step size {_short(value)!r}: {exc}") from None
+            raise self.error(key, f"bad step size {_short(value)!r}: {exc.problem}") from None
 
     def etas(self) -> list[sp.Expr] | None:
         """The step sizes: ``[eta]``, the expanded ``eta_range``, or None (no η key)."""

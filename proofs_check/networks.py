@@ -37,6 +37,7 @@ import numpy as np
 
 from symstab.errors import InputError
 from symstab.evidence import Strength, wilson_interval
+from symstab.inputs import StepSize, StepSizeLike
 
 from .core import (
     Budget,
@@ -113,12 +114,13 @@ def _setup_text(depth: int) -> str:
             f"(1/n)Σ||f(x)−y||² on {N_SAMPLES} digits (pixels/16, one-hot), full-batch GD")
 
 
-def no_convergence_above(depth: int, etas: Sequence[float] = ETA_ABOVE,
+def no_convergence_above(depth: int, etas: Sequence[StepSizeLike] = ETA_ABOVE,
                          max_fraction: float = MAX_FRACTION_ABOVE, seed: int = 1) -> Claim:
     """Claim: at every η in ``etas`` the fraction of random initialisations from which GD
     converges is below ``max_fraction`` (holds when every Wilson upper bound is below it,
-    fails when some lower bound is at or above it, else inconclusive)."""
-    etas = tuple(float(e) for e in etas)
+    fails when some lower bound is at or above it, else inconclusive). Each of ``etas``
+    is any spelling of :meth:`symstab.inputs.StepSize.of`; the runs use its float."""
+    etas = tuple(StepSize.of(e, "etas").as_float for e in etas)
 
     def run(budget: Budget) -> Outcome:
         from symstab.nn import CONVERGED
@@ -174,11 +176,12 @@ def no_convergence_above(depth: int, etas: Sequence[float] = ETA_ABOVE,
     )
 
 
-def converges_below(depth: int, eta: float = ETA_BELOW, seed: int = 1) -> Claim:
+def converges_below(depth: int, eta: StepSizeLike = ETA_BELOW, seed: int = 1) -> Claim:
     """Claim: at ``eta`` (below the critical step size) GD converges from a positive
     fraction of random initialisations (holds when the Wilson lower bound is above 0,
-    i.e. at least one converges; inconclusive otherwise)."""
-    eta = float(eta)
+    i.e. at least one converges; inconclusive otherwise). ``eta`` is any spelling of
+    :meth:`symstab.inputs.StepSize.of`; the runs use its float."""
+    eta = StepSize.of(eta).as_float
 
     def run(budget: Budget) -> Outcome:
         from symstab.nn import CONVERGED

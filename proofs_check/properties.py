@@ -32,6 +32,8 @@ from symstab.dynamics.trajectory import trajectory
 from symstab.errors import InputError
 from symstab.evidence import Strength, as_sympy_number
 from symstab.exact.signs import compare
+from symstab.inputs import StepSize, StepSizeLike
+from symstab.intervals import to_fraction
 from symstab.loss import Loss
 from symstab.parse import parse_expression
 
@@ -45,6 +47,7 @@ from .support import (
     find_violation,
     has_strict_minimum,
     minimum_label,
+    mp_number,
     mp_target,
     point_text,
     regions_of,
@@ -67,13 +70,6 @@ CHEN = "Chen et al. 2024"
 
 def _sstr(x: Any) -> str:
     return sp.sstr(x)
-
-
-def _rational(x: Any) -> Fraction:
-    """An mpf (or float) as the exact binary fraction it is."""
-    m = mpmath.mpf(x)
-    man, exp = mpmath.libmp.to_man_exp(m._mpf_) if m != 0 else (0, 0)
-    return Fraction(int(man)) * (Fraction(2) ** int(exp))
 
 
 # --------------------------------------------------------------------------------------
@@ -143,12 +139,7 @@ def _constant(constant: str | sp.Expr | None) -> sp.Expr:
     return as_sympy_number(constant)
 
 
-def _mp(ctx: Any, x: sp.Expr, dps: int) -> Any:
-    """An exact SymPy number as an mpf of ``ctx`` (correctly rounded via SymPy's evalf)."""
-    return ctx.mpf(sp.N(x, dps + 10)._mpf_) if not x.is_Integer else ctx.mpf(int(x))
-
-
-def descent_inequality(loss: Loss, eta: sp.Expr, *, constant: str | sp.Expr | None = None,
+def descent_inequality(loss: Loss, eta: StepSizeLike, *, constant: str | sp.Expr | None = None,
                        invariance: bool = True, id: str | None = None,
                        source: Source | None = None,
                        expected: Verdict = Verdict.HOLDS) -> Claim:
@@ -165,7 +156,12 @@ def descent_inequality(loss: Loss, eta: sp.Expr, *, constant: str | sp.Expr | No
     Hypothesis draws points in U (half of them on the top-eigenvector line, where the
     inequality is tightest) and checks both properties at ``budget.dps`` digits; a
     violation is a counterexample, confirmed at twice the precision.
+
+    ``eta`` is any spelling :meth:`symstab.inputs.StepSize.of` accepts (text, int,
+    ``Fraction``, float as the decimal it spells, SymPy number, ``StepSize``); a bad one
+    raises its :class:`~symstab.errors.InputError`.
     """
+    eta = StepSize.of(eta).exact
     c_expr = _constant(constant)
     c_text = constant if isinstance(constant, str) else (
         "1 - eta*M/2" if constant is None else _sstr(c_expr))
@@ -176,11 +172,11 @@ def descent_inequality(loss: Loss, eta: sp.Expr, *, constant: str | sp.Expr | No
         missing = [k for k, _ in stable_minima(loss, eta, budget) if k not in labels]
         target = mp_target(loss, budget.dps)
         ctx = target.ctx
-        eta_mp = _mp(ctx, eta, budget.dps)
+        eta_mp = mp_number(ctx, eta, budget.dps)
         checked, certified_all, data = 0, True, {}
         for region in regions:
             M = region.L
-            m_q = _rational(M)
+            m_q = to_fraction(mpmath.mpf(M))  # M rounded to 53 bits, as a Fraction
             m_exact = sp.Rational(m_q.numerator, m_q.denominator)
             C = sp.nsimplify(c_expr.subs({_ETA: eta, _M: m_exact}))
             chen_c = 1 - eta * m_exact / 2
@@ -189,7 +185,7 @@ def descent_inequality(loss: Loss, eta: sp.Expr, *, constant: str | sp.Expr | No
             H = np.array([[float(h) for h in row] for row in target.hessian(region.center)])
             w, v = np.linalg.eigh(H)
             top = v[:, int(np.argmax(w))]
-            c_mp = _mp(ctx, C, budget.dps)
+            c_mp = mp_number(ctx, C, budget.dps)
 
             def violated(theta: tuple, region: Any = region, c_mp: Any = c_mp) -> bool:
                 return bool(_violation(target, theta, eta_mp, c_mp, region, invariance))
@@ -203,8 +199,8 @@ def descent_inequality(loss: Loss, eta: sp.Expr, *, constant: str | sp.Expr | No
             }
             if witness is not None:
                 hi = mp_target(loss, 2 * budget.dps)
-                confirmed = _violation(hi, witness, _mp(hi.ctx, eta, 2 * budget.dps),
-                                       _mp(hi.ctx, C, 2 * budget.dps), region, invariance)
+                confirmed = _violation(hi, witness, mp_number(hi.ctx, eta, 2 * budget.dps),
+                                       mp_number(hi.ctx, C, 2 * budget.dps), region, invariance)
                 if confirmed:
                     g = target.gradient(witness)
                     return Verdict.FAILS, Evidence(
@@ -276,13 +272,15 @@ def _violation(target: Any, theta: tuple, eta: Any, c: Any, region: Any,
     return ""
 
 
-def forward_invariant(loss: Loss, eta: sp.Expr, *, id: str | None = None,
+def forward_invariant(loss: Loss, eta: StepSizeLike, *, id: str | None = None,
                       source: Source | None = None) -> Claim:
     """Claim (Chen Theorem 2): around every strict minimum with η < η* there is an open
     neighbourhood U that GD maps into itself, with the descent property (7) for
-    C = 1 − ηM/2 (see :func:`descent_inequality`)."""
+    C = 1 − ηM/2 (see :func:`descent_inequality`, also for the spellings of ``eta``)."""
+    step = StepSize.of(eta)
     return descent_inequality(
-        loss, eta, invariance=True, id=id or f"forward-invariant.{slug(loss.name)}.{slug(eta)}",
+        loss, step, invariance=True,
+        id=id or f"forward-invariant.{slug(loss.name)}.{slug(step.exact)}",
         source=source or Source(CHEN, "Theorem 2, eq. (7)"),
     )
 
@@ -303,7 +301,7 @@ def _confirm(loss: Loss, eta: sp.Expr, theta: Sequence[Any], budget: Budget) -> 
                       record=False)
 
 
-def converges_from(loss: Loss, eta: sp.Expr, *, point: Sequence[sp.Expr] | None = None,
+def converges_from(loss: Loss, eta: StepSizeLike, *, point: Sequence[sp.Expr] | None = None,
                    box: Sequence[tuple[sp.Expr, sp.Expr]] | None = None,
                    id: str | None = None, source: Source = USER,
                    expected: Verdict = Verdict.HOLDS) -> Claim:
@@ -316,7 +314,10 @@ def converges_from(loss: Loss, eta: sp.Expr, *, point: Sequence[sp.Expr] | None 
     early stop; the first start that does not converge is rerun in high precision and,
     if that confirms it, is the counterexample. All grid points converging is evidence
     (statistical: a grid is a sample), not a proof for the whole box.
+
+    ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`.
     """
+    eta = StepSize.of(eta).exact
     if (point is None) == (box is None):
         raise ValueError("give exactly one of point or box")
 
@@ -418,17 +419,18 @@ def _fraction_claim(loss: Loss, eta: sp.Expr, box: Sequence[tuple[sp.Expr, sp.Ex
     )
 
 
-def fraction_below(loss: Loss, eta: sp.Expr, *, box: Sequence[tuple[sp.Expr, sp.Expr]],
+def fraction_below(loss: Loss, eta: StepSizeLike, *, box: Sequence[tuple[sp.Expr, sp.Expr]],
                    bound: float, id: str | None = None, source: Source = USER) -> Claim:
     """Claim: the fraction of converging initialisations (uniform in ``box``) is below
     ``bound``: ``holds`` if the Wilson upper confidence bound is below it, ``fails`` if
-    the lower bound is at or above it, else ``inconclusive`` (statistical evidence)."""
-    return _fraction_claim(loss, eta, box, bound, True, id, source)
+    the lower bound is at or above it, else ``inconclusive`` (statistical evidence).
+    ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`."""
+    return _fraction_claim(loss, StepSize.of(eta).exact, box, bound, True, id, source)
 
 
-def fraction_above(loss: Loss, eta: sp.Expr, *, box: Sequence[tuple[sp.Expr, sp.Expr]],
+def fraction_above(loss: Loss, eta: StepSizeLike, *, box: Sequence[tuple[sp.Expr, sp.Expr]],
                    bound: float, id: str | None = None, source: Source = USER) -> Claim:
     """Claim: the fraction of converging initialisations (uniform in ``box``) exceeds
     ``bound`` (the mirror image of :func:`fraction_below`)."""
-    return _fraction_claim(loss, eta, box, bound, False, id, source)
+    return _fraction_claim(loss, StepSize.of(eta).exact, box, bound, False, id, source)
 

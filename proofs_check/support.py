@@ -33,6 +33,7 @@ __all__ = [
     "decimal",
     "find_violation",
     "minimum_label",
+    "mp_number",
     "mp_target",
     "point_text",
     "regions_of",
@@ -203,6 +204,14 @@ def mp_target(loss: Loss, dps: int) -> Any:
     """The compiled mpmath target of ``loss`` at ``dps`` digits (``value``, ``gradient``,
     ``hessian``, ``step``; results in its private context of that precision)."""
     return compile_loss(loss.expr, loss.params).mpmath(dps)
+
+
+def mp_number(ctx: Any, x: Any, dps: int) -> Any:
+    """An exact SymPy number as an mpf of ``ctx`` (correctly rounded via SymPy's evalf);
+    any other number through ``ctx.mpf``."""
+    if isinstance(x, sp.Basic):
+        return ctx.mpf(sp.N(x, dps + 10)._mpf_) if not x.is_Integer else ctx.mpf(int(x))
+    return ctx.mpf(x)
 
 
 def exact_point(point: PointAnalysis) -> tuple[sp.Expr, ...]:

@@ -16,10 +16,11 @@ import sympy as sp
 from symstab.evidence import Strength
 from symstab.exact import derivatives
 from symstab.exact.signs import compare
+from symstab.inputs import StepSize, StepSizeLike
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, HypothesisCheck, Outcome, Source, Verdict
-from .support import mp_target, point_text, slug
+from .support import mp_number, mp_target, point_text, slug
 
 __all__ = ["descent_regime", "modified_equation_order"]
 
@@ -31,7 +32,7 @@ def _constant_hessian(loss: Loss) -> sp.Matrix | None:
     return H if all(e.is_number for e in H) else None
 
 
-def descent_regime(loss: Loss, h: sp.Expr, *, id: str | None = None,
+def descent_regime(loss: Loss, h: StepSizeLike, *, id: str | None = None,
                    source: Source | None = None, expected: Verdict = Verdict.HOLDS) -> Claim:
     """Claim (descent lemma): for an L-smooth loss and 0 < h < 2/L, every GD step
     decreases the loss: f(θ − h∇f(θ)) <= f(θ) for all θ.
@@ -40,7 +41,10 @@ def descent_regime(loss: Loss, h: sp.Expr, *, id: str | None = None,
     f(θ − hg) − f(θ) = −h gᵀ(I − (h/2)A)g with g = ∇f(θ) is verified symbolically, and
     I − (h/2)A is positive semidefinite iff h <= 2/λmax (exact eigenvalues). If not,
     θ = θ* + v for the top eigenvector v (exact) is a counterexample.
+
+    ``h``: any spelling of :meth:`symstab.inputs.StepSize.of`.
     """
+    h = StepSize.of(h, "h").exact
 
     def hypothesis(budget: Budget) -> HypothesisCheck:
         ok = _constant_hessian(loss) is not None
@@ -109,7 +113,7 @@ def _rk4_flow(target: Any, theta: list[Any], t_end: Any, substeps: int) -> list[
 
 
 def modified_equation_order(loss: Loss, theta0: Sequence[sp.Expr], *,
-                            hs: Sequence[sp.Expr] | None = None, time: sp.Expr | int = 1,
+                            hs: Sequence[StepSizeLike] | None = None, time: sp.Expr | int = 1,
                             id: str | None = None) -> Claim:
     """Claim (modified equation): GD with step h tracks the gradient flow of
     f̃_h = f + (h/4)‖∇f‖² to O(h²) over a fixed time T, while it tracks the flow of f only
@@ -119,9 +123,10 @@ def modified_equation_order(loss: Loss, theta0: Sequence[sp.Expr], *,
     run T/h GD steps from θ0 and integrate both flows to time T by RK4 with h/64
     substeps (RK4 error ~1e-13 ≪ the errors measured); the observed orders
     log2(e(h)/e(h/2)) must be within 0.3 of 2 for f̃ and of 1 for f (the control).
+    Each of ``hs`` is any spelling of :meth:`symstab.inputs.StepSize.of`.
     """
-    hs = tuple(hs) if hs is not None else (sp.Rational(1, 10), sp.Rational(1, 20),
-                                           sp.Rational(1, 40))
+    hs = (tuple(StepSize.of(h, "hs").exact for h in hs) if hs is not None
+          else (sp.Rational(1, 10), sp.Rational(1, 20), sp.Rational(1, 40)))
     h_sym = sp.Symbol("h_step", positive=True)
     time = sp.Integer(time) if isinstance(time, int) else time
 
@@ -135,7 +140,7 @@ def modified_equation_order(loss: Loss, theta0: Sequence[sp.Expr], *,
                                       loss.params, name=f"{loss.name}~")
             steps = int(time / h)
             theta = gd.descend(theta0, h, steps)
-            start = [_mpf(ctx, x, dps) for x in theta0]
+            start = [mp_number(ctx, x, dps) for x in theta0]
             mod = _rk4_flow(mp_target(mod_loss, dps), start, time, 64 * steps)
             plain = _rk4_flow(gd, start, time, 64 * steps)
             errs_mod.append(ctx.norm([a - b for a, b in zip(theta, mod, strict=True)]))
@@ -173,9 +178,3 @@ def modified_equation_order(loss: Loss, theta0: Sequence[sp.Expr], *,
         run=run,
         tags=(loss.name, "modified-equation"),
     )
-
-
-def _mpf(ctx: Any, x: Any, dps: int) -> Any:
-    if isinstance(x, sp.Basic):
-        return ctx.mpf(sp.N(x, dps + 10)._mpf_) if not x.is_Integer else ctx.mpf(int(x))
-    return ctx.mpf(x)

@@ -4,17 +4,20 @@ false variants, and the claim builders on cases whose answers are known by hand.
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proofs_check import chen, craciun, taowang
+from proofs_check import chen, craciun, eos, networks, taowang
 from proofs_check.core import Budget, Verdict
 from proofs_check.properties import (
     converges_from,
     descent_inequality,
+    forward_invariant,
+    fraction_above,
     fraction_below,
     threshold_equals,
 )
@@ -22,6 +25,7 @@ from proofs_check.seeds import false_variants, seed_claim, seed_claims
 from proofs_check.strategies import known_quadratics, rationals
 from symstab.errors import InputError
 from symstab.evidence import Strength
+from symstab.inputs import StepSize
 from symstab.loss import Loss
 
 R = sp.Rational
@@ -235,3 +239,58 @@ def test_chen_claims_on_random_quadratics(q, c):
     result = descent_inequality(q.loss, eta).check(Budget(examples=10))
     assert result.verdict == Verdict.HOLDS, result.explain()
     assert result.evidence.strength == Strength.CERTIFIED
+
+
+# ---- one spelling of a step size, the library's: symstab.inputs.StepSize.of ---------------
+
+_XY = Loss.from_catalog("xy")
+_BOX = ((-2, 2), (-2, 2))
+_START = (R(7, 10), R(3, 5))
+#: Every claim builder that takes a step size, as ``eta -> claim``.
+STEP_SIZE_BUILDERS = {
+    "descent_inequality": lambda eta: descent_inequality(_XY, eta),
+    "forward_invariant": lambda eta: forward_invariant(_XY, eta),
+    "converges_from": lambda eta: converges_from(_XY, eta, point=_START),
+    "fraction_below": lambda eta: fraction_below(_XY, eta, box=_BOX, bound=0.5),
+    "fraction_above": lambda eta: fraction_above(_XY, eta, box=_BOX, bound=0.5),
+    "chen.u_eta_open": lambda eta: chen.u_eta_open(_XY, eta, _BOX),
+    "chen.u_eta_printed_open": lambda eta: chen.u_eta_printed_open(_XY, eta),
+    "craciun.stable_minima_bounded": lambda eta: craciun.stable_minima_bounded(_XY, eta),
+    "craciun.measure_zero_convergence":
+        lambda eta: craciun.measure_zero_convergence(_XY, eta, _BOX),
+    "craciun.converging_fraction_positive":
+        lambda eta: craciun.converging_fraction_positive(_XY, eta, _BOX),
+    "taowang.descent_regime": lambda eta: taowang.descent_regime(_XY, eta),
+    "eos.unstable_convergence": lambda eta: eos.unstable_convergence(_XY, eta, _START, id="u"),
+    "eos.chaotic_orbit": lambda eta: eos.chaotic_orbit(_XY, eta, _START, id="c"),
+    "networks.converges_below": lambda eta: networks.converges_below(1, eta),
+    "networks.no_convergence_above": lambda eta: networks.no_convergence_above(1, [eta]),
+}
+
+
+def _shown(claim):
+    return claim.id, claim.title, claim.statement, claim.latex
+
+
+@pytest.mark.parametrize("name", list(STEP_SIZE_BUILDERS))
+@pytest.mark.parametrize(
+    "spelling", ["1/2", "0.5", "5e-1", 0.5, Fraction(1, 2), R(1, 2), StepSize.of("1/2")],
+    ids=repr,
+)
+def test_claim_builders_take_every_step_size_spelling(name, spelling):
+    build = STEP_SIZE_BUILDERS[name]
+    # the claim for η = 1/2 written as an exact SymPy rational, by hand
+    assert _shown(build(spelling)) == _shown(build(R(1, 2)))
+    assert _shown(build(2)) == _shown(build("2")) == _shown(build(Fraction(2)))
+
+
+@pytest.mark.parametrize("name", list(STEP_SIZE_BUILDERS))
+@pytest.mark.parametrize("bad", ["0", -1, Fraction(-1, 2), "x", "1/0", float("nan"), True,
+                                 [0.5], "__import__('os')"], ids=repr)
+def test_claim_builders_refuse_bad_step_sizes_as_the_library_does(name, bad):
+    with pytest.raises(InputError) as library:
+        StepSize.of(bad)
+    with pytest.raises(InputError) as claim:
+        STEP_SIZE_BUILDERS[name](bad)
+    assert claim.value.problem == library.value.problem
+    assert claim.value.where in ("eta", "etas", "h")
