@@ -16,7 +16,7 @@ whitelist parser of :mod:`symstab.parse`; nothing is evaluated.
 
 Every problem raises a :class:`ClaimsFileError` (an :class:`~symstab.errors.InputError`)
 whose one-line message names the file, the line and the key, e.g.
-``claims.toml:7: key 'eta': bad step size '1/0': division by zero``.
+``claims.toml:7: key 'eta': bad step size '1/0': division by zero (column 3)``.
 """
 
 from __future__ import annotations
@@ -238,7 +238,9 @@ class _Claim:
         try:
             return StepSize.of(value, key).exact
         except InputError as exc:
-            raise self.error(key, f"bad step size {_short(value)!r}: {exc.problem}") from None
+            position = (exc.where or "").removeprefix(key).lstrip(", ")
+            detail = f"{exc.problem} ({position})" if position else exc.problem
+            raise self.error(key, f"bad step size {_short(value)!r}: {detail}") from None
 
     def etas(self) -> list[sp.Expr] | None:
         """The step sizes: ``[eta]``, the expanded ``eta_range``, or None (no η key)."""

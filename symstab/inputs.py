@@ -53,6 +53,11 @@ def _binary_or_integer(value: Any) -> Any:
     return value
 
 
+def _located(where: str, inner: str | None) -> str:
+    """``where`` followed by the parser's position in the text, if it gave one."""
+    return f"{where}, {inner}" if inner else where
+
+
 def exact_number(value: Any, what: str = "number") -> sp.Expr:
     """An exact finite real SymPy number from any of the spellings of the module docstring.
 
@@ -112,7 +117,7 @@ class StepSize:
         try:
             return cls(parse_eta(_binary_or_integer(value)))
         except InputError as exc:
-            raise InputError(exc.problem, where) from None
+            raise InputError(exc.problem, _located(where, exc.where)) from None
 
     @property
     def is_rational(self) -> bool:
@@ -207,7 +212,7 @@ class Point(Sequence[sp.Expr]):
             try:
                 point = cls(tuple(exact_number(t, "coordinate") for t in value))
             except InputError as exc:
-                raise InputError(exc.problem, where) from None
+                raise InputError(exc.problem, _located(where, exc.where)) from None
         if n is not None and len(point) != n:
             raise InputError(f"the point has {len(point)} coordinates, the loss has {n}", where)
         return point
