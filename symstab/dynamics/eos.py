@@ -56,13 +56,12 @@ from typing import Any
 
 import sympy as sp
 
-from symstab.dynamics.lyapunov import _mpf, _target
+from symstab.dynamics.highprec import mpmath_target, to_mpf
 from symstab.errors import InputError
 from symstab.evidence import Strength
 from symstab.exact import derivatives
-from symstab.inputs import Point, StepSize, bounded_int
+from symstab.inputs import Point, StepSize, bounded_int, exact_number
 from symstab.loss import Loss, require_loss
-from symstab.parse import as_exact_number
 
 __all__ = [
     "BalancingPoint",
@@ -111,10 +110,9 @@ def sharpness(loss: Loss, theta: Sequence[Any], *, dps: int = 30) -> Any:
     -------
     mpmath.mpf
     """
-    target = _target(loss, bounded_int(dps, "dps", 10, 2000))
+    target = mpmath_target(loss, bounded_int(dps, "dps", 10, 2000))
     ctx = target.ctx
-    point = [t if hasattr(t, "_mpf_") else _mpf(ctx, as_exact_number(t, "theta"))
-             for t in theta]
+    point = [to_mpf(ctx, t) for t in Point.of(theta, require_loss(loss).n, "theta")]
     return _lambda_max(ctx, target.hessian(point))
 
 
@@ -140,13 +138,13 @@ def relative_progress(loss: Loss, eta: Any, theta: Sequence[Any], *, dps: int = 
         NaN when ∇f(θ) = 0.
     """
     dps = bounded_int(dps, "dps", 10, 2000)
-    eta_e = StepSize.of(eta).exact
-    point = Point.of(theta, require_loss(loss).n).coords
-    target = _target(loss, dps)
-    hi = _target(loss, 2 * dps)
+    step = StepSize.of(eta)
+    point = Point.of(theta, require_loss(loss).n, "theta")
+    target = mpmath_target(loss, dps)
+    hi = mpmath_target(loss, 2 * dps)
     ctx = target.ctx
-    th = tuple(_mpf(ctx, t) for t in point)
-    eta_m = _mpf(ctx, eta_e)
+    th = tuple(to_mpf(ctx, t) for t in point)
+    eta_m = to_mpf(ctx, step.exact)
     g = target.gradient(th)
     n2 = ctx.fsum(x * x for x in g)
     if n2 == 0:
@@ -394,19 +392,19 @@ def eos_metrics(
     -------
     EosResult
     """
-    eta_e = StepSize.of(eta).exact
-    th0 = Point.of(theta0, require_loss(loss).n).coords
+    step = StepSize.of(eta)
+    th0 = Point.of(theta0, require_loss(loss).n)
     steps = bounded_int(steps, "steps", 1, 1_000_000)
     dps = bounded_int(dps, "dps", 10, 2000)
     thr = thresholds or EosThresholds()
-    target = _target(loss, dps)
-    hi = _target(loss, 2 * dps)
+    target = mpmath_target(loss, dps)
+    hi = mpmath_target(loss, 2 * dps)
     ctx = target.ctx
-    eta_m = _mpf(ctx, eta_e)
+    eta_m = to_mpf(ctx, step.exact)
     two = 2 / eta_m
     floor2 = (ctx.mpf(10) ** (-(dps // 2))) ** 2
     bound2 = ctx.mpf(divergence_bound) ** 2
-    theta = tuple(_mpf(ctx, t) for t in th0)
+    theta = tuple(to_mpf(ctx, t) for t in th0)
     f_cur = hi.value(theta)
     g = target.gradient(theta)
     cols: dict[str, list[Any]] = {k: [] for k in ("step", "loss", "sharpness", "rp",
@@ -438,7 +436,7 @@ def eos_metrics(
     summary = _summarise(series, float(two), thr, diverged_at,
                          None if loss_next is None else float(loss_next))
     final = tuple(ctx.nstr(x, 20) for x in theta)
-    return EosResult(loss, eta_e, th0, dps, steps, float(two), series, summary, final)
+    return EosResult(loss, step.exact, th0.coords, dps, steps, float(two), series, summary, final)
 
 
 def _summarise(s: EosSeries, two: float, thr: EosThresholds, diverged_at: int | None,
@@ -588,12 +586,12 @@ class BalancingScan:
         }
 
 
-def _to_limit(loss: Loss, h: sp.Expr, th0: tuple[sp.Expr, ...], dps: int, max_steps: int,
+def _to_limit(loss: Loss, h: sp.Expr, th0: Point, dps: int, max_steps: int,
               chunk: int, bound: float) -> tuple[str, tuple[Any, ...], int, Any]:
-    target = _target(loss, dps)
+    target = mpmath_target(loss, dps)
     ctx = target.ctx
-    eta = _mpf(ctx, h)
-    theta = tuple(_mpf(ctx, t) for t in th0)
+    eta = to_mpf(ctx, h)
+    theta = tuple(to_mpf(ctx, t) for t in th0)
     floor2 = (ctx.mpf(10) ** (-(dps // 2))) ** 2
     bound2 = ctx.mpf(bound) ** 2
     done = 0
@@ -647,12 +645,12 @@ def balancing_scan(
     """
     if loss.n != 2:
         raise InputError("balancing needs a loss of two parameters", "loss")
-    th0 = Point.of(theta0, require_loss(loss).n).coords
+    th0 = Point.of(theta0, require_loss(loss).n)
     dps = bounded_int(dps, "dps", 10, 1000)
     dps_check = dps + 10 if dps_check is None else bounded_int(dps_check, "dps_check", 10, 2000)
     max_steps = bounded_int(max_steps, "max_steps", 1, 10_000_000)
     chunk = bounded_int(chunk, "chunk", 1, 100_000)
-    cs = sorted({as_exact_number(c, "ratio") for c in ratios}, key=lambda v: float(v))
+    cs = sorted({exact_number(c, "ratio") for c in ratios}, key=lambda v: float(v))
     if not cs or any(not bool(c > 0) for c in cs):
         raise InputError("ratios must be positive numbers", "ratios")
     L = initial_sharpness(loss, th0)
@@ -666,7 +664,7 @@ def balancing_scan(
         (out, th, k, ctx), (out2, th2, _, _) = runs
         gap = float(abs(th[0] - th[1])) if out == "converged" else float("nan")
         gap2 = float(abs(th2[0] - th2[1])) if out2 == "converged" else float("nan")
-        lam = float(_lambda_max(ctx, _target(loss, dps).hessian(th))) if out == "converged" \
+        lam = float(_lambda_max(ctx, mpmath_target(loss, dps).hessian(th))) if out == "converged" \
             else float("nan")
         agree = out == out2 and (out != "converged" or abs(gap - gap2) <= 1e-8 * max(1, gap))
         points.append(BalancingPoint(c, str(sp.N(h, 12)), out,
@@ -687,6 +685,6 @@ def balancing_scan(
     )
     first_div = next((p.ratio for p in points if p.outcome == "diverged"), None)
     return BalancingScan(
-        loss, th0, L, "L = spectral radius of the Hessian at the start (Tao & Wang blog)",
+        loss, th0.coords, L, "L = spectral radius of the Hessian at the start (Tao & Wang blog)",
         tuple(points), monotone_up_to, violations, first_div, dps, dps_check,
     )
