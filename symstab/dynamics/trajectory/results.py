@@ -110,8 +110,8 @@ class Trajectory:
     eta
         The step size, an exact SymPy number.
     theta0
-        The start, as exact SymPy numbers (a float input is kept as its exact binary
-        value).
+        The start, as exact SymPy numbers (the coordinates of
+        :meth:`symstab.inputs.Point.of`: a float input is the decimal it spells).
     dps
         Working precision in decimal digits.
     iterates
