@@ -48,12 +48,13 @@ def ours(loss: Loss, steps: int) -> float:
 
 def ours_libmp(loss: Loss, steps: int) -> float:
     """The same run on the raw-libmp engine (the fallback of the mpfr engine)."""
-    from symstab.dynamics.trajectory import _mp_arith, _mp_fast, _run_mp, _to_mpf
+    from symstab.dynamics.highprec import to_mpf
+    from symstab.dynamics.trajectory.kernels import _mp_fast, _run_mp, mp_arith
 
     eta = sp.Rational(13, 25)
     started = time.perf_counter()
-    ar, ctx = _mp_arith(loss, eta, 50, 10**12, None)
-    theta = tuple(_to_mpf(ctx, sp.Rational(s))._mpf_ for s in ("3/10", "7/10"))
+    ar, ctx = mp_arith(loss, eta, 50, 10**12, None)
+    theta = tuple(to_mpf(ctx, sp.Rational(s))._mpf_ for s in ("3/10", "7/10"))
     _run_mp(
         _mp_fast(loss, eta, 50, ar, backend="libmp"), theta, steps=steps, regions=(),
         region_note="", period_max=16, record=False, stop_at_region=True, bound_text="",

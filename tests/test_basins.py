@@ -210,7 +210,7 @@ def test_dask_tiles_identical_to_local() -> None:
 
 
 def test_tile_edges_and_bad_tile() -> None:
-    from symstab.dynamics.basins import _tile_edges
+    from symstab.dynamics.basins.driver import _tile_edges
 
     assert _tile_edges(3600, (60, 60), (None, None), 600) == list(range(0, 3601, 600))
     assert _tile_edges(3600, (60, 60), (None, None), 10) == list(range(0, 3601, 60))

@@ -378,7 +378,9 @@ def test_default_regions_integration():
 
 def _reference(loss, eta, start, **kw):
     """The generic mpf engine (``_run`` with the separate value/step of ``_mp_arith``)."""
-    from symstab.dynamics.trajectory import _mp_arith, _run, _to_mpf
+    from symstab.dynamics.highprec import to_mpf as _to_mpf
+    from symstab.dynamics.trajectory.engine import run as _run
+    from symstab.dynamics.trajectory.kernels import mp_arith as _mp_arith
 
     eta = sp.Rational(eta)
     ar, ctx = _mp_arith(loss, eta, kw.pop("dps", 50), kw.pop("divergence_bound", 10**12), None)
@@ -561,7 +563,9 @@ def test_period_two_needs_points_a_thousand_tolerances_apart(x0, periodic):
 
 def _libmp_run(loss, eta, start, steps, dps=50, **kw):
     """The raw-libmp engine (forced), the second method for the mpfr engine."""
-    from symstab.dynamics.trajectory import _mp_arith, _mp_fast, _run_mp, _to_mpf
+    from symstab.dynamics.highprec import to_mpf as _to_mpf
+    from symstab.dynamics.trajectory.kernels import _mp_fast, _run_mp
+    from symstab.dynamics.trajectory.kernels import mp_arith as _mp_arith
 
     eta = sp.Rational(eta)
     ar, ctx = _mp_arith(loss, eta, dps, 10**12, None)
@@ -645,7 +649,8 @@ def test_mpfr_kernel_bit_identical_to_libmp_on_random_polynomials(seed):
 def test_mpfr_engine_is_used_and_restores_the_gmpy2_context():
     import gmpy2
 
-    from symstab.dynamics.trajectory import _mp_arith, _mp_fast
+    from symstab.dynamics.trajectory.kernels import _mp_fast
+    from symstab.dynamics.trajectory.kernels import mp_arith as _mp_arith
 
     ar, _ = _mp_arith(F4, sp.Rational(13, 25), 50, 10**12, None)
     assert _mp_fast(F4, sp.Rational(13, 25), 50, ar).backend == "mpfr"

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symstab.codegen import MpmathTarget, compile_loss
+from symstab.dynamics.highprec import mpmath_target, to_mpf
 from symstab.errors import InputError
 from symstab.evidence import Strength
 from symstab.inputs import Point, StepSize, bounded_int
@@ -74,22 +74,6 @@ ERROR_MULTIPLE = 3.0
 BIAS_ALLOWANCE = 5.0
 #: Widest margin at which "≈ 0" is still called quasi-periodic.
 QUASI_PERIODIC_MAX_MARGIN = 0.05
-
-
-# --------------------------------------------------------------------------------------
-# Inputs (shared with symstab.dynamics.eos)
-# --------------------------------------------------------------------------------------
-
-
-def _mpf(ctx: Any, e: sp.Expr) -> Any:
-    """The exact number ``e`` rounded at the precision of ``ctx``."""
-    if e.is_Rational:
-        return ctx.mpf(int(e.p)) / int(e.q)
-    return ctx.mpf(sp.Float(e.evalf(ctx.dps + 15), ctx.dps + 15)._mpf_)
-
-
-def _target(loss: Loss, dps: int) -> MpmathTarget:
-    return compile_loss(loss.expr, loss.params).mpmath(dps)
 
 
 # --------------------------------------------------------------------------------------
@@ -187,8 +171,8 @@ def lyapunov_run(
     -------
     LyapunovRun
     """
-    eta_e = StepSize.of(eta).exact
-    th0 = Point.of(theta0, require_loss(loss).n).coords
+    step = StepSize.of(eta)
+    th0 = Point.of(theta0, require_loss(loss).n)
     steps = bounded_int(steps, "steps", 2, 10_000_000)
     dps = bounded_int(dps, "dps", 10, 2000)
     transient = steps // 5 if transient is None else bounded_int(transient, "transient", 0)
@@ -199,17 +183,17 @@ def lyapunov_run(
     if counted < blocks:
         raise InputError(f"need at least {blocks} counted steps for {blocks} blocks", "steps")
     period_max = bounded_int(period_max, "period_max", 1, 1000)
-    return _qr_run(loss, eta_e, th0, steps, transient, dps, blocks, period_max,
+    return _qr_run(loss, step, th0, steps, transient, dps, blocks, period_max,
                    divergence_bound)
 
 
-def _qr_run(loss: Loss, eta_e: sp.Expr, th0: tuple[sp.Expr, ...], steps: int, transient: int,
+def _qr_run(loss: Loss, step: StepSize, th0: Point, steps: int, transient: int,
             dps: int, blocks: int, period_max: int, divergence_bound: float) -> LyapunovRun:
-    target = _target(loss, dps)
+    target = mpmath_target(loss, dps)
     ctx = target.ctx
     n = loss.n
-    eta = _mpf(ctx, eta_e)
-    theta = tuple(_mpf(ctx, t) for t in th0)
+    eta = to_mpf(ctx, step.exact)
+    theta = tuple(to_mpf(ctx, t) for t in th0)
     bound2 = ctx.mpf(divergence_bound) ** 2
     Q = [[ctx.one if i == j else ctx.zero for i in range(n)] for j in range(n)]  # columns
     counted = steps - transient
@@ -480,8 +464,8 @@ def lyapunov_spectrum(
     >>> r.verdict  # doctest: +SKIP
     'chaotic'
     """
-    eta_e = StepSize.of(eta).exact
-    th0 = Point.of(theta0, require_loss(loss).n).coords
+    step = StepSize.of(eta)
+    th0 = Point.of(theta0, require_loss(loss).n)
     dps = bounded_int(dps, "dps", 10, 2000)
     dps_check = dps + max(10, dps // 2) if dps_check is None else bounded_int(
         dps_check, "dps_check", 10, 4000)
@@ -489,8 +473,9 @@ def lyapunov_spectrum(
         raise InputError("dps_check must differ from dps", "dps_check")
     kw = dict(steps=steps, transient=transient, blocks=blocks, period_max=period_max,
               divergence_bound=divergence_bound)
-    run = lyapunov_run(loss, eta_e, th0, dps=dps, **kw)  # type: ignore[arg-type]
-    check = lyapunov_run(loss, eta_e, th0, dps=dps_check, **kw)  # type: ignore[arg-type]
+    run = lyapunov_run(loss, step, th0, dps=dps, **kw)  # type: ignore[arg-type]
+    check = lyapunov_run(loss, step, th0, dps=dps_check, **kw)  # type: ignore[arg-type]
+    eta_e = step.exact
     n = loss.n
     counted = run.steps - run.transient
     head = (f"GD on {loss.name} at η = {sp.sstr(eta_e)} from "
@@ -500,7 +485,7 @@ def lyapunov_spectrum(
         at = run.diverged_at if run.diverged_at is not None else check.diverged_at
         nan = (float("nan"),) * n
         return LyapunovResult(
-            loss, eta_e, th0, nan, nan, nan, (nan, nan), (), "diverged", None, at, dps,
+            loss, eta_e, th0.coords, nan, nan, nan, (nan, nan), (), "diverged", None, at, dps,
             dps_check, run.steps, run.transient, float("nan"), Strength.NUMERICAL,
             f"{head}: the orbit diverged at step {at}; no exponent.",
         )
@@ -526,7 +511,7 @@ def lyapunov_spectrum(
         f"exponents {', '.join(_fmt(x) for x in run.exponents)}; {orbit_text}."
     )
     return LyapunovResult(
-        loss, eta_e, th0, run.exponents, errors, check.exponents, run.halves,
+        loss, eta_e, th0.coords, run.exponents, errors, check.exponents, run.halves,
         run.block_estimates, verdict, period, None, dps, dps_check, run.steps, run.transient,
         margin, Strength.NUMERICAL, evidence,
     )

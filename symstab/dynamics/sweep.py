@@ -52,6 +52,7 @@ import sympy as sp
 
 from symstab.errors import InputError
 from symstab.evidence import Strength, Value, wilson_interval
+from symstab.inputs import StepSize
 
 __all__ = [
     "BoxSampler",
@@ -345,7 +346,7 @@ def numerical_kernel(loss: Any) -> Any:
     loss
         A :class:`~symstab.loss.Loss` (or a :class:`~symstab.codegen.CompiledLoss`).
     """
-    from symstab.dynamics.basins import cached_kernel
+    from symstab.dynamics.basins.kernel import cached_kernel
 
     return cached_kernel(_kernels, loss, _make_numerical_kernel)
 
@@ -402,7 +403,7 @@ def run_chunk(
         return labels
     if regions is None:
         raise InputError("run_chunk needs regions or a numerical criterion")
-    from symstab.dynamics.basins import basin_map
+    from symstab.dynamics.basins.driver import basin_map
 
     bm = basin_map(loss, eta, pts, regions=regions, max_steps=int(max_steps),
                    divergence_bound=float(bound))
@@ -412,28 +413,6 @@ def run_chunk(
 # --------------------------------------------------------------------------------------
 # The sweep
 # --------------------------------------------------------------------------------------
-
-
-def _exact_eta(eta: Any) -> sp.Expr:
-    if isinstance(eta, float):
-        if not math.isfinite(eta):
-            raise InputError(f"step size must be a positive number, got {eta!r}", "eta")
-        value: sp.Expr = sp.Rational(repr(eta))  # the shortest decimal of the float
-    elif isinstance(eta, str):
-        try:
-            value = sp.Rational(eta.strip())
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"step size must be a decimal or p/q, got {eta!r}", "eta") from exc
-    else:
-        try:
-            from symstab.evidence import as_sympy_number
-
-            value = as_sympy_number(eta)
-        except TypeError as exc:
-            raise InputError(f"step size must be a positive number, got {eta!r}", "eta") from exc
-    if not (value.is_real and value.is_positive and value.is_finite):
-        raise InputError(f"step size must be a positive number, got {eta!r}", "eta")
-    return value
 
 
 def _minima_info(loss: Any) -> tuple[Any, bool, float]:
@@ -521,8 +500,9 @@ def sweep(
     loss
         A :class:`~symstab.loss.Loss`.
     etas
-        Step sizes: SymPy numbers, ints, Fractions, ``"p/q"`` or decimal strings, or
-        floats (taken as their shortest decimal, e.g. ``0.3`` -> 3/10).
+        Step sizes, each any spelling of :meth:`symstab.inputs.StepSize.of`: SymPy
+        numbers, ints, Fractions, text (``"p/q"``, decimals) or floats (taken as their
+        shortest decimal, e.g. ``0.3`` -> 3/10).
     sampler
         ``sampler(n) -> (n, d)`` array of starting points (called once; the same points
         serve every η), e.g. :func:`uniform_box_sampler`; or a box
@@ -558,8 +538,9 @@ def sweep(
     -------
     Sweep
     """
-    etas_exact = [_exact_eta(e) for e in etas]
-    if not etas_exact:
+    step_sizes = [StepSize.of(e) for e in etas]
+    etas_exact = [step.exact for step in step_sizes]
+    if not step_sizes:
         raise InputError("no step sizes given", "etas")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise InputError(f"n must be an integer >= 1, got {n!r}", "n")
@@ -630,7 +611,7 @@ def sweep(
     try:
         if client is None:
             for j, a, b in tasks:
-                labels[j, a:b] = run_chunk(loss, float(etas_exact[j]), pts[a:b], region_args[j],
+                labels[j, a:b] = run_chunk(loss, step_sizes[j].as_float, pts[a:b], region_args[j],
                                            int(max_steps), bound, numerical)
                 if progress is not None:
                     progress.update(bar, advance=1)
@@ -641,7 +622,7 @@ def sweep(
             futures = {}
             for j, a, b in tasks:
                 fut = client.submit(
-                    run_chunk, loss_f, float(etas_exact[j]), pts[a:b], region_args[j],
+                    run_chunk, loss_f, step_sizes[j].as_float, pts[a:b], region_args[j],
                     int(max_steps), bound, numerical, pure=False,
                 )
                 futures[fut] = (j, a, b)

@@ -1,0 +1,400 @@
+"""The basin kernel: one generated, parallel numba kernel per loss.
+
+The work runs in one ``numba.njit(parallel=True)`` kernel per loss
+(:func:`basin_kernel`), built by closing over the loss' generated scalar kernels
+(``value_scalar`` and ``step_col`` of :class:`symstab.codegen.NumbaTarget`, re-jitted
+from their generated source with ``inline="always"``): no gradient is written by hand.
+Each ``prange`` iteration owns a chunk of points and advances a set of *lanes*
+(independent trajectories, stored one column each) together, one step per sweep: the
+loss, the region tests, the step and the bound test are branch-free loops over the lanes
+that LLVM vectorises. A lane whose trajectory is decided is recorded and refilled from
+the chunk. Trajectories run in rounds with growing step caps (64, 512, ...): a point
+still undecided at a round's cap is parked and resumed, with the other survivors, in the
+next round, so a few slow trajectories never run alone in a half-empty set of lanes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from symstab.codegen import compile_loss
+from symstab.errors import InputError
+
+__all__ = ["CHUNK", "as_compiled", "basin_kernel", "cached_kernel"]
+
+#: Independent trajectories advanced together inside one prange iteration.
+_LANES = 128
+#: Starting points per prange iteration (a unit of dynamic scheduling).
+CHUNK = 4096
+#: Step cap of the first round; later rounds (only the undecided points) multiply it.
+_FIRST_CAP = 64
+_CAP_GROWTH = 8
+
+
+_kernels: dict[int, Any] = {}
+_kernels_lock = threading.Lock()
+
+
+def _make_kernel(target: Any) -> Any:
+    import numba
+
+    # The generated kernels, re-jitted from their (generated) Python source with numba's
+    # IR-level inlining: inlined into the lane loops below they vectorise across lanes
+    # (called as separate functions on a column view, the value loop does not).
+    inline = numba.njit(inline="always", fastmath=False, error_model="numpy")
+    value_scalar = inline(target.value_scalar.py_func)
+    step_col = inline(target.step_col.py_func)
+    dim = target.n
+    lanes = _LANES
+    chunk_max = CHUNK
+    first_cap = _FIRST_CAP
+    growth = _CAP_GROWTH
+
+    @numba.njit(fastmath=False, error_model="numpy", nogil=True)
+    def _run_chunk(
+        first,
+        points,
+        ids,
+        lo,
+        hi,
+        cur,
+        fprev,
+        eta,
+        centers,
+        r2,
+        mono,
+        max_steps,
+        cap,
+        bound2,
+        labels_out,
+        stable_out,
+        steps_out,
+        open_out,
+        parked,
+        nparked,
+    ):
+        """Advance the points ``ids[lo:hi]`` (``lo:hi`` itself in the first round) until
+        decided or ``cap`` steps; park the rest in ``parked[lo:lo + nparked]``."""
+        n = dim  # a compile-time constant: the loops over coordinates unroll
+        nreg = centers.shape[0]
+        all_mono = True
+        for r in range(nreg):
+            all_mono = all_mono & mono[r]
+        cr = np.empty(n)
+        X = np.empty((n, lanes))  # lane state, one column per trajectory (SoA)
+        F = np.empty(lanes)  # f(θ) of the previous iterate
+        D = np.empty(lanes)  # squared distance / squared norm scratch
+        lab = np.empty(lanes, np.int64)  # region containing the current iterate
+        mon = np.empty(lanes, np.bool_)  # the current iterate is in a monotone region
+        pend = np.empty(lanes, np.int64)  # region (label certified) entered so far, or 0
+        dec = np.empty(lanes, np.bool_)  # label and stability decided
+        E = np.empty(lanes, np.int64)  # lane needs attention after this sweep
+        evl = np.empty(lanes, np.int64)  # the lanes that do
+        cnt = np.empty(lanes, np.int64)  # steps taken
+        ok = np.empty(lanes, np.bool_)  # strict descent so far
+        who = np.empty(lanes, np.int64)  # point index of each lane
+        stop = cap if cap < max_steps else max_steps + 1  # park only before the last round
+        npark = 0
+        nxt = lo
+        active = 0
+        while active < lanes and nxt < hi:
+            if first:
+                p = nxt
+                for i in range(n):
+                    X[i, active] = points[p, i]
+                F[active] = np.inf
+                cnt[active] = 0
+                ok[active] = True
+                pend[active] = 0
+            else:
+                p = ids[nxt]
+                for i in range(n):
+                    X[i, active] = cur[p, i]
+                F[active] = fprev[p]
+                cnt[active] = steps_out[p]
+                ok[active] = stable_out[p]
+                pend[active] = labels_out[p]
+            who[active] = p
+            active += 1
+            nxt += 1
+        while active > 0:
+            # (1) loss at the current iterate; strict descent since the previous one
+            for k in range(active):
+                f = value_scalar(X[:, k])
+                ok[k] = ok[k] & (f < F[k])  # the first comparison is with +inf
+                F[k] = f
+                lab[k] = 0
+            # (2) region membership of the current iterate (first region wins); with
+            # non-monotone regions also whether it is in a monotone one (a Hessian ball:
+            # descent certified from there). A lane is decided once its label is
+            # certified (pend) and its stability too: it is in a monotone region, or the
+            # loss has risen; with only monotone regions, as soon as it enters one
+            if all_mono:
+                for r in range(nreg):
+                    for i in range(n):
+                        cr[i] = centers[r, i]
+                    rr = r2[r]
+                    for k in range(active):
+                        d2 = 0.0
+                        for i in range(n):
+                            d = X[i, k] - cr[i]
+                            d2 += d * d
+                        lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
+            else:
+                for k in range(active):
+                    mon[k] = False
+                for r in range(nreg):
+                    for i in range(n):
+                        cr[i] = centers[r, i]
+                    rr = r2[r]
+                    mr = mono[r]
+                    for k in range(active):
+                        d2 = 0.0
+                        for i in range(n):
+                            d = X[i, k] - cr[i]
+                            d2 += d * d
+                        inside = d2 <= rr
+                        lab[k] = r + 1 if (lab[k] == 0) & inside else lab[k]
+                        mon[k] = mon[k] | (inside & mr)
+                for k in range(active):
+                    pk = pend[k]
+                    pk = lab[k] if pk == 0 else pk
+                    pend[k] = pk
+                    dec[k] = (pk != 0) & (mon[k] | ~ok[k])
+            # (3) one GD step for every lane (discarded for lanes decided before it), the
+            # squared norm after it, and which lanes need attention
+            events = 0
+            for k in range(active):
+                dk = (lab[k] != 0) if all_mono else dec[k]
+                step_col(X, k, eta)
+                s2 = 0.0
+                for i in range(n):
+                    s2 += X[i, k] * X[i, k]
+                D[k] = s2
+                c0 = cnt[k]
+                ev = dk | (c0 >= max_steps) | (c0 + 1 >= stop) | ~(s2 <= bound2)
+                E[k] = ev
+                events += ev
+                cnt[k] = c0 + 1
+            if events == 0:
+                continue
+            # (5) record decided lanes, park lanes at the round's cap, refill or shrink
+            m = 0
+            for k in range(active):  # branch-free list of the lanes with events
+                evl[m] = k
+                m += E[k]
+            for e in range(m - 1, -1, -1):  # descending: see the lane move below
+                k = evl[e]
+                c0 = cnt[k] - 1  # steps taken before this sweep's step
+                p = who[k]
+                pk = lab[k] if all_mono else pend[k]
+                open_out[p] = False
+                if (pk != 0) if all_mono else dec[k]:
+                    labels_out[p] = pk
+                    steps_out[p] = c0
+                elif c0 >= max_steps:
+                    labels_out[p] = pk
+                    steps_out[p] = c0
+                    if pk != 0:  # label certified, monotone descent still open
+                        open_out[p] = True
+                        ok[k] = False
+                elif not D[k] <= bound2:  # |θ|² > bound² or non-finite
+                    # (after a certified label only by a float64 breakdown: keep it)
+                    labels_out[p] = pk if pk != 0 else -1
+                    steps_out[p] = c0 + 1
+                    # the last step counts too (e.g. a loss decreasing along a ray)
+                    ok[k] = ok[k] & (value_scalar(X[:, k]) < F[k])
+                else:  # park: the state after the step, for the next round
+                    for i in range(n):
+                        cur[p, i] = X[i, k]
+                    fprev[p] = F[k]
+                    steps_out[p] = c0 + 1
+                    labels_out[p] = pk  # the pending label (0 if all_mono), resumed
+                    parked[lo + npark] = p
+                    npark += 1
+                stable_out[p] = ok[k]
+                if nxt < hi:
+                    if first:
+                        q = nxt
+                        for i in range(n):
+                            X[i, k] = points[q, i]
+                        F[k] = np.inf
+                        cnt[k] = 0
+                        ok[k] = True
+                        pend[k] = 0
+                    else:
+                        q = ids[nxt]
+                        for i in range(n):
+                            X[i, k] = cur[q, i]
+                        F[k] = fprev[q]
+                        cnt[k] = steps_out[q]
+                        ok[k] = stable_out[q]
+                        pend[k] = labels_out[q]
+                    who[k] = q
+                    nxt += 1
+                else:
+                    active -= 1
+                    if k != active:  # the last lane was already handled this sweep
+                        for i in range(n):
+                            X[i, k] = X[i, active]
+                        F[k] = F[active]
+                        cnt[k] = cnt[active]
+                        ok[k] = ok[active]
+                        who[k] = who[active]
+                        pend[k] = pend[active]
+        nparked[0] = npark
+
+    @numba.njit(parallel=True, fastmath=False, error_model="numpy", nogil=True)
+    def core(  # type: ignore[no-untyped-def]
+        points, eta, centers, radii, mono, max_steps, bound, labels_out, stable_out,
+        steps_out, open_out,
+    ):  # fmt: skip
+        npts = points.shape[0]
+        n = points.shape[1]
+        nreg = centers.shape[0]
+        if n != dim or (nreg > 0 and centers.shape[1] != dim) or radii.shape[0] != nreg:
+            raise ValueError("points/centers must have the loss' dimension, radii (k,)")
+        if mono.shape[0] != nreg:
+            raise ValueError("monotone flags must have shape (k,)")
+        if labels_out.shape[0] < npts or stable_out.shape[0] < npts:
+            raise ValueError("output arrays are shorter than points")
+        if steps_out.shape[0] < npts or open_out.shape[0] < npts:
+            raise ValueError("output arrays are shorter than points")
+        r2 = np.empty(nreg)
+        for r in range(nreg):
+            r2[r] = radii[r] * radii[r]
+        bound2 = bound * bound
+        # parked state between rounds; np.empty: pages are only touched if used
+        cur = np.empty((npts, n))
+        fprev = np.empty(npts)
+        ids = np.empty(npts, np.int64)
+        parked = np.empty(npts, np.int64)
+        maxchunks = (npts + lanes - 1) // lanes
+        nparked = np.zeros((maxchunks, 1), np.int64)
+        nthreads = numba.get_num_threads()
+        nrem = npts
+        cap = first_cap
+        first = True
+        # ask for dynamic scheduling of the chunks (threading layers that cannot, split
+        # them statically; the chunks are many, so that is balanced on average)
+        old = numba.set_parallel_chunksize(1)
+        while nrem > 0:
+            # chunks of at most chunk_max points, enough of them to keep every thread busy
+            chunk = max(lanes, min(chunk_max, nrem // (4 * nthreads)))
+            nchunks = (nrem + chunk - 1) // chunk
+            for c in numba.prange(nchunks):
+                lo = c * chunk
+                hi = min(lo + chunk, nrem)
+                _run_chunk(
+                    first,
+                    points,
+                    ids,
+                    lo,
+                    hi,
+                    cur,
+                    fprev,
+                    eta,
+                    centers,
+                    r2,
+                    mono,
+                    max_steps,
+                    cap,
+                    bound2,
+                    labels_out,
+                    stable_out,
+                    steps_out,
+                    open_out,
+                    parked,
+                    nparked[c],
+                )
+            m = 0
+            for c in range(nchunks):
+                lo = c * chunk
+                for j in range(nparked[c, 0]):
+                    ids[m] = parked[lo + j]
+                    m += 1
+            nrem = m
+            first = False
+            cap = cap * growth if cap < max_steps // growth + 1 else max_steps + 1
+        numba.set_parallel_chunksize(old)
+
+    def kernel(
+        points: np.ndarray,
+        eta: float,
+        centers: np.ndarray,
+        radii: np.ndarray,
+        max_steps: int,
+        bound: float,
+        labels_out: np.ndarray,
+        stable_out: np.ndarray,
+        steps_out: np.ndarray,
+        monotone: np.ndarray | None = None,
+        open_out: np.ndarray | None = None,
+    ) -> None:
+        if monotone is None:
+            monotone = np.ones(centers.shape[0], dtype=np.bool_)
+        if open_out is None:
+            open_out = np.zeros(points.shape[0], dtype=np.bool_)
+        mono = np.ascontiguousarray(monotone, dtype=np.bool_)
+        core(points, eta, centers, radii, mono, max_steps, bound, labels_out, stable_out,
+             steps_out, open_out)  # fmt: skip
+
+    kernel.core = core  # type: ignore[attr-defined]
+    return kernel
+
+
+def basin_kernel(loss: Any) -> Any:
+    """The parallel basin kernel of a loss (built and cached once per compiled loss).
+
+    Returns ``kernel(points, eta, centers, radii, max_steps, bound, labels_out,
+    stable_out, steps_out, monotone=None, open_out=None)`` where ``points`` is ``(N, n)``
+    float64 (C-contiguous), ``eta`` and ``bound`` floats, ``centers`` ``(k, n)`` and
+    ``radii`` ``(k,)`` float64, ``max_steps`` an int, and the outputs are 1-D arrays of
+    length ``N`` (integer labels, bool stable, integer steps) written in place.
+    ``monotone`` (``(k,)`` bool, default all True) marks the regions inside which
+    descent is certified (Hessian balls); ``open_out`` (bool, length ``N``) receives
+    the points whose stability is still open at ``max_steps`` (see :class:`BasinMap`).
+    A thin Python wrapper around one ``numba.njit(parallel=True)`` function, compiled
+    (per argument types) on first call.
+
+    Parameters
+    ----------
+    loss
+        A :class:`~symstab.loss.Loss` (or a :class:`~symstab.codegen.CompiledLoss`).
+    """
+    return cached_kernel(_kernels, loss, _make_kernel)
+
+
+def cached_kernel(cache: dict[int, Any], loss: Any, make: Callable[[Any], Any]) -> Any:
+    """The kernel ``make(compiled.numba())`` for ``loss``, built once and kept in ``cache``.
+
+    Keyed by the id of the cached :class:`~symstab.codegen.CompiledLoss`, which is kept
+    alive alongside so that its id is never reused. Thread-safe.
+    """
+    compiled = as_compiled(loss)
+    with _kernels_lock:
+        kernel = cache.get(id(compiled))
+        if kernel is None:
+            kernel = make(compiled.numba())
+            cache[id(compiled)] = kernel
+            _alive.append(compiled)
+        return kernel
+
+
+_alive: list[Any] = []
+
+
+def as_compiled(loss: Any) -> Any:
+    """The cached :class:`~symstab.codegen.CompiledLoss` of a loss (or the loss itself if
+    it is one); :class:`~symstab.errors.InputError` for anything else."""
+    if hasattr(loss, "numba") and hasattr(loss, "block"):
+        return loss  # already a CompiledLoss
+    expr = getattr(loss, "expr", None)
+    params = getattr(loss, "params", None)
+    if expr is None or params is None:
+        raise InputError(f"expected a Loss, got {type(loss).__name__}", "loss")
+    return compile_loss(expr, tuple(params))

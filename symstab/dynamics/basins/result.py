@@ -1,0 +1,157 @@
+"""The result of a basin map: labels, stability flags and step counts per starting point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["BasinMap"]
+
+
+@dataclass(frozen=True, eq=False)
+class BasinMap:
+    """Outcome of GD from every point of a grid (or a list of points).
+
+    Attributes
+    ----------
+    labels
+        ``int8`` (``int16`` for more than 126 regions): ``-1`` diverged, ``0``
+        undetermined after ``max_steps``, ``k >= 1`` entered the certified region of
+        minimum ``k``. Shape ``(ny, nx)`` for a 2-D grid (``labels[iy, ix]``), ``(nx,)``
+        for a 1-D grid, ``(N,)`` for a list of points.
+    stable
+        ``bool``, same shape: the loss decreased strictly at every step taken; for a
+        point with label ``k >= 1`` this is a proof of monotone descent all the way to
+        the minimum (the trajectory reached a Hessian ball, inside which descent is
+        certified). False where the loss rose, and where ``stability_open``.
+    steps
+        ``int32``, same shape: GD steps taken until the decision (of the label and, after
+        a non-monotone region, of stability).
+    points
+        ``(N, n)`` float64 starting points, in the order of ``labels.ravel()``.
+    axes
+        The grid axes (``(xs,)`` or ``(xs, ys)``), or ``None`` for a list of points.
+    eta
+        The step size as given.
+    loss_name
+        Name of the loss.
+    centers, radii
+        The float64 region balls used by the kernel.
+    regions
+        The :class:`~symstab.certify.region.CertifiedRegion` objects, if known.
+    region_labels
+        The label of each row of ``centers`` (``region.label`` of the certified
+        regions, else ``1..k``).
+    max_steps, divergence_bound
+        The stopping rule.
+    seconds
+        Wall time of the kernel (excluding compilation if it was already compiled).
+    stability_open
+        ``bool``, same shape (``None`` if not recorded): the label is certified (the
+        trajectory entered a non-monotone region) and the loss fell at every step taken,
+        but ``max_steps`` ran out before a Hessian ball was reached: monotone descent
+        is open (``stable`` is False there). All False when every region is monotone.
+    region_monotone
+        For each row of ``centers``: True for a Hessian ball (descent certified inside),
+        False for a region certifying only the limit (empty: all True).
+    """
+
+    labels: np.ndarray
+    stable: np.ndarray
+    steps: np.ndarray
+    points: np.ndarray
+    axes: tuple[np.ndarray, ...] | None
+    eta: Any
+    loss_name: str
+    centers: np.ndarray
+    radii: np.ndarray
+    regions: tuple[Any, ...] | None = None
+    region_labels: tuple[int, ...] = ()
+    max_steps: int = 10_000
+    divergence_bound: float = 1e8
+    seconds: float = field(default=0.0, compare=False)
+    stability_open: np.ndarray | None = None
+    region_monotone: tuple[bool, ...] = ()
+
+    @property
+    def xs(self) -> np.ndarray | None:
+        """First grid axis (``None`` for a list of points)."""
+        return None if self.axes is None else self.axes[0]
+
+    @property
+    def ys(self) -> np.ndarray | None:
+        """Second grid axis (``None`` unless a 2-D grid)."""
+        return None if self.axes is None or len(self.axes) < 2 else self.axes[1]
+
+    @property
+    def size(self) -> int:
+        """Number of starting points."""
+        return int(self.labels.size)
+
+    @property
+    def point_iterations(self) -> int:
+        """Total GD steps taken over all points."""
+        return int(self.steps.sum(dtype=np.int64))
+
+    def counts(self) -> dict[int, int]:
+        """``{label: number of points}`` for every label that occurs."""
+        values, counts = np.unique(self.labels, return_counts=True)
+        return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
+
+    def fractions(self) -> dict[int, float]:
+        """``{label: fraction of points}`` for every label that occurs (sums to 1)."""
+        total = self.size
+        return {k: c / total for k, c in self.counts().items()} if total else {}
+
+    def stable_fraction(self) -> float:
+        """Fraction of points whose loss decreased strictly at every step."""
+        return float(np.mean(self.stable)) if self.size else 0.0
+
+    def open_fraction(self) -> float:
+        """Fraction of points with a certified label whose stability is still open."""
+        if not self.size or self.stability_open is None:
+            return 0.0
+        return float(np.mean(self.stability_open))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (no per-point arrays)."""
+        grid: dict[str, Any]
+        if self.axes is None:
+            grid = {"kind": "points", "count": self.size, "dim": int(self.points.shape[1])}
+        else:
+            grid = {
+                "kind": "grid",
+                "axes": [
+                    {"min": float(a[0]), "max": float(a[-1]), "count": int(a.size)}
+                    for a in self.axes
+                ],
+                "shape": list(self.labels.shape),
+            }
+        stable_by_label = {
+            str(k): float(np.mean(self.stable[self.labels == k])) for k in self.counts()
+        }
+        return {
+            "loss": self.loss_name,
+            "eta": str(self.eta),
+            "grid": grid,
+            "max_steps": int(self.max_steps),
+            "divergence_bound": float(self.divergence_bound),
+            "regions": [
+                {
+                    "label": self.region_labels[k],
+                    "center": [float(c) for c in self.centers[k]],
+                    "radius": float(self.radii[k]),
+                    "monotone": bool(self.region_monotone[k]) if self.region_monotone else True,
+                }
+                for k in range(self.centers.shape[0])
+            ],
+            "counts": {str(k): v for k, v in self.counts().items()},
+            "fractions": {str(k): v for k, v in self.fractions().items()},
+            "stable_fraction": self.stable_fraction(),
+            "stability_open_fraction": self.open_fraction(),
+            "stable_fraction_by_label": stable_by_label,
+            "point_iterations": self.point_iterations,
+            "seconds": float(self.seconds),
+        }

@@ -1,0 +1,198 @@
+"""One GD trajectory at a chosen precision, classified: :func:`trajectory`.
+
+What "certified" means here
+---------------------------
+The region is an interval-arithmetic certificate: *every* point of the ball converges to
+the minimum under exact GD, with strictly decreasing loss. The iterates θ_0, …, θ_k that
+lead into the ball are **not** enclosures: they are mpmath numbers rounded to nearest at
+``dps`` digits each step. So what is certified is the statement "the exact GD orbit from
+the *computed* θ_k converges to minimum ``label``" (``contains`` is rigorous for the
+computed point). That the exact orbit from θ_0 does the same rests on the computed orbit
+shadowing the exact one, which
+:func:`~symstab.dynamics.trajectory.escalation.trajectory_escalated` (agreement across
+precisions) and :func:`~symstab.dynamics.trajectory.shadow.shadowing` (float64 against
+mpmath) check numerically, not rigorously.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from symstab.dynamics.highprec import to_mpf
+from symstab.dynamics.trajectory.kernels import mp_arith, run_fast
+from symstab.dynamics.trajectory.results import Trajectory
+from symstab.errors import BudgetExceeded, InputError
+from symstab.inputs import Point, StepSize, bounded_int, exact_number
+from symstab.loss import Loss, require_loss
+
+__all__ = ["resolve_regions", "run_trajectory", "trajectory"]
+
+
+def resolve_regions(
+    loss: Loss, step: StepSize, regions: Sequence[Any] | None
+) -> tuple[tuple[Any, ...], str]:
+    """The regions a trajectory tests, and a note when none could be obtained.
+
+    Parameters
+    ----------
+    loss
+        The loss.
+    step
+        The step size.
+    regions
+        Certified regions for this step size, or None to ask
+        :func:`symstab.certify.minima.certified_regions`.
+
+    Returns
+    -------
+    (regions, note)
+        The regions with certified monotone descent (the stopping rule), and a note
+        (empty if nothing needs saying).
+
+    Raises
+    ------
+    InputError
+        If a given region is certified for another step size.
+    """
+    eta = step.exact
+    if regions is None:
+        try:
+            from symstab.certify.minima import certified_regions
+
+            found = tuple(certified_regions(loss, eta))
+        except (ImportError, NotImplementedError, InputError, BudgetExceeded) as exc:
+            reason = str(exc) or type(exc).__name__
+            return (), f"no certified regions available ({reason})"
+        return found, "" if found else "no certified region exists for this loss and step"
+    regions = tuple(regions)
+    for r in regions:
+        r_eta = getattr(r, "eta", None)
+        if r_eta is None:
+            continue
+        try:
+            same = sp.simplify(exact_number(r_eta, "region eta") - eta) == 0
+        except InputError:
+            same = False
+        if not same:
+            raise InputError(
+                f"region {getattr(r, 'label', '?')} is certified for eta = {r_eta}, not {eta}",
+                "regions",
+            )
+    # A region whose certificate does not include monotone descent (a Lyapunov region
+    # near η*) proves convergence but not stability; the trajectory's stopping rule
+    # needs both, so such regions are not used here (the orbit runs on into a
+    # monotone ball, or to its step budget).
+    monotone = tuple(r for r in regions if getattr(r, "monotone", True))
+    if len(monotone) < len(regions):
+        dropped = len(regions) - len(monotone)
+        note = (f"{dropped} region(s) without certified monotone descent not used as a "
+                "stopping rule")
+        return monotone, note if monotone else note + "; no certified regions left"
+    return regions, "" if regions else "no certified regions given"
+
+
+def trajectory(
+    loss: Loss,
+    eta: Any,
+    theta0: Sequence[Any],
+    *,
+    steps: int = 10_000,
+    dps: int = 50,
+    regions: Sequence[Any] | None = None,
+    divergence_bound: Any = 10**12,
+    period_max: int = 16,
+    period_tol: Any = None,
+    record: bool = True,
+    stop_at_region: bool = True,
+) -> Trajectory:
+    """Run GD from ``theta0`` at ``dps`` digits and classify the orbit.
+
+    Parameters
+    ----------
+    loss
+        The loss.
+    eta
+        Step size: any spelling of :meth:`symstab.inputs.StepSize.of` (SymPy number,
+        int, Fraction, text such as ``"1/2"``, a float as the decimal it spells);
+        converted once to an ``mpf`` at the working precision.
+    theta0
+        Start: any spelling of :meth:`symstab.inputs.Point.of`; each coordinate a SymPy
+        number, int, Fraction, text (``"1/10"``, ``"2.5"``), float (the decimal it
+        spells) or mpf (its exact value). Each is rounded once to the working precision.
+    steps
+        Maximal number of GD steps.
+    dps
+        Working precision in decimal digits.
+    regions
+        Certified regions for this ``eta`` (each must have ``.label`` and
+        ``.contains(theta)``). None: :func:`symstab.certify.minima.certified_regions` is
+        called; if it is unavailable or fails on this loss, no regions are used (and the
+        evidence says so).
+    divergence_bound
+        The orbit diverged when ‖θ‖₂ exceeds this.
+    period_max
+        Largest period searched for (1 = fixed points only).
+    period_tol
+        Tolerance of the period test (max-norm); default 10^(−⌊dps/2⌋).
+    record
+        Keep all iterates and losses (otherwise only the last).
+    stop_at_region
+        Stop at the first iterate inside a certified region (the default). If False,
+        continue until a numerical fixed point or ``steps`` (to approximate the limit);
+        the classification is the same.
+
+    Returns
+    -------
+    Trajectory
+        The iterates and their :class:`Classification`.
+    """
+    step = StepSize.of(eta)
+    th0 = Point.of(theta0, require_loss(loss).n)
+    steps = bounded_int(steps, "steps", 0)
+    dps = bounded_int(dps, "dps", 5)
+    period_max = bounded_int(period_max, "period_max", 1)
+    regs, note = resolve_regions(loss, step, regions)
+    return run_trajectory(
+        loss, step, th0, steps=steps, dps=dps, regions=regs, region_note=note,
+        divergence_bound=divergence_bound, period_max=period_max, period_tol=period_tol,
+        record=record, stop_at_region=stop_at_region,
+    )  # fmt: skip
+
+
+def run_trajectory(
+    loss: Loss,
+    step: StepSize,
+    th0: Point,
+    *,
+    steps: int,
+    dps: int,
+    regions: tuple[Any, ...],
+    region_note: str,
+    divergence_bound: Any,
+    period_max: int,
+    period_tol: Any,
+    record: bool,
+    stop_at_region: bool,
+) -> Trajectory:
+    """:func:`trajectory` on checked inputs and resolved regions (see its parameters)."""
+    eta = step.exact
+    ar, ctx = mp_arith(loss, eta, dps, divergence_bound, period_tol)
+    theta = tuple(to_mpf(ctx, t)._mpf_ for t in th0)
+    run = run_fast(
+        loss, eta, dps, ar, theta, steps=steps, regions=regions, region_note=region_note,
+        period_max=period_max, record=record, stop_at_region=stop_at_region,
+        bound_text=str(divergence_bound),
+    )  # fmt: skip
+    return Trajectory(
+        loss=loss,
+        eta=eta,
+        theta0=th0.coords,
+        dps=dps,
+        iterates=run.iterates,
+        losses=run.losses,
+        classification=run.classification,
+        steps_taken=run.steps_taken,
+    )
