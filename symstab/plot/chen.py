@@ -29,7 +29,9 @@ from symstab.plot.panels import (
     square_window,
 )
 from symstab.plot.style import (
+    CLASS_REST,
     CLASS_STABLE,
+    CLASS_TINTS,
     CLASS_UNSTABLE,
     FONTSIZE_LARGE,
     FONTSIZE_MEDIUM,
@@ -433,9 +435,11 @@ def chen_fig3_eta_scan(
     text = [[cell(rows[i * ns + j]) for j in range(ns)] for i in range(len(etas))]
     colours = [
         [
-            "#bfefff"
+            CLASS_TINTS[CLASS_STABLE]
             if rows[i * ns + j].stable
-            else ("#9fb0e0" if rows[i * ns + j].outcome == "converged" else "#f0f0f0")
+            else CLASS_TINTS[
+                CLASS_UNSTABLE if rows[i * ns + j].outcome == "converged" else CLASS_REST
+            ]
             for j in range(ns)
         ]
         for i in range(len(etas))

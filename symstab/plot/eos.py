@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from symstab.dynamics.eos import BalancingScan, EosResult
 from symstab.dynamics.lyapunov import LyapunovResult
 from symstab.plot.style import (
+    DARK_GREY,
     FONTSIZE_LARGE,
     FONTSIZE_SMALL,
     FONTSIZE_XSMALL,
@@ -66,7 +67,7 @@ def eos_figure(result: EosResult, *, path: PathLike | None = None,
 
     two = result.two_over_eta
     ax_sharp.plot(t, s.sharpness, color="black", lw=1.4, label=r"sharpness $\lambda_{\max}$")
-    ax_sharp.plot(t, s.smoothness, color="#555555", ls=":", lw=1.2,
+    ax_sharp.plot(t, s.smoothness, color=DARK_GREY, ls=":", lw=1.2,
                   label=r"directional smoothness $L(\theta_t;\eta\nabla f)$")
     ax_sharp.axhline(two, color="black", ls="--", lw=1.0, label=rf"$2/\eta = {two:.4g}$")
     band = result.summary.thresholds.sharpness_rel * two

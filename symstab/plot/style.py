@@ -41,8 +41,10 @@ __all__ = [
     "CLASS_NAMES",
     "CLASS_REST",
     "CLASS_STABLE",
+    "CLASS_TINTS",
     "CLASS_UNSTABLE",
     "DARK_BLUE",
+    "DARK_GREY",
     "DPI",
     "FONTSIZE_LARGE",
     "FONTSIZE_MEDIUM",
@@ -70,6 +72,8 @@ PathLike = str | Path
 RED = "#d62728"
 #: Dark blue: V_η \ U_η in basin maps and secondary curves.
 DARK_BLUE = "#0a2580"
+#: Dark grey: the second series and secondary curves in black-and-white figures.
+DARK_GREY = "#555555"
 #: Blue of periodic orbits.
 ORBIT_BLUE = "#1f4fbf"
 #: Colour of the part of a trajectory up to its last loss increase.
@@ -89,6 +93,8 @@ CLASS_NAMES: tuple[str, str, str] = (
     r"$V_\eta \setminus U_\eta$: converged, loss rose",
     r"$U_\eta$: converged, loss fell monotonically",
 )
+#: Pale versions of :data:`CLASS_COLORS` (backgrounds of table cells), by class code.
+CLASS_TINTS: tuple[str, str, str] = ("#f0f0f0", "#9fb0e0", "#bfefff")
 #: Colour map of the class codes.
 CLASS_CMAP = ListedColormap(list(CLASS_COLORS), name="symstab_basins")
 
@@ -105,7 +111,7 @@ MINIMUM_STYLE: dict[str, Any] = {
 #: ``(colour, line style, marker)`` of the i-th curve of a figure with a few series.
 LINE_STYLES: tuple[tuple[str, str, str], ...] = (
     ("black", "-", "o"),
-    ("#555555", "--", "s"),
+    (DARK_GREY, "--", "s"),
     (DARK_BLUE, "-.", "^"),
     ("#999999", ":", "D"),
     (RED, "-", "v"),
