@@ -32,7 +32,7 @@ from symstab.dynamics.eos import (
 )
 from symstab.errors import InputError
 from symstab.loss import Loss
-from symstab.plot_eos import balancing_figure, eos_figure
+from symstab.plot import balancing_figure, eos_figure
 
 R = sp.Rational
 x, y = sp.symbols("x y", real=True)

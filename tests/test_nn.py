@@ -243,7 +243,7 @@ def test_wilson_bounds_consistent(tiny_sweep) -> None:
 
 
 def test_network_figures_build(tiny_sweep, tmp_path) -> None:
-    from symstab.plot_network import converging_fraction_figure, sharpness_figure
+    from symstab.plot import converging_fraction_figure, sharpness_figure
 
     fig = converging_fraction_figure([tiny_sweep], threshold=1.0, path=tmp_path / "f.png")
     ax = fig.axes[0]

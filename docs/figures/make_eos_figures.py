@@ -22,7 +22,7 @@ import sympy as sp
 
 from symstab.dynamics.eos import balancing_scan, eos_metrics
 from symstab.loss import Loss
-from symstab.plot_eos import balancing_figure, eos_figure
+from symstab.plot import balancing_figure, eos_figure
 
 HERE = Path(__file__).resolve().parent
 R = sp.Rational

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from symstab.nn import converging_fraction, load_digits_subset
-from symstab.plot_network import converging_fraction_figure, sharpness_figure
+from symstab.plot import converging_fraction_figure, sharpness_figure
 
 HERE = Path(__file__).resolve().parent
 ETAS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0, 1.5, 2.0)

@@ -18,7 +18,7 @@ import numpy as np
 
 from symstab.dynamics.orbits import diagonal_loss, find_orbits, period_doubling_etas
 from symstab.loss import Loss
-from symstab.plot_orbits import bifurcation_figure, orbit_figure
+from symstab.plot import bifurcation_figure, orbit_figure
 
 HERE = Path(__file__).resolve().parent
 

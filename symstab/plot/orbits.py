@@ -13,7 +13,6 @@ exact period-doubling values as dashed vertical lines (red) and numerical ones d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,23 +21,18 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from symstab.dynamics.orbits import PeriodDoubling, PeriodicOrbit, bifurcation_data
+from symstab.inputs import StepSize
 from symstab.loss import Loss
+from symstab.plot.style import FONTSIZE_SMALL, ORBIT_BLUE, RED, PathLike, save
 
 __all__ = ["bifurcation_figure", "orbit_figure"]
 
-ORBIT_COLOR = "#1f4fbf"
-MINIMA_COLOR = "#d62728"
-_MARKERS = {"stable": ("o", ORBIT_COLOR), "unstable": ("s", "none"), "unknown": ("x", None)}
-
-
-def _save(fig: Figure, path: str | Path | None, dpi: int = 130) -> None:
-    if path is not None:
-        fig.savefig(path, dpi=dpi)
+_MARKERS = {"stable": ("o", ORBIT_BLUE), "unstable": ("s", "none"), "unknown": ("x", None)}
 
 
 def orbit_figure(loss: Loss, eta: Any, orbits: Sequence[PeriodicOrbit], *,
                  window: tuple[float, float, float, float] | None = None,
-                 path: str | Path | None = None, title: str | None = None) -> Figure:
+                 path: PathLike | None = None, title: str | None = None) -> Figure:
     """Periodic orbits of a 2-D loss in the plane, with the curve of minima xy = 1.
 
     Parameters
@@ -47,7 +41,8 @@ def orbit_figure(loss: Loss, eta: Any, orbits: Sequence[PeriodicOrbit], *,
         A loss of two parameters (the red curve xy = 1 is drawn when f vanishes on it,
         as for ½(1 − xy)² and (1 − xy)²).
     eta
-        The step size (for the title).
+        The step size (for the title): text, a number or a
+        :class:`~symstab.inputs.StepSize`.
     orbits
         Orbits to draw (e.g. from :func:`symstab.dynamics.orbits.find_orbits`).
     window
@@ -63,6 +58,7 @@ def orbit_figure(loss: Loss, eta: Any, orbits: Sequence[PeriodicOrbit], *,
     """
     if loss.n != 2:
         raise ValueError("orbit figures need a loss of two parameters")
+    eta = StepSize.of(eta).exact
     fig = Figure(figsize=(5.6, 5.2), layout="constrained")
     ax = fig.add_subplot()
     pts_all = [o.float_points() for o in orbits]
@@ -82,7 +78,7 @@ def orbit_figure(loss: Loss, eta: Any, orbits: Sequence[PeriodicOrbit], *,
                 xx = xs[sign * xs > 0]
                 yy = 1 / xx
                 keep = (yy >= y0) & (yy <= y1)
-                ax.plot(xx[keep], yy[keep], color=MINIMA_COLOR, lw=1.6,
+                ax.plot(xx[keep], yy[keep], color=RED, lw=1.6,
                         label="minima $xy = 1$" if sign == 1 else None)
     seen: set[str] = set()
     for orb, pts in zip(orbits, pts_all, strict=True):
@@ -91,8 +87,8 @@ def orbit_figure(loss: Loss, eta: Any, orbits: Sequence[PeriodicOrbit], *,
                                     _MARKERS["unknown"])
         label = f"period {orb.period}, {orb.stability}" + (
             "" if orb.status == "certified" else " (uncertified)")
-        ax.plot(closed[:, 0], closed[:, 1], color=ORBIT_COLOR, lw=1.0, alpha=0.8,
-                marker=marker, markerfacecolor=face, markeredgecolor=ORBIT_COLOR,
+        ax.plot(closed[:, 0], closed[:, 1], color=ORBIT_BLUE, lw=1.0, alpha=0.8,
+                marker=marker, markerfacecolor=face, markeredgecolor=ORBIT_BLUE,
                 markersize=6, label=None if label in seen else label)
         seen.add(label)
     ax.set_xlim(x0, x1)
@@ -104,8 +100,8 @@ def orbit_figure(loss: Loss, eta: Any, orbits: Sequence[PeriodicOrbit], *,
     ax.set_ylabel(f"${sp.latex(loss.params[1])}$")
     ax.set_title(title or f"GD orbits of {loss.name} at $\\eta = {sp.latex(sp.nsimplify(eta))}$")
     if seen or pts_all or ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
-    _save(fig, path)
+        ax.legend(loc="upper right", fontsize=FONTSIZE_SMALL, framealpha=0.9)
+    save(fig, path)
     return fig
 
 
@@ -113,7 +109,7 @@ def bifurcation_figure(loss: Loss, etas: Sequence[float], *,
                        doublings: Sequence[PeriodDoubling] = (),
                        starts: Sequence[Sequence[float]] | None = None,
                        transient: int = 1500, keep: int = 120,
-                       path: str | Path | None = None, title: str | None = None) -> Figure:
+                       path: PathLike | None = None, title: str | None = None) -> Figure:
     """Bifurcation diagram: attractor points (coordinate 1) against η.
 
     Parameters
@@ -149,9 +145,9 @@ def bifurcation_figure(loss: Loss, etas: Sequence[float], *,
     for d in doublings:
         value = float(sp.N(d.eta)) if d.eta is not None else float(d.decimal)
         if d.strength == "exact":
-            ax.axvline(value, color=MINIMA_COLOR, ls="--", lw=1.0)
+            ax.axvline(value, color=RED, ls="--", lw=1.0)
             if not exact_done:
-                handles.append(Line2D([], [], color=MINIMA_COLOR, ls="--",
+                handles.append(Line2D([], [], color=RED, ls="--",
                                       label="period doubling (exact)"))
                 exact_done = True
         else:
@@ -164,6 +160,6 @@ def bifurcation_figure(loss: Loss, etas: Sequence[float], *,
     ax.set_ylabel(f"${sp.latex(loss.params[0])}$ on the attractor")
     ax.set_xlim(float(min(etas)), float(max(etas)))
     ax.set_title(title or f"Bifurcation diagram of GD on {loss.name}")
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
-    _save(fig, path)
+    ax.legend(handles=handles, loc="lower left", fontsize=FONTSIZE_SMALL, framealpha=0.9)
+    save(fig, path)
     return fig

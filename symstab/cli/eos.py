@@ -6,6 +6,14 @@ import json
 
 import click
 
+from symstab.cli.options import (
+    MAX_DIGITS,
+    bounded_option,
+    eta_option,
+    plot_path_option,
+    point_option,
+)
+
 
 @click.command(name="eos")
 @click.argument("loss")
@@ -28,18 +36,20 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     decreasing overall, λmax > 2/η somewhere, sharpness within 10% of 2/η and
     |RP| <= 0.1 at half of the steps or more. Evidence: numerical, at --dps digits.
     """
-    from symstab.commands.lyapunov import _inputs
     from symstab.dynamics.eos import eos_metrics
+    from symstab.loss import load_loss
 
-    the_loss, step, theta0 = _inputs(loss, params, eta, start, max(steps, 10), dps)
+    the_loss = load_loss(loss, params)
+    step = eta_option(eta)
+    theta0 = point_option(start, the_loss.n, "--from")
+    bounded_option(max(steps, 10), "steps", 10, 1_000_000)
+    bounded_option(dps, "dps", 16, MAX_DIGITS)
     path = None
     if plot_path:
-        from symstab.cli import plot_path_option
-
         path = plot_path_option(plot_path)
     result = eos_metrics(the_loss, step, theta0, steps=steps, dps=dps)
     if path:
-        from symstab.plot_eos import eos_figure
+        from symstab.plot import eos_figure
 
         eos_figure(result, path=path)
     if fmt == "json":

@@ -4,46 +4,29 @@ sharpness at the initialisations and at converged end points against the stabili
 bound 2/η.
 
 Functions build a :class:`matplotlib.figure.Figure` directly (no ``pyplot``) and return
-it; ``path=`` also saves it (Agg). Depths are told apart by marker *and* line style
-(circle/solid, square/dashed, triangle/dotted, ...) in shades of grey to black, so the
-figures read in greyscale; Wilson intervals are error bars.
+it; ``path=`` also saves it. Depths are told apart by marker *and* line style
+(circle/solid, square/dashed, triangle/dotted, ...) in shades of grey to black
+(:func:`symstab.plot.style.series_style`), so the figures read in greyscale; Wilson
+intervals are error bars.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from symstab.plot.style import FONTSIZE_LARGE, FONTSIZE_SMALL, PathLike, save, series_style
+
 __all__ = ["converging_fraction_figure", "sharpness_figure"]
-
-_MARKERS = ("o", "s", "^", "D", "v", "P")
-_LINES = ("-", "--", ":", "-.", (0, (5, 1)), (0, (1, 1)))
-_GREYS = ("0.0", "0.35", "0.55", "0.15", "0.45", "0.25")
-
-
-def _style(i: int) -> dict[str, Any]:
-    return {"marker": _MARKERS[i % 6], "linestyle": _LINES[i % 6], "color": _GREYS[i % 6],
-            "markerfacecolor": "white" if i % 2 else _GREYS[i % 6], "markersize": 6,
-            "linewidth": 1.4}
-
-
-def _save(fig: Figure, path: str | Path | None) -> None:
-    if path is not None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        FigureCanvasAgg(fig)
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
 
 
 def converging_fraction_figure(sweeps: Sequence[Any], *, title: str | None = None,
                                threshold: float | None = None,
                                threshold_label: str | None = None,
-                               path: str | Path | None = None) -> Figure:
+                               path: PathLike | None = None) -> Figure:
     """Percentage of converging initialisations against η, one curve per depth.
 
     Parameters
@@ -74,7 +57,7 @@ def converging_fraction_figure(sweeps: Sequence[Any], *, title: str | None = Non
         hi = 100 * np.array([p.ci_high for p in s.points])
         conf = s.points[0].confidence
         ax.errorbar(etas, frac, yerr=[frac - lo, hi - frac], capsize=3,
-                    label=f"depth {s.spec.depth}", gid=f"depth{s.spec.depth}", **_style(i))
+                    label=f"depth {s.spec.depth}", gid=f"depth{s.spec.depth}", **series_style(i))
     if threshold is not None:
         ax.axvline(threshold, color="0.3", linestyle="-.", linewidth=1,
                    label=threshold_label or f"η = {threshold:g}", gid="threshold")
@@ -87,12 +70,12 @@ def converging_fraction_figure(sweeps: Sequence[Any], *, title: str | None = Non
     ax.legend(title="hidden layers", loc="best")
     ax.set_title(title or (f"GELU MLPs (width {s0.spec.width}), MSE, full-batch GD on 8×8 "
                            f"digits\nN = {s0.n_inits} initialisations per η, "
-                           f"T = {s0.criterion.steps} steps"), fontsize=10)
-    _save(fig, path)
+                           f"T = {s0.criterion.steps} steps"), fontsize=FONTSIZE_LARGE)
+    save(fig, path)
     return fig
 
 
-def sharpness_figure(sweeps: Sequence[Any], *, path: str | Path | None = None) -> Figure:
+def sharpness_figure(sweeps: Sequence[Any], *, path: PathLike | None = None) -> Figure:
     """Sharpness λmax (HVP + Lanczos) at converged end points against η, with 2/η.
 
     Draws, per depth, the median λmax at the end points of converged trajectories (with
@@ -127,7 +110,7 @@ def sharpness_figure(sweeps: Sequence[Any], *, path: str | Path | None = None) -
                 med.append(np.median(v))
                 lo.append(np.median(v) - v.min())
                 hi.append(v.max() - np.median(v))
-        st = _style(i)
+        st = series_style(i)
         if xs:
             ax.errorbar(xs, med, yerr=[lo, hi], capsize=3, gid=f"end{s.spec.depth}",
                         label=f"depth {s.spec.depth}: λmax at converged end points", **st)
@@ -140,8 +123,8 @@ def sharpness_figure(sweeps: Sequence[Any], *, path: str | Path | None = None) -
     ax.set_xlabel("step size η")
     ax.set_ylabel("sharpness λmax of the Hessian (Lanczos)")
     ax.grid(True, which="both", color="0.9", linewidth=0.6)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=FONTSIZE_SMALL, loc="best")
     ax.set_title("Sharpness at the end of converged GD runs (edge of stability: λmax ≈ 2/η)",
-                 fontsize=10)
-    _save(fig, path)
+                 fontsize=FONTSIZE_LARGE)
+    save(fig, path)
     return fig

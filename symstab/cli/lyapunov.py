@@ -6,25 +6,13 @@ import json
 
 import click
 
-from symstab.errors import InputError
-
-MAX_DIGITS = 1000
-
-
-def _inputs(loss: str, params: str | None, eta: str, start: str, steps: int,
-            dps: int) -> tuple:
-    from symstab.cli import eta_option, point_option
-    from symstab.loss import load_loss
-    from symstab.parse import parse_eta
-
-    the_loss = load_loss(loss, params)
-    step = eta_option(parse_eta, eta)
-    theta0 = point_option(start, the_loss.n, "--from")
-    if not 10 <= steps <= 1_000_000:
-        raise InputError("steps must be between 10 and 1000000", "--steps")
-    if not 16 <= dps <= MAX_DIGITS:
-        raise InputError(f"dps must be between 16 and {MAX_DIGITS}", "--dps")
-    return the_loss, step, theta0
+from symstab.cli.options import (
+    MAX_DIGITS,
+    bounded_option,
+    eta_option,
+    plot_path_option,
+    point_option,
+)
 
 
 @click.command(name="lyapunov")
@@ -47,12 +35,15 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     quasi-periodic, diverged or undetermined; the evidence is numerical.
     """
     from symstab.dynamics.lyapunov import lyapunov_spectrum
+    from symstab.loss import load_loss
 
-    the_loss, step, theta0 = _inputs(loss, params, eta, start, steps, dps)
+    the_loss = load_loss(loss, params)
+    step = eta_option(eta)
+    theta0 = point_option(start, the_loss.n, "--from")
+    bounded_option(steps, "steps", 10, 1_000_000)
+    bounded_option(dps, "dps", 16, MAX_DIGITS)
     path = None
     if plot_path is not None:
-        from symstab.cli import plot_path_option
-
         path = plot_path_option(plot_path)
     result = lyapunov_spectrum(the_loss, step, theta0, steps=steps, dps=dps)
     if path is not None:

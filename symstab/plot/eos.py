@@ -8,14 +8,13 @@
   axis, and the stability bound √(2/h − 2) of ½(1 − xy)² when asked for.
 
 Greyscale-safe: curves differ by line style and marker, not only by colour; reference
-lines are dashed black. Like :mod:`symstab.plot`, figures are built without ``pyplot``
+lines are dashed black (:mod:`symstab.plot.style`). Figures are built without ``pyplot``
 and returned; pass ``path=`` to save.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import sympy as sp
@@ -23,24 +22,20 @@ from matplotlib.figure import Figure
 
 from symstab.dynamics.eos import BalancingScan, EosResult
 from symstab.dynamics.lyapunov import LyapunovResult
+from symstab.plot.style import (
+    DARK_GREY,
+    FONTSIZE_LARGE,
+    FONTSIZE_SMALL,
+    FONTSIZE_XSMALL,
+    LINE_STYLES,
+    PathLike,
+    save,
+)
 
 __all__ = ["balancing_figure", "eos_figure", "lyapunov_figure"]
 
-_STYLES: tuple[tuple[str, str, str], ...] = (
-    ("black", "-", "o"),
-    ("#555555", "--", "s"),
-    ("#0a2580", "-.", "^"),
-    ("#999999", ":", "D"),
-    ("#d62728", "-", "v"),
-)
 
-
-def _save(fig: Figure, path: str | Path | None, dpi: int = 120) -> None:
-    if path is not None:
-        fig.savefig(path, dpi=dpi)
-
-
-def eos_figure(result: EosResult, *, path: str | Path | None = None,
+def eos_figure(result: EosResult, *, path: PathLike | None = None,
                title: str | None = None) -> Figure:
     """The slides' three panels for one orbit: loss, sharpness vs 2/η, RP vs 0.
 
@@ -67,19 +62,19 @@ def eos_figure(result: EosResult, *, path: str | Path | None = None,
     if loss.size and np.all(loss > 0):
         ax_loss.set_yscale("log")
     ax_loss.set_ylabel("loss")
-    ax_loss.legend(loc="upper right", fontsize=8)
+    ax_loss.legend(loc="upper right", fontsize=FONTSIZE_SMALL)
     ax_loss.grid(True, alpha=0.3)
 
     two = result.two_over_eta
     ax_sharp.plot(t, s.sharpness, color="black", lw=1.4, label=r"sharpness $\lambda_{\max}$")
-    ax_sharp.plot(t, s.smoothness, color="#555555", ls=":", lw=1.2,
+    ax_sharp.plot(t, s.smoothness, color=DARK_GREY, ls=":", lw=1.2,
                   label=r"directional smoothness $L(\theta_t;\eta\nabla f)$")
     ax_sharp.axhline(two, color="black", ls="--", lw=1.0, label=rf"$2/\eta = {two:.4g}$")
     band = result.summary.thresholds.sharpness_rel * two
     ax_sharp.axhspan(two - band, two + band, color="0.85", zorder=0,
                      label=f"2/η ± {result.summary.thresholds.sharpness_rel:.0%}")
     ax_sharp.set_ylabel("sharpness")
-    ax_sharp.legend(loc="upper right", fontsize=8)
+    ax_sharp.legend(loc="upper right", fontsize=FONTSIZE_SMALL)
     ax_sharp.grid(True, alpha=0.3)
 
     ax_rp.plot(t, s.rp, color="black", lw=1.2, label=r"relative progress RP$(\theta_t)$")
@@ -88,19 +83,19 @@ def eos_figure(result: EosResult, *, path: str | Path | None = None,
     ax_rp.axhspan(-r, r, color="0.85", zorder=0, label=f"|RP| <= {r:g}")
     ax_rp.set_ylabel("RP")
     ax_rp.set_xlabel("step t")
-    ax_rp.legend(loc="lower right", fontsize=8)
+    ax_rp.legend(loc="lower right", fontsize=FONTSIZE_SMALL)
     ax_rp.grid(True, alpha=0.3)
 
     start = ", ".join(f"{float(v):g}" for v in result.theta0)
     verdict = "present" if result.summary.unstable_convergence else "absent"
     fig.suptitle(title or (f"{result.loss.name}, η = {sp.sstr(result.eta)}, θ₀ = ({start}), "
                            f"{result.dps} digits — unstable-convergence features {verdict}"),
-                 fontsize=10)
-    _save(fig, path)
+                 fontsize=FONTSIZE_LARGE)
+    save(fig, path)
     return fig
 
 
-def balancing_figure(scans: Sequence[BalancingScan], *, path: str | Path | None = None,
+def balancing_figure(scans: Sequence[BalancingScan], *, path: PathLike | None = None,
                      bound: bool = True, title: str | None = None) -> Figure:
     """|x∞ − y∞| against h·L, one curve per start, with 2/L and 4/L marked.
 
@@ -124,7 +119,7 @@ def balancing_figure(scans: Sequence[BalancingScan], *, path: str | Path | None 
     ax = fig.add_subplot()
     diverged_labelled = False
     for i, scan in enumerate(scans):
-        color, ls, marker = _STYLES[i % len(_STYLES)]
+        color, ls, marker = LINE_STYLES[i % len(LINE_STYLES)]
         c = np.array([float(p.ratio) for p in scan.points])
         gap = np.array([p.gap if p.outcome == "converged" else np.nan for p in scan.points])
         start = ", ".join(f"{float(v):g}" for v in scan.theta0)
@@ -145,22 +140,21 @@ def balancing_figure(scans: Sequence[BalancingScan], *, path: str | Path | None 
     for x, name in ((2.0, "h = 2/L"), (4.0, "h = 4/L")):
         ax.axvline(x, color="black", ls="--", lw=1.0)
         ax.text(x, 1.0, f" {name}", transform=ax.get_xaxis_transform(), va="top",
-                ha="left", fontsize=8)
+                ha="left", fontsize=FONTSIZE_SMALL)
     ax.set_xlabel("h · L   (L = spectral radius of the Hessian at the start)")
     ax.set_ylabel(r"$|x_\infty - y_\infty|$")
     ymax = max((p.gap for s in scans for p in s.points if p.outcome == "converged"),
                default=1.0)
     ax.set_ylim(-0.05 * ymax, 1.15 * ymax)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(fontsize=FONTSIZE_XSMALL, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(title or "Balancing of GD on ½(1 − xy)²: limit gap against the step size",
-                 fontsize=10)
-    _save(fig, path)
+                 fontsize=FONTSIZE_LARGE)
+    save(fig, path)
     return fig
 
 
-
-def lyapunov_figure(result: LyapunovResult, *, path: str | Path | None = None) -> Figure:
+def lyapunov_figure(result: LyapunovResult, *, path: PathLike | None = None) -> Figure:
     """Lyapunov exponents of a GD orbit: the estimate of each block of steps (markers),
     the final exponents (lines) with their error bands, and 0 (dashed).
 
@@ -180,7 +174,7 @@ def lyapunov_figure(result: LyapunovResult, *, path: str | Path | None = None) -
     blocks = np.asarray(result.block_estimates, dtype=float)
     x = np.arange(1, blocks.shape[0] + 1) if blocks.size else np.array([])
     for i, lam in enumerate(result.exponents):
-        color, ls, marker = _STYLES[i % len(_STYLES)]
+        color, ls, marker = LINE_STYLES[i % len(LINE_STYLES)]
         if blocks.size:
             ax.plot(x, blocks[:, i], ls="none", marker=marker, color=color,
                     label=f"λ{i + 1}, per block")
@@ -192,8 +186,8 @@ def lyapunov_figure(result: LyapunovResult, *, path: str | Path | None = None) -
                   " steps (after the transient)")
     ax.set_ylabel("Lyapunov exponent")
     ax.set_title(f"{result.loss.name}, η = {sp.sstr(result.eta)}: {result.verdict} "
-                 f"({result.dps} digits)", fontsize=10)
+                 f"({result.dps} digits)", fontsize=FONTSIZE_LARGE)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    _save(fig, path)
+    ax.legend(fontsize=FONTSIZE_SMALL, loc="best")
+    save(fig, path)
     return fig

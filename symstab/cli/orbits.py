@@ -12,44 +12,14 @@ from typing import Any
 
 import click
 
+from symstab.cli.options import (
+    bounded_option,
+    box_option,
+    eta_option,
+    periods_option,
+    plot_path_option,
+)
 from symstab.errors import InputError
-
-__all__ = ["command"]
-
-
-def _box(text: str | None, n: int) -> tuple[tuple[float, float], ...]:
-    from symstab.parse import parse_expression
-
-    if text is None:
-        return tuple((-3.0, 3.0) for _ in range(n))
-    groups = text.split(";")
-    if len(groups) != n:
-        raise InputError(f"expected {n} ';'-separated sides 'lo,hi'", "--box")
-    out = []
-    for i, group in enumerate(groups, 1):
-        parts = group.split(",")
-        if len(parts) != 2:
-            raise InputError(f"side {i} must be 'lo,hi'", "--box")
-        try:
-            lo, hi = (float(parse_expression(p, allow_symbols=False, what="box bound"))
-                      for p in parts)
-        except (InputError, TypeError) as exc:
-            raise InputError(f"side {i}: {getattr(exc, 'problem', exc)}", "--box") from None
-        if not (lo < hi) or not all(abs(v) < 1e6 for v in (lo, hi)):
-            raise InputError(f"side {i}: need finite lo < hi, |bounds| < 1e6", "--box")
-        out.append((lo, hi))
-    return tuple(out)
-
-
-def _periods(text: str) -> tuple[int, ...]:
-    parts = [p.strip() for p in text.split(",")]
-    if not parts or not all(p.isdigit() for p in parts):
-        raise InputError("period must be a positive integer or a comma list of them",
-                         "--period")
-    values = tuple(int(p) for p in parts)
-    if not all(1 <= v <= 16 for v in values) or len(values) > 8:
-        raise InputError("periods must be between 1 and 16 (at most 8 of them)", "--period")
-    return values
 
 
 @click.command(name="orbits")
@@ -73,19 +43,15 @@ def command(loss: str, params: str | None, eta: str, period_text: str, box: str 
     Period 2 of a polynomial loss at a rational η is also solved exactly (all real
     isolated orbits). Stability comes from interval enclosures of D(G^p).
     """
-    from symstab.cli import eta_option, plot_path_option
     from symstab.dynamics.orbits import find_orbits, period_two_exact
     from symstab.loss import load_loss
-    from symstab.parse import parse_eta
 
     the_loss = load_loss(loss, params)
-    step = eta_option(parse_eta, eta)
-    periods = _periods(period_text)
-    bounds = _box(box, the_loss.n)
-    if not 1 <= starts <= 100_000:
-        raise InputError("starts must be between 1 and 100000", "--starts")
-    if not 20 <= dps <= 500:
-        raise InputError("dps must be between 20 and 500", "--dps")
+    step = eta_option(eta)
+    periods = periods_option(period_text)
+    bounds = box_option(box, the_loss.n)
+    bounded_option(starts, "starts", 1, 100_000)
+    bounded_option(dps, "dps", 20, 500)
     plot_target = plot_path_option(plot_path) if plot_path else None
     if plot_target and the_loss.n != 2:
         raise InputError("--plot needs a loss of two parameters", "--plot")
@@ -95,12 +61,12 @@ def command(loss: str, params: str | None, eta: str, period_text: str, box: str 
         orbits = find_orbits(the_loss, step, p, box=bounds, starts=starts, seed=seed, dps=dps)
         found_all += orbits
         entry: dict[str, Any] = {"orbits": [o.to_dict() for o in orbits]}
-        if p == 2 and the_loss.is_polynomial and step.is_Rational:
+        if p == 2 and the_loss.is_polynomial and step.is_rational:
             exact = period_two_exact(the_loss, step, time_limit=60.0)
             entry["exact"] = exact.to_dict()
         results["periods"][str(p)] = entry
     if plot_target:
-        from symstab.plot_orbits import orbit_figure
+        from symstab.plot import orbit_figure
 
         orbit_figure(the_loss, step, found_all, path=plot_target)
     if fmt == "json":
