@@ -2,7 +2,7 @@
 
 Run as a script (not part of the test run)::
 
-    /work/venv/bin/python benchmarks/bench_basins.py [--quick] [--side 1000]
+    python benchmarks/bench_basins.py [--quick] [--side 1000]
 
 f4 = (1 - xy)^2 + (x^2 + y^2)/20 on a side x side grid over [-3, 3]^2 at eta = 0.5,
 with the certified regions of its two minima, max_steps = 10000 and divergence bound

@@ -2,7 +2,7 @@
 
 Run as a script (not part of the test run)::
 
-    /work/venv/bin/python benchmarks/bench_compile.py [--quick]
+    python benchmarks/bench_compile.py [--quick]
 
 Measured in the same run and printed:
 

@@ -34,7 +34,7 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
 
     the_loss = load_loss(loss, params)
     step = eta_option(eta)
-    result = run_analysis(the_loss, step.exact if step is not None else None,
+    result = run_analysis(the_loss, step,
                           digits=digits_option(digits), time_limit=timeout)
     click.echo(render(result, fmt), nl=False)
     if result.critical_set_status.startswith("incomplete"):

@@ -45,7 +45,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     client = dask_client(scheduler, workers)
     try:
-        bmap = basin_map(the_loss, step.exact, grid, max_steps=max_steps, client=client)
+        bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client)
     finally:
         if client is not None:
             client.close()

@@ -45,7 +45,7 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     client = dask_client(scheduler, workers)
     try:
-        result = run_sweep(the_loss, [s.exact for s in step_sizes],
+        result = run_sweep(the_loss, list(step_sizes),
                            uniform_box_sampler(bounds, seed), samples,
                            max_steps=max_steps, client=client, show_progress=fmt == "table")
     finally:

@@ -45,10 +45,10 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     bounded_option(dps, "dps", 16, MAX_DIGITS)
     report = None
     if escalate:
-        result, report = trajectory_escalated(the_loss, step.exact, theta0, dps_start=dps,
+        result, report = trajectory_escalated(the_loss, step, theta0, dps_start=dps,
                                               steps=steps)
     else:
-        result = run(the_loss, step.exact, theta0, steps=steps, dps=dps)
+        result = run(the_loss, step, theta0, steps=steps, dps=dps)
     if plot_path:
         from symstab.plot import trajectory_figure
 

@@ -25,7 +25,8 @@ from symstab.exact.manifold import ComponentAnalysis, analyze_component
 from symstab.exact.positivity import nonnegativity_certificate
 from symstab.exact.signs import compare
 from symstab.exact.spectrum import hessian_spectrum
-from symstab.loss import Loss
+from symstab.inputs import StepSize, StepSizeLike
+from symstab.loss import Loss, require_loss
 
 #: JSON schema version of :meth:`Analysis.to_dict`; bumped on any incompatible change.
 SCHEMA_VERSION = 1
@@ -214,7 +215,7 @@ def _analyze_point(point: Any, loss: Loss, eta: sp.Expr | None, digits: int,
 
 def analyze(
     loss: Loss,
-    eta: sp.Expr | None = None,
+    eta: StepSizeLike | None = None,
     *,
     digits: int = DEFAULT_DIGITS,
     time_limit: float | None = 120.0,
@@ -226,7 +227,9 @@ def analyze(
     loss
         The loss.
     eta
-        An exact positive step size (e.g. ``sp.Rational(1, 2)``), or ``None``.
+        A step size in any spelling :meth:`symstab.inputs.StepSize.of` accepts (text,
+        int, ``Fraction``, float as the decimal it spells, SymPy number, ``StepSize``), or
+        ``None``.
     digits
         Significant digits of the decimals reported beside exact values.
     time_limit
@@ -239,6 +242,8 @@ def analyze(
     Analysis
         Frozen result; ``to_dict()`` gives JSON with stable keys.
     """
+    loss = require_loss(loss)
+    eta = StepSize.of(eta).exact if eta is not None else None
     started = time.perf_counter()
     with budget(time_limit, "symbolic differentiation"):
         grad = d.gradient(loss)
