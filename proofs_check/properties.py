@@ -176,9 +176,9 @@ def descent_inequality(loss: Loss, eta: StepSizeLike, *, constant: str | sp.Expr
         checked, certified_all, data = 0, True, {}
         for region in regions:
             M = region.L
-            m_q = to_fraction(mpmath.mpf(M))  # M rounded to 53 bits, as a Fraction
+            m_q = to_fraction(M)  # the certified bound, exactly (a dyadic rational)
             m_exact = sp.Rational(m_q.numerator, m_q.denominator)
-            C = sp.nsimplify(c_expr.subs({_ETA: eta, _M: m_exact}))
+            C = c_expr.subs({_ETA: eta, _M: m_exact})
             chen_c = 1 - eta * m_exact / 2
             certified = bool(compare(C, chen_c) <= 0)
             certified_all &= certified

@@ -72,9 +72,9 @@ def descent_regime(loss: Loss, h: StepSizeLike, *, id: str | None = None,
         v = next(vecs[0] for val, _, vecs in eig if val == L)
         crit = sp.solve(list(g), params, dict=True)
         base = [crit[0].get(p, 0) for p in params] if crit else [0] * len(params)
-        theta = tuple(sp.nsimplify(b + vi) for b, vi in zip(base, v, strict=True))
+        theta = tuple(sp.simplify(b + vi) for b, vi in zip(base, v, strict=True))
         subs = dict(zip(params, theta, strict=True))
-        up = sp.nsimplify(diff.subs(subs))
+        up = sp.simplify(diff.subs(subs))
         return Verdict.FAILS, ev, Counterexample(
             f"the loss rises by {sp.sstr(up)} in one step (exact)", point=point_text(theta),
             eta=sp.sstr(h))
