@@ -22,7 +22,8 @@ The certificate (:func:`certify_region`)
    λmax(M) <= m_hi are *proved* by exact rational LDLᵀ (M − m_lo·I and m_hi·I − M positive
    definite; the candidates come from float eigenvalues minus/plus a margin), and Weyl's
    inequality |λ_i(A) − λ_i(M)| <= ‖A − M‖_2 <= ‖R‖_F (upper square root, exact) gives
-   mu = min(m_lo − ‖R‖_F) and L = max(m_hi + ‖R‖_F) over all sub-boxes.
+   mu = min(m_lo − ‖R‖_F) and L = max(m_hi + ‖R‖_F) over all sub-boxes
+   (:func:`~symstab.certify.spectral.interval_spectrum_bounds`).
 4. Require mu > 0 and η·L < 2 (η enclosed by an exact rational interval); then every
    DG = I − ηH on X is symmetric with spectrum in [1 − ηL, 1 − η·mu] ⊂ (−1, 1), so the
    averaged Jacobian along [x, θ*] has norm <= q, with q rounded up. Hence for x in
@@ -56,6 +57,7 @@ import sympy as sp
 from mpmath import libmp
 
 from symstab.certify.region import CertifiedRegion
+from symstab.certify.spectral import interval_spectrum_bounds
 from symstab.codegen import IntervalTarget, compile_loss
 from symstab.errors import InputError
 from symstab.exact import derivatives as d
@@ -81,8 +83,6 @@ MAX_EVALUATIONS = 30
 MAX_SUB_BOXES = 4096
 
 
-# --------------------------------------------------------------------------------------
-# Exact rational helpers
 # --------------------------------------------------------------------------------------
 
 
@@ -238,23 +238,10 @@ def _spectrum_bounds_on_box(
         for c, k in zip(center, index, strict=True):
             lo = c - half + k * width
             box.append((lo, lo + width))
-        hess = target.hessian(box)
-        mid: list[list[Fraction]] = []
-        rad2 = Fraction(0)
-        for row in hess:
-            mrow = []
-            for entry in row:
-                mr = arb_mid_rad(entry)
-                if mr is None:
-                    return None
-                mrow.append(mr[0])
-                rad2 += mr[1] * mr[1]
-            mid.append(mrow)
-        bounds = _midpoint_spectrum_bounds(mid)
+        bounds = interval_spectrum_bounds(target.hessian(box))
         if bounds is None:
             return None
-        rf = sqrt_up(rad2)
-        lo_b, hi_b = bounds[0] - rf, bounds[1] + rf
+        lo_b, hi_b = bounds
         mu = lo_b if mu is None or lo_b < mu else mu
         big = hi_b if big is None or hi_b > big else big
     assert mu is not None and big is not None

@@ -6,6 +6,9 @@ exactly), and certifies a Hessian ball around each of the others
 (:func:`~symstab.certify.hessian_ball.certify_region`); with ``lyapunov=True`` each ball
 is replaced by its Lyapunov enlargement
 (:func:`~symstab.certify.lyapunov.certify_lyapunov_region`) where one is certified.
+Given a window, it adds the regions around the pieces of a manifold of global minima
+(:func:`~symstab.certify.manifold.certify_manifold_regions`) when the loss is a sum of
+squared residuals that vanish on a component of its critical set.
 :func:`lyapunov_regions` gives only the enlargements. These are the regions that
 trajectories, basin maps and sweeps stop in.
 """
@@ -13,19 +16,25 @@ trajectories, basin maps and sweeps stop in.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+from mpmath import libmp
 
 from symstab.certify.hessian_ball import certify_region
 from symstab.certify.lyapunov import certify_lyapunov_region
+from symstab.certify.manifold import certify_manifold_regions
 from symstab.certify.region import CertifiedRegion
+from symstab.certify.tube import TubeRegion
 from symstab.errors import InputError
 from symstab.exact import derivatives as d
 from symstab.exact.critical import critical_set
+from symstab.exact.residual import residual_form
 from symstab.exact.signs import compare
 from symstab.exact.spectrum import hessian_spectrum
 from symstab.inputs import StepSize, StepSizeLike
+from symstab.intervals import dyadic, to_fraction
 from symstab.loss import Loss
 
 __all__ = ["certified_regions", "lyapunov_regions"]
@@ -37,9 +46,12 @@ def certified_regions(
     *,
     lyapunov: bool = False,
     lyapunov_options: dict[str, Any] | None = None,
+    window: Sequence[Sequence[Any]] | None = None,
+    manifold_options: dict[str, Any] | None = None,
     **kw: Any,
-) -> tuple[CertifiedRegion, ...]:
-    """Certified regions around every strict minimum with λmax < 2/η.
+) -> tuple[CertifiedRegion | TubeRegion, ...]:
+    """Certified regions around every strict minimum with λmax < 2/η, and around the
+    pieces of a manifold of minima inside ``window``.
 
     Parameters
     ----------
@@ -56,17 +68,28 @@ def certified_regions(
     lyapunov_options
         Keyword arguments for :func:`~symstab.certify.lyapunov.certify_lyapunov_region`
         (``max_radius``, ``max_boxes``, ``rel_bits``, ``dps``).
+    window
+        A box ``((lo, hi), ...)``. When given and the global minima of the loss form a
+        positive-dimensional set on which its residuals vanish (a sum of squared
+        residuals, :func:`~symstab.exact.residual.residual_form`), the regions of
+        :func:`~symstab.certify.manifold.certify_manifold_regions` over the box padded
+        by a tenth of its width on each side are added, one per piece of the set, with
+        the labels after those of the isolated minima.
+    manifold_options
+        Keyword arguments for :func:`~symstab.certify.manifold.certify_manifold_regions`
+        (``cells``, ``neighbourhood``, ``level``, ``dps``, ``max_evaluations``).
     **kw
         ``subdivisions``, ``dps``, ``max_radius`` as for
         :func:`~symstab.certify.hessian_ball.certify_region`.
 
     Returns
     -------
-    tuple of CertifiedRegion
-        In the order of the exact analysis' minima (``analyze(loss).minima``); a region's
-        ``label`` is its minimum's position (1-based) in that order, so labels are
-        1..k when every minimum is stable. Minima with λmax >= 2/η (or that could not be
-        certified) have no region.
+    tuple of CertifiedRegion and TubeRegion
+        The balls in the order of the exact analysis' minima (``analyze(loss).minima``);
+        a ball's ``label`` is its minimum's position (1-based) in that order, so labels
+        are 1..k when every minimum is stable. Minima with λmax >= 2/η (or that could not
+        be certified) have no region. Then the regions around pieces of a manifold of
+        minima (with ``window``), labelled k+1, k+2, ...
 
     Raises
     ------
@@ -94,12 +117,36 @@ def certified_regions(
             regions.append(region)
     if lyapunov:
         options = dict(lyapunov_options or {})
-        enlarged = []
-        for region in regions:
-            big = certify_lyapunov_region(loss, region, **options)
-            enlarged.append(region if big is None else big)
-        return tuple(enlarged)
-    return tuple(regions)
+        regions = [big if (big := certify_lyapunov_region(loss, r, **options)) else r
+                   for r in regions]
+    pieces: tuple[TubeRegion, ...] = ()
+    if window is not None and _minima_on_residual_zeros(loss, crit.components):
+        cert = certify_manifold_regions(loss, eta, _padded(window), first_label=label + 1,
+                                        **(manifold_options or {}))
+        pieces = cert.regions
+    return (*regions, *pieces)
+
+
+def _minima_on_residual_zeros(loss: Loss, components: Sequence[Any]) -> bool:
+    """Whether some real component of the critical set lies where the residuals vanish."""
+    form = residual_form(loss)
+    if form is None:
+        return False
+    return any(c.real_witness is not None and form.vanishes_at(tuple(c.real_witness))
+               for c in components)
+
+
+def _padded(window: Sequence[Sequence[Any]]) -> tuple[tuple[Fraction, Fraction], ...]:
+    """The window grown by a tenth of its largest width on every side (at least 1/4)."""
+    sides = []
+    for side in window:
+        if len(side) != 2:
+            raise InputError("each window side must be a pair (lo, hi)", "window")
+        lo, hi = (to_fraction(v) if isinstance(v, float) else Fraction(str(v)) for v in side)
+        sides.append((lo, hi))
+    pad = max(Fraction(1, 4), max(hi - lo for lo, hi in sides) / 10)
+    return tuple((dyadic(lo - pad, 20, libmp.round_floor), dyadic(hi + pad, 20,
+                  libmp.round_ceiling)) for lo, hi in sides)
 
 
 def lyapunov_regions(

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from symstab.dynamics.basins.inputs import VALUE_TOL
 from symstab.errors import InputError
 from symstab.evidence import Strength, Value, wilson_interval
 from symstab.inputs import StepSize
@@ -64,9 +65,9 @@ __all__ = [
     "uniform_box_sampler",
 ]
 
-#: Default tolerances of the numerical convergence criterion.
+#: Default gradient tolerance of the numerical convergence criterion (the value tolerance
+#: is the basin maps' VALUE_TOL).
 GRAD_TOL = 1e-10
-VALUE_TOL = 1e-12
 
 
 # --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 from symstab.dynamics.basins.kernel import as_compiled
 from symstab.dynamics.basins.result import BasinMap
 from symstab.inputs import StepSize
+from symstab.intervals import to_fraction
 
 __all__ = ["recheck"]
 
@@ -22,22 +23,16 @@ def _mp_region_test(bmap: BasinMap, ctx: Any) -> Any:
     none) and whether a monotone region contains it."""
     objects = bmap.regions
     if objects:
-        try:
-            objects[0].contains(tuple(ctx.mpf(float(c)) for c in bmap.centers[0]))
-            usable = True
-        except NotImplementedError:
-            usable = False
-        if usable:
 
-            def label_of(theta: tuple) -> tuple[int, bool]:
-                label, mono = 0, False
-                for region in objects:
-                    if region.contains(theta):
-                        label = label or int(region.label)
-                        mono = mono or bool(getattr(region, "monotone", True))
-                return label, mono
+        def label_of(theta: tuple) -> tuple[int, bool]:
+            label, mono = 0, False
+            for region in objects:
+                if region.contains(theta):
+                    label = label or int(region.label)
+                    mono = mono or bool(getattr(region, "monotone", True))
+            return label, mono
 
-            return label_of
+        return label_of
     # plain arrays: the float64 balls, with the distance evaluated at high precision
     centers = [tuple(ctx.mpf(float(c)) for c in row) for row in bmap.centers]
     r2 = [ctx.mpf(float(r)) ** 2 for r in bmap.radii]
@@ -55,8 +50,30 @@ def _mp_region_test(bmap: BasinMap, ctx: Any) -> Any:
     return label_of_arrays
 
 
+def _mp_piece_test(bmap: BasinMap, ctx: Any) -> Any:
+    """``piece_of(theta, f) -> int``: the label of the piece of minima whose tube cell holds
+    ``theta`` when f − f* <= the map's ``value_tol`` (the numerical criterion), else 0."""
+    pieces = [r for r in bmap.regions or () if hasattr(r, "cells")]
+    tol = float(bmap.value_tol)
+
+    def piece_of(theta: tuple, f: Any) -> int:
+        for region in pieces:
+            if not f - ctx.mpf(float(region.f_star)) <= tol:
+                return 0
+            point = [to_fraction(t) for t in theta]
+            if any(q is None for q in point):
+                return 0
+            cell = region.grid.cell_of(point)
+            if cell is not None and region.grid.flat(cell) in region.cells:
+                return int(region.label)
+        return 0
+
+    return piece_of
+
+
 def _mp_trajectory(
-    target: Any, ctx: Any, theta: tuple, eta: Any, label_of: Any, max_steps: int, bound2: Any
+    target: Any, ctx: Any, theta: tuple, eta: Any, label_of: Any, piece_of: Any,
+    max_steps: int, bound2: Any,
 ) -> tuple[int, bool, int, bool]:
     """``(label, stable, steps, stability open)`` of one start, by the kernel's rule, in
     mpmath."""
@@ -74,6 +91,11 @@ def _mp_trajectory(
         if pending and (mono or not ok):
             return pending, ok, k, False
         if k >= max_steps:
+            if not pending:  # the numerical criterion, at the state after the last step
+                after = target.step(theta, eta)
+                piece = piece_of(after, target.value(after))
+                if piece:
+                    return piece, ok and bool(target.value(after) < f), k, False
             return pending, ok and not pending, k, bool(pending)
         theta = target.step(theta, eta)
         k += 1
@@ -112,6 +134,7 @@ def recheck(
     rng = np.random.default_rng(seed)
     picks = rng.choice(size, size=min(int(n), size), replace=False)
     label_of = _mp_region_test(bmap, ctx)
+    piece_of = _mp_piece_test(bmap, ctx)
     bound2 = ctx.mpf(bmap.divergence_bound) ** 2
     labels = bmap.labels.ravel()
     stable = bmap.stable.ravel()
@@ -124,7 +147,8 @@ def recheck(
     out: list[dict[str, Any]] = []
     for idx in sorted(int(i) for i in picks):
         start = tuple(ctx.mpf(float(x)) for x in bmap.points[idx])
-        lab, ok, k, op = _mp_trajectory(target, ctx, start, eta, label_of, bmap.max_steps, bound2)
+        lab, ok, k, op = _mp_trajectory(target, ctx, start, eta, label_of, piece_of,
+                                        bmap.max_steps, bound2)
         if lab != int(labels[idx]) or ok != bool(stable[idx]) or op != bool(opened[idx]):
             out.append(
                 {

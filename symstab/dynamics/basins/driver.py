@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from symstab.dynamics.basins.inputs import grid_points, region_inputs
+from symstab.certify.tube import TubeArrays
+from symstab.dynamics.basins.inputs import VALUE_TOL, grid_points, region_inputs
 from symstab.dynamics.basins.kernel import CHUNK, basin_kernel
 from symstab.dynamics.basins.result import BasinMap
 from symstab.errors import InputError
@@ -48,14 +49,17 @@ def _run(
     centers: np.ndarray,
     radii: np.ndarray,
     monotone: np.ndarray,
+    tubes: TubeArrays,
     max_steps: int,
     bound: float,
     labels: np.ndarray,
     stable: np.ndarray,
     steps: np.ndarray,
     open_: np.ndarray,
+    numeric: np.ndarray,
 ) -> None:
-    kernel(pts, eta, centers, radii, max_steps, bound, labels, stable, steps, monotone, open_)
+    kernel(pts, eta, centers, radii, max_steps, bound, labels, stable, steps, monotone, open_,
+           tubes, numeric)
 
 
 def run_tile(
@@ -65,11 +69,12 @@ def run_tile(
     centers: np.ndarray,
     radii: np.ndarray,
     monotone: np.ndarray,
+    tubes: TubeArrays,
     max_steps: int,
     bound: float,
     label_dtype: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(labels, stable, steps, stability_open)`` of the basin kernel on one tile.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(labels, stable, steps, stability_open, numerical)`` of the kernel on one tile.
 
     One :func:`basin_map` task on a Dask worker: module-level so that workers can import
     it. The region arrays are the caller's (computed once, never on the worker); the
@@ -82,10 +87,19 @@ def run_tile(
     stable = np.zeros(npts, dtype=np.bool_)
     steps = np.zeros(npts, dtype=np.int32)
     open_ = np.zeros(npts, dtype=np.bool_)
+    numeric = np.zeros(npts, dtype=np.bool_)
     if npts > 0:
-        _run(basin_kernel(loss), pts, eta, centers, radii, monotone, max_steps, bound, labels,
-             stable, steps, open_)  # fmt: skip
-    return labels, stable, steps, open_
+        _run(basin_kernel(loss), pts, eta, centers, radii, monotone, tubes, max_steps, bound,
+             labels, stable, steps, open_, numeric)  # fmt: skip
+    return labels, stable, steps, open_, numeric
+
+
+def _window(pts: np.ndarray) -> tuple[tuple[float, float], ...] | None:
+    """The bounding box of the starting points (None if there are none)."""
+    if pts.shape[0] == 0:
+        return None
+    return tuple((float(lo), float(hi)) for lo, hi in zip(pts.min(axis=0), pts.max(axis=0),
+                                                          strict=True))
 
 
 def _tile_edges(npts: int, shape: tuple[int, ...], axes: Any, tile: int) -> list[int]:
@@ -107,6 +121,7 @@ def _run_distributed(
     stable: np.ndarray,
     steps: np.ndarray,
     open_: np.ndarray,
+    numeric: np.ndarray,
     show_progress: bool,
 ) -> None:
     """One :func:`run_tile` task per tile on ``client``; results written in place.
@@ -132,7 +147,7 @@ def _run_distributed(
         try:
             for fut in as_completed(list(futures)):
                 a, b = futures[fut]
-                labels[a:b], stable[a:b], steps[a:b], open_[a:b] = fut.result()
+                labels[a:b], stable[a:b], steps[a:b], open_[a:b], numeric[a:b] = fut.result()
                 if progress is not None:
                     progress.update(bar, advance=int(b - a))
         except BaseException:
@@ -155,6 +170,7 @@ def basin_map(
     client: Any = None,
     tile: int = _TILE,
     lyapunov: bool | None = None,
+    value_tol: float = VALUE_TOL,
 ) -> BasinMap:
     """Run float64 GD from every grid point and label where it ends up.
 
@@ -199,6 +215,11 @@ def basin_map(
         some minimum with a region, where the Hessian balls are small and contraction
         slow (about 1 s of certification per minimum). They change labels from 0 to
         certified labels, never a certified label or a ``stable`` True.
+    value_tol
+        The numerical criterion for losses whose minima form a manifold: a trajectory
+        that entered no certified region within ``max_steps`` but ends at a point with
+        f − f* <= ``value_tol`` in a tube cell of a piece of minima is labelled with that
+        piece, and ``numerical`` is True there (0 disables it).
 
     Returns
     -------
@@ -219,21 +240,23 @@ def basin_map(
     ):
         raise InputError(f"tile must be an integer >= 1, got {tile!r}", "tile")
     pts, axes, shape = grid_points(grid, n)
-    centers, radii, monotone, objects = region_inputs(loss, step, regions, n, lyapunov)
+    centers, radii, monotone, tubes, objects = region_inputs(
+        loss, step, regions, n, lyapunov, window=_window(pts), value_tol=value_tol)
     kernel = basin_kernel(loss) if client is None else None
     npts = pts.shape[0]
-    top = max([centers.shape[0], *(int(r.label) for r in objects or ())])
+    top = max([centers.shape[0], len(objects or ()), *(int(r.label) for r in objects or ())])
     labels = np.zeros(npts, dtype=np.int8 if top <= 126 else np.int16)
     stable = np.zeros(npts, dtype=np.bool_)
     steps = np.zeros(npts, dtype=np.int32)
     open_ = np.zeros(npts, dtype=np.bool_)
-    args = (eta_f, centers, radii, monotone, int(max_steps), bound)
+    numeric = np.zeros(npts, dtype=np.bool_)
+    args = (eta_f, centers, radii, monotone, tubes, int(max_steps), bound)
     t0 = time.perf_counter()
     if client is not None and npts > 0:
         edges = _tile_edges(npts, shape, axes, int(tile))
         _run_distributed(
-            client, loss, pts, args, edges, labels, stable, steps, open_, show_progress
-        )
+            client, loss, pts, args, edges, labels, stable, steps, open_, numeric,
+            show_progress)
     elif show_progress and npts > 0:
         from rich.progress import Progress
 
@@ -243,10 +266,10 @@ def basin_map(
             task = progress.add_task("basin map", total=npts)
             for a, b in itertools.pairwise(edges):
                 _run(kernel, pts[a:b], *args, labels[a:b], stable[a:b], steps[a:b],
-                     open_[a:b])  # fmt: skip
+                     open_[a:b], numeric[a:b])  # fmt: skip
                 progress.update(task, advance=int(b - a))
     elif npts > 0:
-        _run(kernel, pts, *args, labels, stable, steps, open_)
+        _run(kernel, pts, *args, labels, stable, steps, open_, numeric)
     seconds = time.perf_counter() - t0
     region_labels = tuple(range(1, centers.shape[0] + 1))
     if objects:
@@ -271,5 +294,7 @@ def basin_map(
         divergence_bound=bound,
         seconds=seconds,
         stability_open=open_.reshape(shape),
+        numerical=numeric.reshape(shape),
+        value_tol=float(value_tol) if tubes.rows.size else 0.0,
         region_monotone=tuple(bool(m) for m in monotone),
     )

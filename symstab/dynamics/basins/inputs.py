@@ -14,15 +14,28 @@ from typing import Any
 
 import numpy as np
 
+from symstab.certify.tube import TubeArrays, TubeRegion, tube_arrays
 from symstab.dynamics.basins.kernel import as_compiled
 from symstab.errors import InputError
 from symstab.inputs import StepSize, StepSizeLike
 
-__all__ = ["LYAPUNOV_AUTO_DISTANCE", "grid_points", "near_eta_star", "region_inputs"]
+__all__ = [
+    "LYAPUNOV_AUTO_DISTANCE",
+    "MAX_GRID_POINTS",
+    "VALUE_TOL",
+    "grid_points",
+    "near_eta_star",
+    "region_inputs",
+]
 
 #: :func:`basin_map` adds the Lyapunov regions by default when (η* − η)/η* is below this
 #: for some minimum (there the Hessian balls are tiny and the contraction rate near 1).
 LYAPUNOV_AUTO_DISTANCE = 0.01
+#: Most points of a grid given by axis specs.
+MAX_GRID_POINTS = 100_000_000
+#: The numerical criterion's default bound on f − f* (a point that far above the minimum
+#: value, in a tube cell of a piece of minima, counts as converged numerically).
+VALUE_TOL = 1e-12
 
 
 def _axis(spec: Any, which: str) -> np.ndarray:
@@ -53,16 +66,21 @@ def _is_axis_spec(grid: Any) -> bool:
 def grid_points(
     grid: Any, n: int
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, tuple[int, ...]]:
-    """Starting points ``(N, n)``, the axes (or None) and the output shape."""
-    if _is_axis_spec(grid) and len(grid) == n and n in (1, 2):
+    """Starting points ``(N, n)``, the axes (or None) and the output shape.
+
+    Axis specs give a full grid of shape ``(n_n, ..., n_2, n_1)`` (the last parameter
+    first: ``labels[iy, ix]`` in 2-D), at most :data:`MAX_GRID_POINTS` points.
+    """
+    if _is_axis_spec(grid) and len(grid) == n:
+        axes = tuple(_axis(spec, f"grid axis {i + 1}") for i, spec in enumerate(grid))
         if n == 1:
-            xs = _axis(grid[0], "grid x axis")
-            return xs.reshape(-1, 1).copy(), (xs,), (xs.size,)
-        xs = _axis(grid[0], "grid x axis")
-        ys = _axis(grid[1], "grid y axis")
-        gx, gy = np.meshgrid(xs, ys)  # shape (ny, nx): labels[iy, ix]
-        pts = np.ascontiguousarray(np.stack([gx.ravel(), gy.ravel()], axis=1))
-        return pts, (xs, ys), (ys.size, xs.size)
+            return axes[0].reshape(-1, 1).copy(), axes, (axes[0].size,)
+        total = math.prod(a.size for a in axes)
+        if total > MAX_GRID_POINTS:
+            raise InputError(f"the grid has {total} points (at most {MAX_GRID_POINTS})", "grid")
+        mesh = np.meshgrid(*axes[::-1], indexing="ij")  # shape (n_n, ..., n_1)
+        pts = np.ascontiguousarray(np.stack([m.ravel() for m in mesh[::-1]], axis=1))
+        return pts, axes, tuple(a.size for a in axes[::-1])
     try:
         pts = np.array(grid, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -110,9 +128,16 @@ def near_eta_star(loss: Any, regions: Sequence[Any], eta: StepSizeLike) -> bool:
 
 
 def region_inputs(
-    loss: Any, step: StepSize, regions: Any, n: int, lyapunov: bool | None = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Any, ...] | None]:
-    """``(centers, radii, monotone flags, region objects or None)`` from ``regions``.
+    loss: Any, step: StepSize, regions: Any, n: int, lyapunov: bool | None = False,
+    window: Sequence[tuple[float, float]] | None = None,
+    value_tol: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, TubeArrays, tuple[Any, ...] | None]:
+    """``(centers, radii, monotone flags, tube table, region objects or None)``.
+
+    The balls (:class:`~symstab.certify.region.CertifiedRegion`) become the kernel rows
+    1..k in the order given, the regions around manifolds of minima
+    (:class:`~symstab.certify.tube.TubeRegion`) the rows after them, in one lookup table;
+    the returned objects are in that row order.
 
     Parameters
     ----------
@@ -124,6 +149,11 @@ def region_inputs(
         As for :func:`~symstab.dynamics.basins.driver.basin_map`.
     n
         The number of parameters.
+    window
+        The box of the starting points: with ``regions`` None, the regions around the
+        pieces of a manifold of minima are certified over it (padded).
+    value_tol
+        The numerical criterion's bound on f − f* for the tube table (0: none).
 
     Raises
     ------
@@ -136,7 +166,7 @@ def region_inputs(
     if regions is None:
         from symstab.certify.minima import certified_regions
 
-        objects = tuple(certified_regions(loss, eta))
+        objects = tuple(certified_regions(loss, eta, window=window))
     elif (
         isinstance(regions, tuple)
         and len(regions) in (2, 3)
@@ -147,16 +177,24 @@ def region_inputs(
             monotone = np.asarray(regions[2], dtype=np.bool_).reshape(-1)
     else:
         objects = tuple(regions)
+    tubes = TubeArrays.empty(n)
     if objects is not None:
         from symstab.certify.region import region_arrays
 
-        if lyapunov or (lyapunov is None and near_eta_star(loss, objects, step)):
+        balls = tuple(r for r in objects if not isinstance(r, TubeRegion))
+        pieces = tuple(r for r in objects if isinstance(r, TubeRegion))
+        if lyapunov or (lyapunov is None and near_eta_star(loss, balls, step)):
             from symstab.certify.minima import lyapunov_regions
 
-            hessian_balls = tuple(r for r in objects if getattr(r, "monotone", True))
-            objects = objects + lyapunov_regions(loss, eta, hessian_balls)
-        centers, radii = region_arrays(objects) if objects else (np.empty((0, n)), np.empty(0))
-        monotone = np.array([bool(getattr(r, "monotone", True)) for r in objects], np.bool_)
+            hessian_balls = tuple(r for r in balls if getattr(r, "monotone", True))
+            balls = balls + lyapunov_regions(loss, eta, hessian_balls)
+        objects = balls + pieces
+        centers, radii = region_arrays(balls) if balls else (np.empty((0, n)), np.empty(0))
+        monotone = np.array([bool(getattr(r, "monotone", True)) for r in balls], np.bool_)
+        try:
+            tubes = tube_arrays(pieces, n, first_row=len(balls) + 1, value_tol=value_tol)
+        except ValueError as exc:
+            raise InputError(str(exc), "regions") from None
     centers = np.ascontiguousarray(np.asarray(centers, dtype=np.float64).reshape(-1, n))
     radii = np.ascontiguousarray(np.asarray(radii, dtype=np.float64).reshape(-1))
     if centers.shape[0] != radii.shape[0]:
@@ -170,4 +208,4 @@ def region_inputs(
     if monotone.shape[0] != centers.shape[0]:
         raise InputError(f"{centers.shape[0]} region centres but {monotone.shape[0]} "
                          "monotone flags", "regions")  # fmt: skip
-    return centers, radii, np.ascontiguousarray(monotone), objects
+    return centers, radii, np.ascontiguousarray(monotone), tubes, objects

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from symstab.certify.tube import TubeArrays
 from symstab.codegen import compile_loss
 from symstab.errors import InputError
 
@@ -54,6 +55,34 @@ def _make_kernel(target: Any) -> Any:
     first_cap = _FIRST_CAP
     growth = _CAP_GROWTH
 
+    @numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
+    def tube_row(X, k, f, tlo, th, tdims, trows, tlev, tfstar, tlmax):
+        """The kernel row of the tube region whose entry set holds lane ``k``, or 0."""
+        excess = f - tfstar
+        if not excess <= tlmax:  # also NaN
+            return 0
+        index = 0
+        for i in range(dim):
+            v = (X[i, k] - tlo[i]) / th
+            if not (v >= 0.0 and v < tdims[i]):
+                return 0
+            index = index * tdims[i] + int(v)
+        return trows[index] if excess <= tlev[index] else 0
+
+    @numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
+    def tube_piece(X, k, f, tlo, th, tdims, tpieces, tfstar, tvtol):
+        """The kernel row of the piece of minima whose tube cell holds lane ``k`` when
+        f − f* <= ``tvtol`` there, or 0."""
+        if not f - tfstar <= tvtol:  # also NaN
+            return 0
+        index = 0
+        for i in range(dim):
+            v = (X[i, k] - tlo[i]) / th
+            if not (v >= 0.0 and v < tdims[i]):
+                return 0
+            index = index * tdims[i] + int(v)
+        return tpieces[index]
+
     @numba.njit(fastmath=False, error_model="numpy", nogil=True)
     def _run_chunk(
         first,
@@ -67,6 +96,15 @@ def _make_kernel(target: Any) -> Any:
         centers,
         r2,
         mono,
+        tlo,
+        th,
+        tdims,
+        trows,
+        tlev,
+        tfstar,
+        tlmax,
+        tpieces,
+        tvtol,
         max_steps,
         cap,
         bound2,
@@ -74,6 +112,7 @@ def _make_kernel(target: Any) -> Any:
         stable_out,
         steps_out,
         open_out,
+        numeric_out,
         parked,
         nparked,
     ):
@@ -144,6 +183,10 @@ def _make_kernel(target: Any) -> Any:
                             d = X[i, k] - cr[i]
                             d2 += d * d
                         lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
+                if tlmax >= 0.0:
+                    for k in range(active):
+                        row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax)
+                        lab[k] = row if lab[k] == 0 else lab[k]
             else:
                 for k in range(active):
                     mon[k] = False
@@ -160,6 +203,11 @@ def _make_kernel(target: Any) -> Any:
                         inside = d2 <= rr
                         lab[k] = r + 1 if (lab[k] == 0) & inside else lab[k]
                         mon[k] = mon[k] | (inside & mr)
+                if tlmax >= 0.0:
+                    for k in range(active):
+                        row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax)
+                        lab[k] = row if lab[k] == 0 else lab[k]
+                        mon[k] = mon[k] | (row != 0)  # tube regions are monotone
                 for k in range(active):
                     pk = pend[k]
                     pk = lab[k] if pk == 0 else pk
@@ -202,6 +250,12 @@ def _make_kernel(target: Any) -> Any:
                     if pk != 0:  # label certified, monotone descent still open
                         open_out[p] = True
                         ok[k] = False
+                    elif tvtol > 0.0:  # the numerical criterion: at a piece of minima
+                        row = tube_piece(X, k, value_scalar(X[:, k]), tlo, th, tdims,
+                                         tpieces, tfstar, tvtol)
+                        if row != 0:
+                            labels_out[p] = row
+                            numeric_out[p] = True
                 elif not D[k] <= bound2:  # |θ|² > bound² or non-finite
                     # (after a certified label only by a float64 breakdown: keep it)
                     labels_out[p] = pk if pk != 0 else -1
@@ -250,8 +304,9 @@ def _make_kernel(target: Any) -> Any:
 
     @numba.njit(parallel=True, fastmath=False, error_model="numpy", nogil=True)
     def core(  # type: ignore[no-untyped-def]
-        points, eta, centers, radii, mono, max_steps, bound, labels_out, stable_out,
-        steps_out, open_out,
+        points, eta, centers, radii, mono, tlo, th, tdims, trows, tlev, tfstar, tlmax,
+        tpieces, tvtol, max_steps, bound, labels_out, stable_out, steps_out, open_out,
+        numeric_out,
     ):  # fmt: skip
         npts = points.shape[0]
         n = points.shape[1]
@@ -262,7 +317,7 @@ def _make_kernel(target: Any) -> Any:
             raise ValueError("monotone flags must have shape (k,)")
         if labels_out.shape[0] < npts or stable_out.shape[0] < npts:
             raise ValueError("output arrays are shorter than points")
-        if steps_out.shape[0] < npts or open_out.shape[0] < npts:
+        if steps_out.shape[0] < npts or open_out.shape[0] < npts or numeric_out.shape[0] < npts:
             raise ValueError("output arrays are shorter than points")
         r2 = np.empty(nreg)
         for r in range(nreg):
@@ -301,6 +356,15 @@ def _make_kernel(target: Any) -> Any:
                     centers,
                     r2,
                     mono,
+                    tlo,
+                    th,
+                    tdims,
+                    trows,
+                    tlev,
+                    tfstar,
+                    tlmax,
+                    tpieces,
+                    tvtol,
                     max_steps,
                     cap,
                     bound2,
@@ -308,6 +372,7 @@ def _make_kernel(target: Any) -> Any:
                     stable_out,
                     steps_out,
                     open_out,
+                    numeric_out,
                     parked,
                     nparked[c],
                 )
@@ -334,14 +399,23 @@ def _make_kernel(target: Any) -> Any:
         steps_out: np.ndarray,
         monotone: np.ndarray | None = None,
         open_out: np.ndarray | None = None,
+        tubes: TubeArrays | None = None,
+        numeric_out: np.ndarray | None = None,
     ) -> None:
         if monotone is None:
             monotone = np.ones(centers.shape[0], dtype=np.bool_)
         if open_out is None:
             open_out = np.zeros(points.shape[0], dtype=np.bool_)
+        if numeric_out is None:
+            numeric_out = np.zeros(points.shape[0], dtype=np.bool_)
+        if tubes is None:
+            tubes = TubeArrays.empty(dim)
         mono = np.ascontiguousarray(monotone, dtype=np.bool_)
-        core(points, eta, centers, radii, mono, max_steps, bound, labels_out, stable_out,
-             steps_out, open_out)  # fmt: skip
+        level_max = tubes.level_max if np.isfinite(tubes.level_max) else -1.0
+        core(points, eta, centers, radii, mono, tubes.lo, float(tubes.h), tubes.dims,
+             tubes.rows, tubes.levels, float(tubes.f_star), float(level_max), tubes.pieces,
+             float(tubes.value_tol), max_steps, bound, labels_out, stable_out, steps_out,
+             open_out, numeric_out)  # fmt: skip
 
     kernel.core = core  # type: ignore[attr-defined]
     return kernel
@@ -351,13 +425,18 @@ def basin_kernel(loss: Any) -> Any:
     """The parallel basin kernel of a loss (built and cached once per compiled loss).
 
     Returns ``kernel(points, eta, centers, radii, max_steps, bound, labels_out,
-    stable_out, steps_out, monotone=None, open_out=None)`` where ``points`` is ``(N, n)``
-    float64 (C-contiguous), ``eta`` and ``bound`` floats, ``centers`` ``(k, n)`` and
-    ``radii`` ``(k,)`` float64, ``max_steps`` an int, and the outputs are 1-D arrays of
-    length ``N`` (integer labels, bool stable, integer steps) written in place.
-    ``monotone`` (``(k,)`` bool, default all True) marks the regions inside which
-    descent is certified (Hessian balls); ``open_out`` (bool, length ``N``) receives
-    the points whose stability is still open at ``max_steps`` (see :class:`BasinMap`).
+    stable_out, steps_out, monotone=None, open_out=None, tubes=None, numeric_out=None)``
+    where ``points`` is ``(N, n)`` float64 (C-contiguous), ``eta`` and ``bound`` floats,
+    ``centers`` ``(k, n)`` and ``radii`` ``(k,)`` float64, ``max_steps`` an int, and the
+    outputs are 1-D arrays of length ``N`` (integer labels, bool stable, integer steps)
+    written in place. ``monotone`` (``(k,)`` bool, default all True) marks the regions
+    inside which descent is certified (Hessian balls); ``open_out`` (bool, length ``N``)
+    receives the points whose stability is still open at ``max_steps`` (see
+    :class:`BasinMap`). ``tubes`` (:class:`~symstab.certify.tube.TubeArrays`) is the
+    lookup table of the regions around pieces of a manifold of minima (kernel rows
+    ``k + 1, ...``); ``numeric_out`` (bool, length ``N``) receives the points labelled
+    by the numerical criterion of the table (at ``max_steps``, f − f* at most its
+    ``value_tol`` in a tube cell of a piece) instead of a certified region.
     A thin Python wrapper around one ``numba.njit(parallel=True)`` function, compiled
     (per argument types) on first call.
 

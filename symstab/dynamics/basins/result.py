@@ -56,6 +56,12 @@ class BasinMap:
     region_monotone
         For each row of ``centers``: True for a Hessian ball (descent certified inside),
         False for a region certifying only the limit (empty: all True).
+    numerical
+        ``bool``, same shape (``None`` if not recorded): the label ``k >= 1`` was given by
+        the numerical criterion (the trajectory ended near piece ``k`` of a manifold of
+        minima with f − f* below a tolerance), not by a certified region.
+    value_tol
+        That tolerance (0: no numerical criterion).
     """
 
     labels: np.ndarray
@@ -74,6 +80,8 @@ class BasinMap:
     seconds: float = field(default=0.0, compare=False)
     stability_open: np.ndarray | None = None
     region_monotone: tuple[bool, ...] = ()
+    numerical: np.ndarray | None = None
+    value_tol: float = 0.0
 
     @property
     def xs(self) -> np.ndarray | None:
@@ -108,6 +116,24 @@ class BasinMap:
     def stable_fraction(self) -> float:
         """Fraction of points whose loss decreased strictly at every step."""
         return float(np.mean(self.stable)) if self.size else 0.0
+
+    def certified_counts(self) -> dict[int, int]:
+        """``{label: points whose label k >= 1 a certified region decided}``."""
+        decided = self.labels >= 1
+        if self.numerical is not None:
+            decided &= ~self.numerical
+        values, counts = np.unique(self.labels[decided], return_counts=True)
+        return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
+
+    def certified_fraction(self) -> float:
+        """Fraction of points labelled k >= 1 by a certified region."""
+        return sum(self.certified_counts().values()) / self.size if self.size else 0.0
+
+    def numerical_fraction(self) -> float:
+        """Fraction of points labelled k >= 1 by the numerical criterion only."""
+        if not self.size or self.numerical is None:
+            return 0.0
+        return float(np.mean(self.numerical))
 
     def open_fraction(self) -> float:
         """Fraction of points with a certified label whose stability is still open."""
@@ -146,9 +172,12 @@ class BasinMap:
                     "monotone": bool(self.region_monotone[k]) if self.region_monotone else True,
                 }
                 for k in range(self.centers.shape[0])
-            ],
+            ] + [r.to_dict() for r in (self.regions or ())[self.centers.shape[0]:]],
             "counts": {str(k): v for k, v in self.counts().items()},
             "fractions": {str(k): v for k, v in self.fractions().items()},
+            "certified_counts": {str(k): v for k, v in self.certified_counts().items()},
+            "certified_fraction": self.certified_fraction(),
+            "numerical_fraction": self.numerical_fraction(),
             "stable_fraction": self.stable_fraction(),
             "stability_open_fraction": self.open_fraction(),
             "stable_fraction_by_label": stable_by_label,
