@@ -73,7 +73,7 @@ import sympy as sp
 from mpmath import libmp
 
 from symstab.certify.spectral import interval_spectrum_bounds
-from symstab.certify.tube import CellGrid, TubeRegion
+from symstab.certify.tube import TubeGrid, TubeRegion
 from symstab.codegen import compile_expressions
 from symstab.errors import InputError
 from symstab.exact import derivatives as d
@@ -111,7 +111,7 @@ class ManifoldCertificate:
     """
 
     regions: tuple[TubeRegion, ...]
-    grid: CellGrid | None
+    grid: TubeGrid | None
     tube_level: Fraction
     tube_cells: int
     good_cells: int
@@ -228,7 +228,7 @@ def _halves(sides: Sequence[tuple[Fraction, Fraction]]) -> list[tuple]:
     return list(product(*parts))
 
 
-def _grid(window: Sequence[tuple[Fraction, Fraction]], cells: int, k: int) -> CellGrid:
+def _grid(window: Sequence[tuple[Fraction, Fraction]], cells: int, k: int) -> TubeGrid:
     width = max(hi - lo for lo, hi in window)
     usable = cells - 2 * (k + 1)
     if usable < 4:
@@ -241,7 +241,7 @@ def _grid(window: Sequence[tuple[Fraction, Fraction]], cells: int, k: int) -> Ce
         h /= 2
     lo = tuple(math.floor(a / h) * h - (k + 1) * h for a, _ in window)
     dims = tuple(math.ceil((b - a0) / h) + (k + 1) for (_, b), a0 in zip(window, lo, strict=True))
-    return CellGrid(lo, h, dims)
+    return TubeGrid(lo, h, dims)
 
 
 def _window(window: Sequence[Sequence[Any]], n: int) -> tuple[tuple[Fraction, Fraction], ...]:

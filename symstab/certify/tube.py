@@ -1,6 +1,6 @@
 """The region type of a certified piece of a manifold of minima: grid cells with levels.
 
-A :class:`TubeRegion` is a union of closed cells of a regular grid (a :class:`CellGrid`)
+A :class:`TubeRegion` is a union of closed cells of a regular grid (a :class:`TubeGrid`)
 around a compact piece of the set M of global minima, each cell with a level ε₀ > 0. A
 point θ of an entry cell with f(θ) − f* <= ε₀ is *certified* to converge under GD, with
 monotone descent, to a point of M near θ (the proof is in :mod:`symstab.certify.manifold`,
@@ -29,7 +29,7 @@ from symstab.codegen import compile_loss
 from symstab.intervals import arb_mid_rad, to_fraction
 from symstab.loss import Loss
 
-__all__ = ["LEVEL_FLOAT_MARGIN", "CellGrid", "TubeArrays", "TubeRegion", "tube_arrays"]
+__all__ = ["LEVEL_FLOAT_MARGIN", "TubeArrays", "TubeGrid", "TubeRegion", "tube_arrays"]
 
 #: Relative shrink of the levels in the float64 table (float64 evaluation of f near M).
 LEVEL_FLOAT_MARGIN = 1e-6
@@ -38,7 +38,7 @@ MAX_BOX_CELLS = 4096
 
 
 @dataclass(frozen=True)
-class CellGrid:
+class TubeGrid:
     """A regular grid of closed cubes ``[lo + c h, lo + (c + 1) h]`` (``c`` integer, per axis).
 
     Attributes
@@ -145,7 +145,7 @@ class TubeRegion:
     eta: sp.Expr
     loss: Loss
     f_star: sp.Expr
-    grid: CellGrid
+    grid: TubeGrid
     levels: Mapping[int, Fraction]
     cells: frozenset[int]
     point: tuple[float, ...]
