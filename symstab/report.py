@@ -196,7 +196,7 @@ def _table(analysis: Analysis) -> str:
             say(_records(title, header, rows))
         else:
             console.print(_rich_table(title, header, rows, widths))
-        if analysis.minima:
+        if analysis.isolated_minima:
             say(textwrap.wrap(_POINTS_LEGEND, WIDTH))
     else:
         console.print("Isolated real critical points: none", markup=False)
@@ -297,7 +297,7 @@ def _md_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]
 def _markdown(analysis: Analysis) -> str:
     lines = [f"### {_title(analysis)}", "", "**Isolated real critical points**", ""]
     lines += _md_table(_point_header(analysis), _point_rows(analysis))
-    if analysis.minima:
+    if analysis.isolated_minima:
         lines += ["", _POINTS_LEGEND + "."]
     degenerate = _degenerate_items(analysis)
     if degenerate:

@@ -175,7 +175,8 @@ def _point(analysis, coords):
 def test_x4_plus_y2_degenerate_minimum_with_lambda_max_two():
     # H(0, 0) = diag(0, 2): eigenvalues 2, 0; f ≥ 0 = f(0, 0); η* = 2/2 = 1
     a = analyze(Loss.from_text("x^4 + y^2", "x,y"))
-    (m,) = a.minima
+    assert a.minima == ()  # the strict, non-degenerate ones only
+    (m,) = a.isolated_minima
     assert _coords(m) == (0, 0)
     assert (m.kind, m.label, m.degenerate, m.global_minimum) == (
         "degenerate minimum", 1, True, True)
@@ -192,8 +193,8 @@ def test_square_loss_degenerate_minima_at_zero_one_and_one_zero():
     # f_xx = 2y² + 12(x+y-1)² = 2, f_yy = 2x² + 12(x+y-1)² = 0, f_xy = 4xy + 12(x+y-1)² = 0,
     # so H = diag(2, 0); at (1, 0), H = diag(0, 2). λmax = 2, η* = 1 at both.
     a = analyze(Loss.from_text("x^2*y^2 + (x+y-1)^4", "x,y"))
-    assert [(_coords(m), m.label) for m in a.minima] == [((0, 1), 1), ((1, 0), 2)]
-    for m in a.minima:
+    assert [(_coords(m), m.label) for m in a.isolated_minima] == [((0, 1), 1), ((1, 0), 2)]
+    for m in a.isolated_minima:
         assert m.kind == "degenerate minimum" and m.global_minimum
         assert {v.expr for v, _ in m.eigenvalues} == {2, 0}
         assert m.lambda_max.expr == 2 and m.eta_star.expr == 1
@@ -209,7 +210,7 @@ def test_x3_plus_y2_degenerate_saddle():
     a = analyze(Loss.from_text("x^3 + y^2", "x,y"))
     (p,) = a.points
     assert p.kind == "degenerate saddle" and p.label is None and p.eta_star is None
-    assert a.minima == () and a.eta_critical is None
+    assert a.isolated_minima == () and a.eta_critical is None
 
 
 def test_degenerate_maximum():
@@ -217,14 +218,14 @@ def test_degenerate_maximum():
     a = analyze(Loss.from_text("-x^4 - y^2", "x,y"))
     (p,) = a.points
     assert p.kind == "degenerate maximum" and p.lambda_max.expr == 0
-    assert a.minima == ()
+    assert a.isolated_minima == ()
 
 
 def test_degenerate_minimum_with_zero_hessian_has_infinite_eta_star():
     # x⁴ + xy³ + y⁴ ≥ 3x⁴/4 + y⁴/4 (AM-GM on |xy³|): a minimum with H = 0, so
     # λmax = 0 and η* = ∞; at η = 1 the linearisation decides nothing.
     a = analyze(Loss.from_text("x^4 + x*y^3 + y^4", "x,y"), 1)
-    (m,) = a.minima
+    (m,) = a.isolated_minima
     assert m.kind == "degenerate minimum" and m.lambda_max.expr == 0
     assert m.eta_star.exact == "oo"
     assert m.stability == "not decided by the linearisation (λmax = 0)"
@@ -235,9 +236,9 @@ def test_degenerate_minimum_with_zero_hessian_has_infinite_eta_star():
 def test_degenerate_minimum_stability_at_eta():
     # x⁴ + y²: λmax = 2, so η = 1/2 is below 2/λmax = 1 and η = 3/2 above
     loss = Loss.from_text("x^4 + y^2", "x,y")
-    (m,) = analyze(loss, R(1, 2)).minima
+    (m,) = analyze(loss, R(1, 2)).isolated_minima
     assert m.stability == "stable on the non-degenerate directions (λmax < 2/η)"
-    (m,) = analyze(loss, R(3, 2)).minima
+    (m,) = analyze(loss, R(3, 2)).isolated_minima
     assert m.stability == "unstable (λmax > 2/η)"
 
 
@@ -268,7 +269,7 @@ def test_f3_critical_etas_name_their_sets():
     assert "(-oo, -sqrt(3)) or (sqrt(3), oo)" in entries[1].about
     assert "isolated minima alone give 1/6" in entries[3].about
     assert a.eta_critical.exact == "oo"  # unchanged: over all minima
-    for k, m in enumerate(a.minima, start=1):
+    for k, m in enumerate(a.isolated_minima, start=1):
         assert m.label == k and f"#{k}" in m.eta_star_about
     data = a.to_dict()
     assert [e["eta"]["exact"] for e in data["critical_set"]["critical_etas"]] == [
@@ -283,7 +284,8 @@ def test_critical_etas_of_isolated_minima_with_different_thresholds():
     a = analyze(Loss.from_expr(t**4 * (t - 2) ** 2, (t,)))
     isolated, overall = a.critical_etas
     assert isolated.eta.exact == "oo" and overall.eta.exact == "oo"
-    assert [m.eta_star.exact for m in a.minima] == ["oo", "1/16"]
+    assert [m.eta_star.exact for m in a.isolated_minima] == ["oo", "1/16"]
+    assert [(m.label, m.kind) for m in a.minima] == [(2, "minimum")]
     assert "some have λmax = 0" in isolated.meaning
 
 

@@ -142,11 +142,20 @@ class Analysis:
 
     @property
     def minima(self) -> tuple[PointAnalysis, ...]:
-        """The isolated local minima, degenerate or not, in label order (labels 1..k).
+        """The isolated minima with a positive-definite Hessian (strict, non-degenerate).
 
-        Each is strict (an isolated critical point that is a local minimum is a strict
-        one); ``p.degenerate`` tells the degenerate ones (singular Hessian) apart. The
-        order is that of :func:`symstab.exact.points.isolated_minima`.
+        These are the minima the theorems about η* = 2/λmax and the certified regions are
+        about. :attr:`isolated_minima` adds the degenerate ones; a minimum's number is its
+        ``label`` in that longer list.
+        """
+        return tuple(p for p in self.points if p.kind == "minimum")
+
+    @property
+    def isolated_minima(self) -> tuple[PointAnalysis, ...]:
+        """All isolated minima, degenerate or not, in label order (labels 1..k).
+
+        The order and labels are those of :func:`symstab.exact.points.isolated_minima`;
+        ``p.degenerate`` tells the degenerate ones (singular Hessian) apart.
         """
         return tuple(p for p in self.points if p.label is not None)
 
@@ -338,7 +347,7 @@ def analyze(
         except BudgetExceeded as exc:
             status = f"incomplete: {exc}"
     eta_crit, eta_note = _critical_eta(points, components)
-    minima = [p for p in points if p.label is not None]
+    isolated = [p for p in points if p.label is not None]
     if bounded_below:
         notes.append(bounded_below)
     return Analysis(
@@ -361,7 +370,7 @@ def analyze(
         eta_critical_note=eta_note,
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
-        critical_etas=critical_etas(minima, components),
+        critical_etas=critical_etas(isolated, components),
     )
 
 

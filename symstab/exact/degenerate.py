@@ -102,7 +102,8 @@ class _Field:
         minpoly = point.minpoly_qq
         root = sp.CRootOf(sp.Poly(minpoly.as_expr(), T), point.root_index, radicals=False)
         self.domain = QQ.algebraic_field(root)
-        if [QQ.convert(c) for c in self.domain.mod.to_list()] != minpoly.all_coeffs():
+        mod = [QQ.convert(c) for c in self.domain.mod.to_list()]
+        if [c / mod[0] for c in mod] != minpoly.monic().all_coeffs():
             raise RuntimeError("the number field does not have the point's minimal polynomial")
 
     def element(self, value: sp.Poly) -> Any:

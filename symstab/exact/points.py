@@ -8,8 +8,11 @@ inertia of its Hessian when the Hessian is non-singular (``minimum``, ``maximum`
 
 The minima, degenerate or not, are numbered 1, 2, ... in the order of
 :func:`~symstab.exact.critical.critical_set`'s points. These numbers are the labels of
-the minima everywhere: in ``analyze(loss).minima``, in certified regions, basin maps
-and sweeps. :func:`isolated_minima` is the one place that makes them.
+the minima: in ``analyze(loss).isolated_minima`` and the ``label`` of every analysed
+point, and they are meant to be the labels of certified regions, basin maps and sweeps
+(an engine that handles only non-degenerate minima skips the degenerate ones but counts
+them). :func:`classify_critical_points` is the one place that makes them;
+:func:`isolated_minima` gives them for a loss.
 """
 
 from __future__ import annotations
@@ -147,7 +150,7 @@ def isolated_minima(
         The minima, non-degenerate (``kind == "minimum"``) and degenerate (``kind ==
         "degenerate minimum"``), with ``label`` 1..k in order. A consumer that handles
         only non-degenerate minima skips the others but keeps their labels, so that the
-        numbers agree with ``analyze(loss).minima`` and with every other engine.
+        numbers agree with ``analyze(loss).isolated_minima`` and with every other engine.
 
     Raises
     ------

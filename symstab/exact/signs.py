@@ -1,8 +1,9 @@
 """Exact signs of real algebraic numbers given as SymPy expressions.
 
-Zero is decided exactly by the minimal polynomial over Q. A nonzero value's
-sign is then certified by outward-rounded interval evaluation (``mpmath.iv``)
-at a precision whose enclosure is narrower than a proven lower bound on the
+First an outward-rounded interval evaluation (``mpmath.iv``) at moderate precision: an
+enclosure that excludes 0 proves the sign. Otherwise zero is decided exactly by the
+minimal polynomial over Q, and a nonzero value's sign is certified by interval
+evaluation at a precision whose enclosure is narrower than a proven lower bound on the
 value's absolute value (Cauchy's bound for the nonzero roots of the minimal
 polynomial). No floating-point guess decides anything.
 """
@@ -33,26 +34,64 @@ def exact_sign(expr: sp.Expr) -> int:
     """
     if expr.is_Rational:
         return int(sp.sign(expr))
+    quick = _interval_sign(expr, 30)
+    if quick:
+        return quick
     minpoly = sp.Poly(sp.minimal_polynomial(expr, _X), _X)
     if minpoly.degree() == 1:
         root = -minpoly.all_coeffs()[1] / minpoly.all_coeffs()[0]
         return int(sp.sign(root))
     bound = _lower_bound(minpoly)
     digits = max(30, int(-math.log10(float(bound))) + 10 if bound > 0 else 30)
-    roots = sorted(expr.atoms(sp.CRootOf), key=sp.default_sort_key)
-    symbols = sp.symbols(f"_r0:{len(roots)}")
-    body = expr.xreplace(dict(zip(roots, symbols, strict=True)))
-    f = sp.lambdify(symbols, body, modules=[{"sqrt": mpmath.iv.sqrt}, mpmath.iv])
     for _ in range(6):
-        with mpmath.workdps(digits):
-            args = [_root_enclosure(r, digits) for r in roots]
-            enclosure = mpmath.iv.mpf(f(*args))
-            if enclosure.a > 0:
-                return 1
-            if enclosure.b < 0:
-                return -1
+        sign = _interval_sign(expr, digits)
+        if sign:
+            return sign
         digits *= 2
     raise ValueError(f"could not certify the sign of {expr}")
+
+
+def _interval_sign(expr: sp.Expr, digits: int) -> int:
+    """The sign of ``expr`` if an outward-rounded enclosure at ``digits`` excludes 0, else 0."""
+    with mpmath.workdps(digits):
+        roots = {r: _root_enclosure(r, digits) for r in expr.atoms(sp.CRootOf)}
+        enclosure = _enclose(expr, roots)
+        if enclosure.a > 0:
+            return 1
+        if enclosure.b < 0:
+            return -1
+    return 0
+
+
+def _enclose(expr: sp.Expr, roots: dict[sp.Expr, mpmath.iv.mpf]) -> mpmath.iv.mpf:
+    """An outward-rounded interval containing ``expr`` (rationals, +, ×, powers, roots).
+
+    Every rational is entered as the interval quotient of its integers, never as a float.
+    """
+    iv = mpmath.iv
+    if expr in roots:
+        return roots[expr]
+    if expr.is_Rational:
+        return iv.mpf(int(expr.p)) / iv.mpf(int(expr.q))
+    if expr.is_Add:
+        total = iv.mpf(0)
+        for arg in expr.args:
+            total += _enclose(arg, roots)
+        return total
+    if expr.is_Mul:
+        product = iv.mpf(1)
+        for arg in expr.args:
+            product *= _enclose(arg, roots)
+        return product
+    if expr.is_Pow and expr.exp.is_Rational:
+        base = _enclose(expr.base, roots)
+        e = expr.exp
+        if e.is_Integer:
+            return base ** int(e)
+        if e.q == 2:
+            return iv.sqrt(base) ** int(e.p)
+        return base ** (iv.mpf(int(e.p)) / iv.mpf(int(e.q)))
+    raise ValueError(f"cannot enclose {expr}: not built from rationals, +, ×, powers, roots")
 
 
 def _root_enclosure(root: sp.CRootOf, digits: int) -> mpmath.iv.mpf:
