@@ -251,7 +251,7 @@ def test_undecided_point_reports_its_reason():
     assert p.to_dict()["classification"]["reason"] == p.reason
 
 
-# ---------------------------------------------------------------------- which set a critical η is about
+# ------------------------------------------------------ which set each critical η is about
 
 
 def test_f3_critical_etas_name_their_sets():
