@@ -225,7 +225,7 @@ def _isolated_entry(minima: Sequence[Minimum]) -> CriticalEta:
                 f"η < {_text(low)} all of them are")
     rule = "η* = 2/λmax" if n == 1 else "the largest η* = 2/λmax over them"
     degenerate = [f"#{m.label}" for m in minima if m.degenerate]
-    if not degenerate:
+    if not degenerate or top.exact == "oo":
         caveat = ""
     elif n == 1:
         caveat = " (along its non-degenerate directions only: its Hessian is singular)"
