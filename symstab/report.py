@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 from typing import Any
 
 import sympy as sp
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -18,6 +20,9 @@ from symstab.evidence import Value
 from symstab.exact.analysis import Analysis, component_to_dict
 
 FORMATS = ("table", "json", "markdown", "latex")
+
+#: Width of the table format, in columns.
+WIDTH = 80
 
 
 def render(analysis: Analysis, fmt: str) -> str:
@@ -33,8 +38,10 @@ def render(analysis: Analysis, fmt: str) -> str:
 
 # -- shared rows ------------------------------------------------------------------------------
 
-_POINT_HEADER = ("#", "point", "f", "type", "eigenvalues (mult.)", "λmax", "η* = 2/λmax", "at η")
+_POINT_HEADER = ("#", "point", "f", "type", "eigenvalues", "λmax", "η* = 2/λmax", "at η")
 _COMPONENT_HEADER = ("equations", "dim", "f", "type", "λmax on it", "inf λmax", "η crit")
+_POINTS_LEGEND = ("The # column is the label of a minimum (as in basin maps); η* is about "
+                  "that minimum alone")
 
 
 def _value(v: Value | None, approx: bool = True) -> str:
@@ -42,7 +49,9 @@ def _value(v: Value | None, approx: bool = True) -> str:
         return "—"
     if v.exact is None:
         return f"≈{v.decimal}"
-    if not approx or v.exact == v.decimal or v.exact == "oo":
+    if not approx or v.exact == v.decimal or v.exact == "oo" or (
+        v.expr is not None and v.expr.is_Rational
+    ):
         return v.exact
     return f"{v.exact} ≈ {_short(v.decimal)}"
 
@@ -54,19 +63,53 @@ def _short(decimal: str, digits: int = 6) -> str:
         return decimal
 
 
+def _point_header(analysis: Analysis) -> tuple[str, ...]:
+    return _POINT_HEADER if analysis.eta is not None else _POINT_HEADER[:-1]
+
+
+def _coords(p: Any) -> str:
+    return "(" + ", ".join(c.exact or c.decimal for c in p.coordinates) + ")"
+
+
 def _point_rows(analysis: Analysis) -> list[tuple[str, ...]]:
     rows = []
-    for i, p in enumerate(analysis.points, 1):
-        coords = "(" + ", ".join(c.exact or c.decimal for c in p.coordinates) + ")"
+    for p in analysis.points:
         eig = ", ".join(
             (v.exact or v.decimal) + (f" (×{m})" if m > 1 else "") for v, m in p.eigenvalues
         )
         kind = p.kind + (", global" if p.global_minimum else "")
-        rows.append((
-            str(i), coords, _value(p.loss_value, False), kind, eig, _value(p.lambda_max),
-            _value(p.eta_star), p.stability or "—",
-        ))
+        row = (
+            str(p.label) if p.label is not None else "", _coords(p),
+            _value(p.loss_value, False), kind, eig, _value(p.lambda_max), _value(p.eta_star),
+            p.stability.split(" (")[0] if p.stability else "—",
+        )
+        rows.append(row if analysis.eta is not None else row[:-1])
     return rows
+
+
+def _degenerate_items(analysis: Analysis) -> list[str]:
+    """The type and evidence of each point with a singular Hessian, then its notes."""
+    items = []
+    for p in analysis.points:
+        if not p.degenerate:
+            continue
+        label = f" #{p.label}" if p.label is not None else ""
+        items.append(f"{_coords(p)}, {p.kind}{label} ({p.method}): {p.reason}")
+        items += [f"{_coords(p)}: {note}" for note in p.notes]
+    return items
+
+
+def _critical_eta_items(analysis: Analysis) -> list[str]:
+    """One sentence per set of minima: its critical η, the set, what the number means."""
+    return [f"η = {_value(e.eta)} for {e.subject}: {e.meaning}" for e in analysis.critical_etas]
+
+
+def _wrapped(paragraphs: list[str]) -> list[str]:
+    lines = []
+    for text in paragraphs:
+        lines += textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="      ",
+                               break_long_words=False, break_on_hyphens=False)
+    return lines
 
 
 def _component_rows(analysis: Analysis) -> list[tuple[str, ...]]:
@@ -108,7 +151,7 @@ def _summary_lines(analysis: Analysis) -> list[str]:
                 f"M_WS(η) on {{{eqs}}}: {c.arcs[0].parameter} in {intervals or '∅'}; "
                 f"arc length {length}"
             )
-    if analysis.eta_critical is not None:
+    if analysis.eta_critical is not None and not analysis.critical_etas:
         lines.append(f"critical η of the loss: {_value(analysis.eta_critical)}")
         lines.append(f"  ({analysis.eta_critical_note})")
     lines.append(f"critical set: {analysis.critical_set_status}")
@@ -136,38 +179,104 @@ def _title(analysis: Analysis) -> str:
 
 def _table(analysis: Analysis) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=140, force_terminal=False, color_system=None)
+    console = Console(file=buffer, width=WIDTH, force_terminal=False, color_system=None)
+
+    def say(lines: list[str]) -> None:
+        for line in lines:
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+
     console.print(_title(analysis), markup=False, highlight=False)
     n_complex = analysis.n_complex_points
     title = f"Isolated real critical points (exact; {len(analysis.points)} real"
     title += f", {n_complex} non-real not shown)" if n_complex else ")"
     if analysis.points:
-        table = Table(title=title, title_justify="left")
-        for h in _POINT_HEADER:
-            table.add_column(h, overflow="fold")
-        for row in _point_rows(analysis):
-            table.add_row(*row)
-        console.print(table)
+        header, rows = _point_header(analysis), _point_rows(analysis)
+        widths = _column_widths(header, rows)
+        if widths is None:
+            say(_records(title, header, rows))
+        else:
+            console.print(_rich_table(title, header, rows, widths))
+        if analysis.isolated_minima:
+            say(textwrap.wrap(_POINTS_LEGEND, WIDTH))
     else:
         console.print("Isolated real critical points: none", markup=False)
+    degenerate = _degenerate_items(analysis)
+    if degenerate:
+        say(["Points with a singular Hessian, classified by higher-order terms:"])
+        say(_wrapped(degenerate))
     if analysis.components:
-        table = Table(title="Positive-dimensional critical components (exact)",
-                      title_justify="left")
-        for h in _COMPONENT_HEADER:
-            table.add_column(h, overflow="fold")
-        for row in _component_rows(analysis):
-            table.add_row(*row)
-        console.print(table)
+        rows = _component_rows(analysis)
+        title = "Positive-dimensional critical components (exact)"
+        widths = _column_widths(_COMPONENT_HEADER, rows)
+        if widths is None:
+            say(_records(title, ("", *_COMPONENT_HEADER), [("", *row) for row in rows]))
+        else:
+            console.print(_rich_table(title, _COMPONENT_HEADER, rows, widths))
         for c in analysis.components:
             if c.arcs and len(c.arcs) > 1:
                 eqs = _equations(c)
                 parts = "; ".join(
                     f"{_interval(a.start, a.end)}: {a.kind}" for a in c.arcs
                 )
-                console.print(f"  on {{{eqs}}} by {c.arcs[0].parameter}: {parts}", markup=False)
+                say(_wrapped([f"on {{{eqs}}} by {c.arcs[0].parameter}: {parts}"]))
+    items = _critical_eta_items(analysis)
+    if items:
+        say(["Critical step sizes, each about one set of minima:"])
+        say(_wrapped(items))
     for line in _summary_lines(analysis):
-        console.print(line, highlight=False, soft_wrap=True, markup=False)
-    return buffer.getvalue().rstrip() + "\n"
+        indent = " " * (len(line) - len(line.lstrip()))
+        say(textwrap.wrap(line.strip(), WIDTH, initial_indent=indent,
+                          subsequent_indent=indent + "    ",
+                          break_long_words=False, break_on_hyphens=False) or [line])
+    return "\n".join(row.rstrip() for row in buffer.getvalue().rstrip().splitlines()) + "\n"
+
+
+def _column_widths(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[int] | None:
+    """Column widths that fit :data:`WIDTH` without breaking a word, or ``None``.
+
+    Each column starts at its natural width and the widest ones give way first, never below
+    their longest word.
+    """
+    cells = [[*(row[i] for row in rows), header[i]] for i in range(len(header))]
+    natural = [max(len(c) for c in col) for col in cells]
+    least = [max(len(w) for c in col for w in c.split() or [""]) for col in cells]
+    budget = WIDTH - 3 * (len(header) - 1) - 2  # a space at each edge, 3 between columns
+    if sum(least) > budget:
+        return None
+    widths = list(natural)
+    while sum(widths) > budget:
+        i = max((j for j in range(len(widths)) if widths[j] > least[j]),
+                key=lambda j: widths[j] - least[j])
+        widths[i] -= 1
+    return widths
+
+
+def _rich_table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]],
+                widths: list[int]) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for h, w in zip(header, widths, strict=True):
+        table.add_column(h, overflow="fold", width=w)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _records(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """The rows of a table too wide for :data:`WIDTH`, one wrapped paragraph each."""
+    def field(h: str, c: str) -> str:
+        if h == "type":
+            return c
+        if h in ("eigenvalues", "dim"):
+            return f"{h} {c}"
+        return f"{h}: {c}" if h == "at η" else f"{h} = {c}"
+
+    lines = [title]
+    for row in rows:
+        label = f"#{row[0]} " if row[0] else ""
+        fields = "; ".join(field(h, c) for h, c in zip(header[2:], row[2:], strict=True)
+                           if c and c != "—")
+        lines += _wrapped([f"{label}{row[1]}: {fields}"])
+    return lines
 
 
 def _interval(a: Any, b: Any) -> str:
@@ -187,10 +296,20 @@ def _md_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]
 
 def _markdown(analysis: Analysis) -> str:
     lines = [f"### {_title(analysis)}", "", "**Isolated real critical points**", ""]
-    lines += _md_table(_POINT_HEADER, _point_rows(analysis))
+    lines += _md_table(_point_header(analysis), _point_rows(analysis))
+    if analysis.isolated_minima:
+        lines += ["", _POINTS_LEGEND + "."]
+    degenerate = _degenerate_items(analysis)
+    if degenerate:
+        lines += ["", "**Points with a singular Hessian**", ""]
+        lines += [f"- {text}" for text in degenerate]
     if analysis.components:
         lines += ["", "**Positive-dimensional critical components**", ""]
         lines += _md_table(_COMPONENT_HEADER, _component_rows(analysis))
+    items = _critical_eta_items(analysis)
+    if items:
+        lines += ["", "**Critical step sizes, each about one set of minima**", ""]
+        lines += [f"- {text}" for text in items]
     lines += [""] + [f"- {line.strip()}" for line in _summary_lines(analysis)]
     return "\n".join(lines) + "\n"
 

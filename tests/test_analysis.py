@@ -163,3 +163,136 @@ def test_random_quadratic_threshold_is_two_over_lambda_max(data):
     assert float(sp.N(lam_exact, 30)) == pytest.approx(lam_numeric, rel=1e-12)
     solution = -A.LUsolve(sp.Matrix(b))
     assert _coords(p) == tuple(solution)
+
+
+# ---------------------------------------------------------------------- degenerate points
+
+
+def _point(analysis, coords):
+    return next(p for p in analysis.points if _coords(p) == coords)
+
+
+def test_x4_plus_y2_degenerate_minimum_with_lambda_max_two():
+    # H(0, 0) = diag(0, 2): eigenvalues 2, 0; f ≥ 0 = f(0, 0); η* = 2/2 = 1
+    a = analyze(Loss.from_text("x^4 + y^2", "x,y"))
+    assert a.minima == ()  # the strict, non-degenerate ones only
+    (m,) = a.isolated_minima
+    assert _coords(m) == (0, 0)
+    assert (m.kind, m.label, m.degenerate, m.global_minimum) == (
+        "degenerate minimum", 1, True, True)
+    assert m.hessian_kind == "degenerate (positive semidefinite)"
+    assert [(v.expr, k) for v, k in m.eigenvalues] == [(2, 1), (0, 1)]
+    assert m.lambda_max.expr == 2 and m.eta_star.expr == 1
+    assert any("non-degenerate directions only" in n for n in m.notes)
+    assert "non-degenerate directions only" in m.eta_star_about
+    assert a.eta_critical.expr == 1
+
+
+def test_square_loss_degenerate_minima_at_zero_one_and_one_zero():
+    # f = x²y² + (x+y-1)⁴ ≥ 0, zero exactly at (0, 1) and (1, 0). At (0, 1):
+    # f_xx = 2y² + 12(x+y-1)² = 2, f_yy = 2x² + 12(x+y-1)² = 0, f_xy = 4xy + 12(x+y-1)² = 0,
+    # so H = diag(2, 0); at (1, 0), H = diag(0, 2). λmax = 2, η* = 1 at both.
+    a = analyze(Loss.from_text("x^2*y^2 + (x+y-1)^4", "x,y"))
+    assert [(_coords(m), m.label) for m in a.isolated_minima] == [((0, 1), 1), ((1, 0), 2)]
+    for m in a.isolated_minima:
+        assert m.kind == "degenerate minimum" and m.global_minimum
+        assert {v.expr for v, _ in m.eigenvalues} == {2, 0}
+        assert m.lambda_max.expr == 2 and m.eta_star.expr == 1
+    H = a.hessian
+    x, y = a.loss.params
+    assert H.subs({x: 0, y: 1}) == sp.diag(2, 0)
+    assert H.subs({x: 1, y: 0}) == sp.diag(0, 2)
+    others = [p for p in a.points if p.label is None]
+    assert [p.kind for p in others] == ["saddle"]
+
+
+def test_x3_plus_y2_degenerate_saddle():
+    a = analyze(Loss.from_text("x^3 + y^2", "x,y"))
+    (p,) = a.points
+    assert p.kind == "degenerate saddle" and p.label is None and p.eta_star is None
+    assert a.isolated_minima == () and a.eta_critical is None
+
+
+def test_degenerate_maximum():
+    # -x⁴ - y²: H = diag(0, -2), f ≤ 0 = f(0, 0); λmax = 0
+    a = analyze(Loss.from_text("-x^4 - y^2", "x,y"))
+    (p,) = a.points
+    assert p.kind == "degenerate maximum" and p.lambda_max.expr == 0
+    assert a.isolated_minima == ()
+
+
+def test_degenerate_minimum_with_zero_hessian_has_infinite_eta_star():
+    # x⁴ + xy³ + y⁴ ≥ 3x⁴/4 + y⁴/4 (AM-GM on |xy³|): a minimum with H = 0, so
+    # λmax = 0 and η* = ∞; at η = 1 the linearisation decides nothing.
+    a = analyze(Loss.from_text("x^4 + x*y^3 + y^4", "x,y"), 1)
+    (m,) = a.isolated_minima
+    assert m.kind == "degenerate minimum" and m.lambda_max.expr == 0
+    assert m.eta_star.exact == "oo"
+    assert m.stability == "not decided by the linearisation (λmax = 0)"
+    assert any("η* = oo" in n for n in m.notes)
+    assert a.eta_critical.exact == "oo"
+
+
+def test_degenerate_minimum_stability_at_eta():
+    # x⁴ + y²: λmax = 2, so η = 1/2 is below 2/λmax = 1 and η = 3/2 above
+    loss = Loss.from_text("x^4 + y^2", "x,y")
+    (m,) = analyze(loss, R(1, 2)).isolated_minima
+    assert m.stability == "stable on the non-degenerate directions (λmax < 2/η)"
+    (m,) = analyze(loss, R(3, 2)).isolated_minima
+    assert m.stability == "unstable (λmax > 2/η)"
+
+
+def test_undecided_point_reports_its_reason():
+    # (x² - 2y²)² - x⁶ at the origin: see tests/test_degenerate.py
+    a = analyze(Loss.from_text("(x^2 - 2*y^2)^2 - x^6", "x,y"))
+    p = _point(a, (0, 0))
+    assert p.kind == "degenerate, undecided" and p.label is None
+    assert "vanishes on curves through the point" in p.reason
+    assert p.to_dict()["classification"]["reason"] == p.reason
+
+
+# ------------------------------------------------------ which set each critical η is about
+
+
+def test_f3_critical_etas_name_their_sets():
+    # Chen et al. eq. (45): the four isolated minima (±1, ±1) have λmax = 12, η* = 1/6.
+    # Erratum: on the axis x = 0 at (0, t) the transverse second derivative is
+    # 2t²(t² - 3), so |t| > √3 are non-strict minima with λmax → 0 as |t| → √3: their
+    # critical η, and the loss's, is ∞.
+    a = analyze(Loss.from_catalog("f3"))
+    entries = a.critical_etas
+    assert [e.scope for e in entries] == ["isolated minima", "component", "component",
+                                          "all minima"]
+    assert [e.eta.exact for e in entries] == ["1/6", "oo", "oo", "oo"]
+    assert entries[0].members == ("#1", "#2", "#3", "#4")
+    assert {e.members for e in entries[1:3]} == {("x = 0",), ("y = 0",)}
+    assert "(-oo, -sqrt(3)) or (sqrt(3), oo)" in entries[1].about
+    assert "isolated minima alone give 1/6" in entries[3].about
+    assert a.eta_critical.exact == "oo"  # unchanged: over all minima
+    for k, m in enumerate(a.isolated_minima, start=1):
+        assert m.label == k and f"#{k}" in m.eta_star_about
+    data = a.to_dict()
+    assert [e["eta"]["exact"] for e in data["critical_set"]["critical_etas"]] == [
+        "1/6", "oo", "oo", "oo"]
+    assert all("sqrt(3)" in c["eta_critical_about"] for c in data["critical_set"]["components"])
+
+
+def test_critical_etas_of_isolated_minima_with_different_thresholds():
+    # x⁴(x-2)² has a degenerate minimum at 0 (λmax = 0, η* = ∞) and a minimum at 2 with
+    # f'' = 32, η* = 1/16: largest ∞, smallest 1/16.
+    t = sp.Symbol("t", real=True)
+    a = analyze(Loss.from_expr(t**4 * (t - 2) ** 2, (t,)))
+    isolated, overall = a.critical_etas
+    assert isolated.eta.exact == "oo" and overall.eta.exact == "oo"
+    assert [m.eta_star.exact for m in a.isolated_minima] == ["oo", "1/16"]
+    assert [(m.label, m.kind) for m in a.minima] == [(2, "minimum")]
+    assert "some have λmax = 0" in isolated.meaning
+
+
+def test_xy_critical_eta_is_about_the_hyperbola():
+    # ½(1-xy)²: λmax = x² + y² ≥ 2xy = 2 on xy = 1, so the hyperbola's critical η is 1
+    a = analyze(Loss.from_catalog("xy"))
+    component, overall = a.critical_etas
+    assert component.scope == "component" and component.members == ("x*y - 1 = 0",)
+    assert component.eta.expr == 1 and overall.eta.expr == 1
+    assert "inf λmax = 2" in component.meaning

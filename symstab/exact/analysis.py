@@ -2,9 +2,10 @@
 
 Gradient, Hessian, GD map and its Jacobian determinant (with the
 non-singularity verdict), the modified loss, the critical set (isolated points
-classified by exact inertia with exact eigenvalues and η* = 2/λmax for minima;
-positive-dimensional components with the type along them, λmax, its infimum and
-M_WS(η)), and the critical step size of the loss. Every number is a
+classified exactly: by inertia, or by higher-order terms where the Hessian is
+singular, with exact eigenvalues and η* = 2/λmax for minima; positive-dimensional
+components with the type along them, λmax, its infimum and M_WS(η)), and the
+critical step sizes, each with the set of minima it is about. Every number is a
 :class:`symstab.evidence.Value` that says how sure it is.
 """
 
@@ -22,9 +23,17 @@ from symstab.evidence import DEFAULT_DIGITS, Value
 from symstab.exact import derivatives as d
 from symstab.exact.critical import critical_set
 from symstab.exact.manifold import ComponentAnalysis, analyze_component
+from symstab.exact.points import ClassifiedPoint, classify_critical_points
 from symstab.exact.positivity import nonnegativity_certificate
-from symstab.exact.signs import compare
-from symstab.exact.spectrum import hessian_spectrum
+from symstab.exact.thresholds import (
+    CriticalEta,
+    component_entry,
+    critical_etas,
+    degenerate_minimum_notes,
+    eta_star,
+    largest_eta,
+    stability_at_eta,
+)
 from symstab.inputs import StepSize, StepSizeLike
 from symstab.loss import Loss, require_loss
 
@@ -34,7 +43,35 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True)
 class PointAnalysis:
-    """An isolated real critical point, classified exactly."""
+    """An isolated real critical point, classified exactly.
+
+    Attributes
+    ----------
+    coordinates, loss_value
+        The point and f there, exact.
+    kind
+        ``minimum``, ``maximum``, ``saddle`` (non-singular Hessian), or ``degenerate
+        minimum``, ``degenerate maximum``, ``degenerate saddle``, ``degenerate,
+        undecided`` (singular Hessian; see :mod:`symstab.exact.degenerate`).
+    eigenvalues, lambda_max
+        The Hessian's distinct eigenvalues with multiplicities (largest first), and λmax.
+    eta_star
+        2/λmax for minima (``oo`` if λmax = 0), else ``None``.
+    stability
+        Linear stability of GD at the given η, for minima.
+    global_minimum
+        The loss is certified ≥ 0 and is 0 here.
+    hessian_kind
+        The type read off the Hessian's inertia alone (:attr:`Spectrum.kind`).
+    method, reason
+        How the kind was decided, and the evidence (or why it is undecided).
+    label
+        For a minimum, its number 1..k (the label used by every engine); else ``None``.
+    eta_star_about
+        What ``eta_star`` says, about which minimum.
+    notes
+        Further remarks (e.g. what η* decides at a degenerate minimum).
+    """
 
     coordinates: tuple[Value, ...]
     loss_value: Value
@@ -44,6 +81,17 @@ class PointAnalysis:
     eta_star: Value | None
     stability: str | None
     global_minimum: bool
+    hessian_kind: str = ""
+    method: str = ""
+    reason: str = ""
+    label: int | None = None
+    eta_star_about: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def degenerate(self) -> bool:
+        """Whether the Hessian is singular at the point."""
+        return self.kind.startswith("degenerate")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (stable keys)."""
@@ -51,13 +99,19 @@ class PointAnalysis:
             "coordinates": [c.to_dict() for c in self.coordinates],
             "loss_value": self.loss_value.to_dict(),
             "kind": self.kind,
+            "hessian_kind": self.hessian_kind,
+            "degenerate": self.degenerate,
+            "classification": {"method": self.method, "reason": self.reason},
+            "label": self.label,
             "global_minimum": self.global_minimum,
             "eigenvalues": [
                 {"value": v.to_dict(), "multiplicity": m} for v, m in self.eigenvalues
             ],
             "lambda_max": self.lambda_max.to_dict(),
             "eta_star": self.eta_star.to_dict() if self.eta_star else None,
+            "eta_star_about": self.eta_star_about,
             "stability_at_eta": self.stability,
+            "notes": list(self.notes),
         }
 
 
@@ -84,11 +138,26 @@ class Analysis:
     eta_critical_note: str
     seconds: float
     notes: tuple[str, ...] = field(default=())
+    critical_etas: tuple[CriticalEta, ...] = field(default=())
 
     @property
     def minima(self) -> tuple[PointAnalysis, ...]:
-        """The isolated strict local minima."""
+        """The isolated minima with a positive-definite Hessian (strict, non-degenerate).
+
+        These are the minima the theorems about η* = 2/λmax and the certified regions are
+        about. :attr:`isolated_minima` adds the degenerate ones; a minimum's number is its
+        ``label`` in that longer list.
+        """
         return tuple(p for p in self.points if p.kind == "minimum")
+
+    @property
+    def isolated_minima(self) -> tuple[PointAnalysis, ...]:
+        """All isolated minima, degenerate or not, in label order (labels 1..k).
+
+        The order and labels are those of :func:`symstab.exact.points.isolated_minima`;
+        ``p.degenerate`` tells the degenerate ones (singular Hessian) apart.
+        """
+        return tuple(p for p in self.points if p.label is not None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with stable keys; exact values as strings (see docs/json.md)."""
@@ -123,6 +192,7 @@ class Analysis:
                 "n_complex_points": self.n_complex_points,
                 "points": [p.to_dict() for p in self.points],
                 "components": [component_to_dict(c, self.digits) for c in self.components],
+                "critical_etas": [e.to_dict() for e in self.critical_etas],
             },
             "eta_critical": self.eta_critical.to_dict() if self.eta_critical else None,
             "eta_critical_note": self.eta_critical_note,
@@ -165,6 +235,7 @@ def component_to_dict(c: ComponentAnalysis, digits: int) -> dict[str, Any]:
         ],
         "lambda_max_infimum": c.lambda_max_infimum.to_dict() if c.lambda_max_infimum else None,
         "eta_critical": c.eta_critical.to_dict() if c.eta_critical else None,
+        "eta_critical_about": component_entry(c).about if "minima" in c.kind else None,
         "weakly_stable": (
             {
                 "eta": sp.sstr(ws.eta),
@@ -178,38 +249,37 @@ def component_to_dict(c: ComponentAnalysis, digits: int) -> dict[str, Any]:
     }
 
 
-def _stability(lam: sp.Expr, eta: sp.Expr | None) -> str | None:
-    """Linear stability of a minimum under GD at step η, decided exactly."""
-    if eta is None:
-        return None
-    sign = compare(lam * eta, sp.Integer(2))
-    if sign == 0:
-        return "marginal (λmax = 2/η)"
-    return "stable (λmax < 2/η)" if sign < 0 else "unstable (λmax > 2/η)"
-
-
-def _analyze_point(point: Any, loss: Loss, eta: sp.Expr | None, digits: int,
+def _analyze_point(c: ClassifiedPoint, loss: Loss, eta: sp.Expr | None, digits: int,
                    bounded_below: str | None) -> PointAnalysis:
-    H = d.hessian(loss)
-    spectrum = hessian_spectrum(point, H)
-    coords = tuple(Value.of_exact(c, digits) for c in point.coordinate_exprs())
+    point, spectrum = c.point, c.spectrum
+    coords = tuple(Value.of_exact(v, digits) for v in point.coordinate_exprs())
     value = sp.radsimp(point.to_expr(point.reduce(loss.expr)))
     eigen = tuple((Value.of_exact(e.value, digits), e.multiplicity) for e in spectrum.eigenvalues)
     lam = spectrum.lambda_max.value
-    eta_star = None
-    stability = None
-    if spectrum.kind == "minimum":
-        eta_star = Value.of_exact(sp.radsimp(2 / lam), digits, "2/λmax")
-        stability = _stability(lam, eta)
+    star = stability = about = None
+    notes: tuple[str, ...] = ()
+    if c.is_minimum:
+        star = eta_star(lam, c.degenerate, digits)
+        stability = stability_at_eta(lam, eta, c.degenerate)
+        about = f"the isolated minimum #{c.label}: GD at step η is linearly stable there iff η < η*"
+        if c.degenerate:
+            about += " (along the non-degenerate directions only: the Hessian is singular)"
+            notes = degenerate_minimum_notes(lam, spectrum.n_zero)
     return PointAnalysis(
         coordinates=coords,
         loss_value=Value.of_exact(value, digits),
-        kind=spectrum.kind,
+        kind=c.kind,
         eigenvalues=eigen,
         lambda_max=Value.of_exact(lam, digits),
-        eta_star=eta_star,
+        eta_star=star,
         stability=stability,
         global_minimum=bool(bounded_below and value == 0),
+        hessian_kind=spectrum.kind,
+        method=c.method,
+        reason=c.reason,
+        label=c.label,
+        eta_star_about=about,
+        notes=notes,
     )
 
 
@@ -265,7 +335,8 @@ def analyze(
         try:
             with budget(remaining, "critical set computation"):
                 crit = critical_set(grad, loss.params)
-                points = [_analyze_point(p, loss, eta, digits, bounded_below) for p in crit.points]
+                points = [_analyze_point(c, loss, eta, digits, bounded_below)
+                          for c in classify_critical_points(crit.points, loss.expr, H)]
                 components = [
                     _mark_global(analyze_component(c, loss.expr, H, eta, digits=digits),
                                  bounded_below)
@@ -275,7 +346,8 @@ def analyze(
             status = "complete"
         except BudgetExceeded as exc:
             status = f"incomplete: {exc}"
-    eta_crit, eta_note = _critical_eta(points, components, digits)
+    eta_crit, eta_note = _critical_eta(points, components)
+    isolated = [p for p in points if p.label is not None]
     if bounded_below:
         notes.append(bounded_below)
     return Analysis(
@@ -298,6 +370,7 @@ def analyze(
         eta_critical_note=eta_note,
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
+        critical_etas=critical_etas(isolated, components),
     )
 
 
@@ -309,19 +382,14 @@ def _mark_global(c: ComponentAnalysis, bounded_below: str | None) -> ComponentAn
 
 
 def _critical_eta(
-    points: list[PointAnalysis], components: list[ComponentAnalysis], digits: int
+    points: list[PointAnalysis], components: list[ComponentAnalysis]
 ) -> tuple[Value | None, str]:
     """2 / inf λmax over all minima: past it no minimum is (even weakly) linearly stable."""
     candidates: list[Value] = [p.eta_star for p in points if p.eta_star is not None]
     candidates += [c.eta_critical for c in components if c.eta_critical is not None]
-    if not candidates:
+    best = largest_eta(candidates)
+    if best is None:
         return None, "no minimum found"
-    best = candidates[0]
-    for value in candidates[1:]:
-        if best.exact == "oo":
-            break
-        if value.exact == "oo" or compare(value.expr, best.expr) > 0:
-            best = value
     note = (
         "largest η* over all minima = 2 / (infimum of λmax over all minima); for η above it "
         "no minimum has λmax <= 2/η"
