@@ -61,7 +61,8 @@ def threshold_is_sharp(loss: Loss, *, margin: sp.Expr | None = None,
     def run(budget: Budget) -> Outcome:
         minima = analysis_of(loss, None, budget.time_limit).minima
         lines, data = [], {}
-        for k, p in enumerate(minima, start=1):
+        for p in minima:
+            k = p.label
             star = p.eta_star.expr
             lam = p.lambda_max.expr
             below, above = (1 - margin) * star, (1 + margin) * star

@@ -105,9 +105,9 @@ def has_strict_minimum(loss: Loss) -> Callable[[Budget], HypothesisCheck]:
 def stable_minima(loss: Loss, eta: sp.Expr, budget: Budget) -> list[tuple[int, PointAnalysis]]:
     """``(label, minimum)`` for the strict minima with η < η* (labels as in the regions)."""
     out = []
-    for k, p in enumerate(analysis_of(loss, None, budget.time_limit).minima, start=1):
+    for p in analysis_of(loss, None, budget.time_limit).minima:
         if p.eta_star is not None and compare(eta, p.eta_star.expr) < 0:
-            out.append((k, p))
+            out.append((p.label, p))
     return out
 
 

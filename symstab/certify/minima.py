@@ -30,9 +30,9 @@ from symstab.certify.tube import TubeRegion
 from symstab.errors import InputError
 from symstab.exact import derivatives as d
 from symstab.exact.critical import critical_set
+from symstab.exact.points import isolated_minima
 from symstab.exact.residual import residual_form
 from symstab.exact.signs import compare
-from symstab.exact.spectrum import hessian_spectrum
 from symstab.inputs import StepSize, StepSizeLike
 from symstab.intervals import dyadic, to_fraction
 from symstab.loss import Loss
@@ -85,11 +85,13 @@ def certified_regions(
     Returns
     -------
     tuple of CertifiedRegion and TubeRegion
-        The balls in the order of the exact analysis' minima (``analyze(loss).minima``);
-        a ball's ``label`` is its minimum's position (1-based) in that order, so labels
-        are 1..k when every minimum is stable. Minima with λmax >= 2/η (or that could not
-        be certified) have no region. Then the regions around pieces of a manifold of
-        minima (with ``window``), labelled k+1, k+2, ...
+        The balls in the order of the exact analysis' isolated minima
+        (``analyze(loss).isolated_minima``, :func:`~symstab.exact.points.isolated_minima`);
+        a ball's ``label`` is its minimum's label there, so labels are 1..k when every
+        minimum is stable. Degenerate minima, minima with λmax >= 2/η, and minima that
+        could not be certified have no region (their labels are skipped). Then the
+        regions around pieces of a manifold of minima (with ``window``), labelled k+1,
+        k+2, ...
 
     Raises
     ------
@@ -102,19 +104,17 @@ def certified_regions(
     eta = StepSize.of(eta)
     kw.pop("label", None)  # labels come from the order of the minima
     crit = critical_set(d.gradient(loss), loss.params)
-    H = d.hessian(loss)
+    minima = isolated_minima(loss, crit)
     regions: list[CertifiedRegion] = []
-    label = 0
-    for point in crit.points:
-        spectrum = hessian_spectrum(point, H)
-        if spectrum.kind != "minimum":
+    for minimum in minima:
+        if minimum.degenerate:  # counted (its label), never certified by a Hessian ball
             continue
-        label += 1
-        if compare(spectrum.lambda_max.value * eta.exact, sp.Integer(2)) >= 0:
+        if compare(minimum.spectrum.lambda_max.value * eta.exact, sp.Integer(2)) >= 0:
             continue
-        region = certify_region(loss, point, eta, label=label, **kw)
+        region = certify_region(loss, minimum.point, eta, label=minimum.label, **kw)
         if region is not None:
             regions.append(region)
+    label = len(minima)
     if lyapunov:
         options = dict(lyapunov_options or {})
         regions = [big if (big := certify_lyapunov_region(loss, r, **options)) else r
