@@ -435,6 +435,7 @@ def certified_measure(
     time_limit: float | None = None,
     lyapunov: bool = True,
     passes: int = DEFAULT_PASSES,
+    reuse: bool = True,
 ) -> CertifiedMeasure:
     """Certified lower bounds on the fraction of ``window`` from which GD converges.
 
@@ -482,6 +483,9 @@ def certified_measure(
     passes
         Sweeps over the failed cells of one depth before bisecting them (another sweep
         happens only if the previous one proved a new cell).
+    reuse
+        Whether the cells already proved serve as regions for the others (step 5 of the
+        module docstring); False: only ``regions`` do.
 
     Returns
     -------
@@ -523,6 +527,8 @@ def certified_measure(
     proved: dict[tuple[int, bool], ProvedCells] = {}
 
     def prove(key: Key, label: int, stable: bool) -> None:
+        if not reuse:
+            return
         union = proved.get((label, stable))
         if union is None:
             union = proved[label, stable] = ProvedCells(grid, label, stable)

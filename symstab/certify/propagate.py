@@ -214,14 +214,13 @@ class BoxPropagator:
         # (b) Taylor with the Hessian over the hull of X and G(X)
         hull = [arb.union(a, b) for a, b in zip(box, new, strict=True)]
         h = t.hessian(hull)
-        squares = [_square(g) for g in grad]
-        q = -eta * sum(squares, arb(0))
-        quad = arb(0)
+        # Σᵢ (−η + η²/2·Hᵢᵢ(Y)) gᵢ² + η² Σ_{i<j} Hᵢⱼ(Y) gᵢgⱼ: each gᵢ² enters once, so
+        # its two terms cannot cancel apart.
+        q = arb(0)
         for i in range(n):
-            quad += h[i][i] * squares[i]
+            q += (self.half_eta2 * h[i][i] - eta) * _square(grad[i])
             for j in range(i + 1, n):
-                quad += 2 * h[i][j] * grad[i] * grad[j]
-        q += self.half_eta2 * quad
+                q += 2 * self.half_eta2 * h[i][j] * grad[i] * grad[j]
         return bool(q.is_finite() and q.upper() < 0)
 
     def _value(self, box: list[Any], grad: Sequence[Any]) -> Any:
