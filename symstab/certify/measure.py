@@ -368,7 +368,7 @@ def _cells(cells: Any, n: int) -> tuple[int, ...]:
     return tuple(bounded_int(c, "cells", 1, 4096) for c in cells)
 
 
-def default_regions(loss: Loss, eta: StepSize, lyapunov: bool = True) -> tuple[Any, ...]:
+def default_regions(loss: Loss, eta: StepSizeLike, lyapunov: bool = True) -> tuple[Any, ...]:
     """The certified regions of ``loss`` at ``eta`` and, for each certified ball, its
     Lyapunov enlargement where one is certified.
 
@@ -377,7 +377,7 @@ def default_regions(loss: Loss, eta: StepSize, lyapunov: bool = True) -> tuple[A
     loss
         A polynomial loss with rational coefficients.
     eta
-        The step size.
+        The step size, in any spelling of :meth:`~symstab.inputs.StepSize.of`.
     lyapunov
         Whether to add the enlargements (which prove convergence, not descent).
 
@@ -386,7 +386,16 @@ def default_regions(loss: Loss, eta: StepSize, lyapunov: bool = True) -> tuple[A
     tuple
         :func:`~symstab.certify.minima.certified_regions` followed by the enlargements
         of its monotone :class:`~symstab.certify.region.CertifiedRegion` balls.
+
+    Raises
+    ------
+    InputError
+        If the loss is not a polynomial.
     """
+    eta = StepSize.of(eta)
+    if not loss.is_polynomial:
+        raise InputError("certified regions are found for polynomial losses only; pass "
+                         "regions for others", "regions")
     regions = tuple(certified_regions(loss, eta))
     if not lyapunov:
         return regions
