@@ -385,7 +385,8 @@ def default_regions(loss: Loss, eta: StepSizeLike, lyapunov: bool = True) -> tup
     -------
     tuple
         :func:`~symstab.certify.minima.certified_regions` followed by the enlargements
-        of its monotone :class:`~symstab.certify.region.CertifiedRegion` balls.
+        of its Hessian balls (monotone :class:`~symstab.certify.region.CertifiedRegion`
+        objects); regions of other types are passed on as they are.
 
     Raises
     ------
@@ -399,7 +400,8 @@ def default_regions(loss: Loss, eta: StepSizeLike, lyapunov: bool = True) -> tup
     regions = tuple(certified_regions(loss, eta))
     if not lyapunov:
         return regions
-    balls = tuple(r for r in regions if isinstance(r, CertifiedRegion) and r.monotone)
+    # Lyapunov enlargements are for the Hessian balls of isolated minima.
+    balls = tuple(r for r in regions if type(r) is CertifiedRegion and r.monotone)
     return regions + tuple(lyapunov_regions(loss, eta, balls)) if balls else regions
 
 
@@ -423,7 +425,7 @@ def _describe(region: Any) -> tuple[int, bool, str]:
     monotone = bool(getattr(region, "monotone", False))
     radius = getattr(region, "radius", None)
     kind = type(region).__name__
-    if isinstance(region, CertifiedRegion):
+    if type(region) is CertifiedRegion:
         kind = ("Hessian ball" if monotone else "Lyapunov ball") + f", radius {float(radius):.4g}"
     return int(region.label), monotone, kind
 
