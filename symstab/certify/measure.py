@@ -157,7 +157,7 @@ class CertifiedMeasure:
     cells
         Cells per axis of the initial grid.
     max_depth, max_steps, max_boxes, max_width, divergence_bound, dps, time_limit
-        The budget and the stopping rules used.
+        The budget and the stopping rules used (see :func:`certified_measure`).
     tried
         Cells propagated (initial cells and children).
     succeeded
@@ -178,7 +178,10 @@ class CertifiedMeasure:
         False if ``max_boxes`` or ``time_limit`` stopped the refinement before every
         failing cell reached ``max_depth``.
     regions
-        One ``(label, monotone, description)`` per region used.
+        One ``(label, monotone, description)`` per region given (the proved cells, which
+        also serve as regions, are not listed).
+    passes
+        Sweeps over the failed cells of each depth.
     """
 
     loss_name: str

@@ -184,7 +184,7 @@ class CertifiedRegion:
         if len(sides) != len(center):
             return False
         exact = []
-        far = 0.0
+        far: float | None = 0.0
         for side, c in zip(sides, center_f, strict=True):
             if len(side) != 2:
                 return False
@@ -195,17 +195,18 @@ class CertifiedRegion:
                 return False
             try:
                 lo_f, hi_f = lo.numerator / lo.denominator, hi.numerator / hi.denominator
-            except OverflowError:
-                lo_f, hi_f = -math.inf, math.inf  # beyond the float range: decided exactly
+            except OverflowError:  # beyond the float range: everything decided exactly
+                far, lo_f, hi_f = None, 0.0, 0.0
             # Rounding to float is monotone, so lo_f < hi_f already proves lo < hi.
             if not lo_f < hi_f and lo > hi:
                 return False
             exact.append((lo, hi))
-            gap = max(c - lo_f, hi_f - c)
-            far += gap * gap
+            if far is not None:
+                gap = max(c - lo_f, hi_f - c)
+                far += gap * gap
         # Quick reject: the farthest corner is outside the ball by far more than the
         # rounding error of the float computation.
-        if far > reject:
+        if far is not None and far > reject:
             return False
         total = Fraction(0)
         for (lo, hi), c in zip(exact, center, strict=True):
