@@ -1,6 +1,7 @@
 """Claims of Chen, Peng, Li, Zhao, "On the Unstable Convergence Regime of Gradient
 Descent" (AAAI 2024) that are not generic properties: the sharpness of the maximal
-learning rate, Theorem 3 (U_η is open) and the printed form of eq. (30).
+learning rate, Theorem 3 (U_η is open), the printed form of eq. (30), and the measure of
+the converging set V_η in a window of Fig. 2, certified.
 
 Eq. (30) as printed defines U_η with ``f(θ_k) < f(θ_{k+1})`` (the loss *increases*),
 while the sentence after it says the loss "will monotonically decrease in each GD
@@ -15,15 +16,16 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-import flint
 import numpy as np
 import sympy as sp
 
-from symstab.codegen import compile_loss
+from symstab.certify import certified_measure
+from symstab.certify.measure import default_regions, floor_decimal
 from symstab.dynamics.basins import basin_map
-from symstab.evidence import Strength
+from symstab.errors import InputError
+from symstab.evidence import Strength, wilson_interval
 from symstab.exact.signs import compare
-from symstab.inputs import StepSize, StepSizeLike
+from symstab.inputs import StepSize, StepSizeLike, exact_number
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
@@ -38,7 +40,7 @@ from .support import (
     slug,
 )
 
-__all__ = ["threshold_is_sharp", "u_eta_open", "u_eta_printed_open"]
+__all__ = ["converging_measure", "threshold_is_sharp", "u_eta_open", "u_eta_printed_open"]
 
 CHEN = "Chen et al. 2024"
 EQ30_NOTE = (
@@ -109,39 +111,6 @@ def threshold_is_sharp(loss: Loss, *, margin: sp.Expr | None = None,
 # --------------------------------------------------------------------------------------
 
 
-def _box_ball_inside(box: Sequence[Any], center: Sequence[Any], radius: Any) -> bool:
-    """Whether every point of the arb box lies in the closed ball (certified)."""
-    d2 = sum(((x - flint.arb(str(c))) ** 2 for x, c in zip(box, center, strict=True)),
-             flint.arb(0))
-    r = flint.arb(str(radius))
-    return bool(d2.upper() < (r * r).lower())
-
-
-def _certify_stable_ball(target: Any, eta: sp.Expr, theta0: Sequence[Fraction], eps: Fraction,
-                         regions: Sequence[Any], max_steps: int) -> tuple[int, int] | None:
-    """Propagate the box θ0 ± eps through G with interval arithmetic until it lies in a
-    certified (monotone) region, requiring sup f(X_{k+1}) < inf f(X_k) at every step.
-
-    Returns ``(steps, label)`` on success (every start in the box is then a stable
-    initialisation: its loss decreases at every step before the region, and inside it by
-    the region's certificate), None otherwise.
-    """
-    box = [target.enclose((t - eps, t + eps)) for t in theta0]
-    f_prev = target.value(box)
-    eta_i = target.enclose(eta)
-    for k in range(max_steps + 1):
-        for region in regions:
-            if getattr(region, "monotone", True) and _box_ball_inside(
-                    box, region.center, region.radius):
-                return k, int(region.label)
-        box = list(target.step(box, eta_i))
-        f_next = target.value(box)
-        if not f_next.upper() < f_prev.lower():
-            return None
-        f_prev = f_next
-    return None
-
-
 def u_eta_open(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[sp.Expr, sp.Expr]], *,
                id: str | None = None) -> Claim:
     """Claim (Chen Theorem 3, with Lemma 2): U_η, the set of stable initialisations
@@ -150,9 +119,11 @@ def u_eta_open(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[sp.Expr, sp.Ex
     Checkable form: every sampled stable initialisation θ0 has a certified ball of stable
     initialisations around it. Stable starts are found by a float64 basin map of ``box``
     (about ``budget.samples`` points); for a spread of ``max(3, budget.examples // 5)``
-    of them, the box θ0 ± ε is propagated through the GD map in arb interval arithmetic
-    (``budget.dps`` digits) until it lies inside a certified trapping region, with the
-    loss enclosure strictly decreasing at every step; ε is halved (in digits) on failure.
+    of them, the box θ0 ± ε is proved to lie in U_η by
+    :func:`symstab.certify.certified_measure` (one cell, propagated through the GD map in
+    arb interval arithmetic at ``budget.dps`` digits, at least 50, until it lies inside a
+    certified trapping region, with the loss proved to decrease on the whole box at every
+    step); ε is tried at two sizes.
 
     ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`.
     """
@@ -173,25 +144,28 @@ def u_eta_open(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[sp.Expr, sp.Ex
         want = max(3, budget.examples // 5)
         picks = stable[np.unique(np.linspace(0, stable.size - 1, want).round().astype(int))]
         dps = max(budget.dps, 50)
-        target = compile_loss(loss.expr, loss.params).interval(dps)
+        monotone = [r for r in regions if getattr(r, "monotone", False)]
         certified, failed, data = 0, [], []
         for i in picks:
             theta0 = [Fraction(float(x)) for x in starts[i]]
-            result = None
             for digits in (dps // 2, dps - 10):
                 eps = Fraction(1, 10**digits)
-                result = _certify_stable_ball(target, eta, theta0, eps, regions, budget.steps)
-                if result is not None:
+                ball = certified_measure(
+                    loss, eta, [(t - eps, t + eps) for t in theta0], monotone, cells=1,
+                    max_depth=0, max_steps=budget.steps, dps=dps, max_width=1, reuse=False)
+                if ball.stable == 1:
                     data.append({"start": point_text(starts[i]), "eps": f"1e-{digits}",
-                                 "steps_to_region": result[0], "minimum": result[1]})
+                                 "steps_to_region": ball.box_steps,
+                                 "minimum": next(iter(ball.stable_by_label))})
                     certified += 1
                     break
-            if result is None:
+            else:
                 failed.append(point_text(starts[i]))
         summary = (f"{certified} of {len(picks)} sampled stable initialisations (of "
                    f"{stable.size} stable grid points) have a certified ball of stable "
-                   f"initialisations (arb boxes at {dps} digits, loss enclosures strictly "
-                   "decreasing until inside a certified trapping region)")
+                   f"initialisations (arb boxes at {dps} digits, the loss proved to "
+                   "decrease on the whole box until it lies inside a certified trapping "
+                   "region)")
         if failed:
             return Verdict.INCONCLUSIVE, Evidence(
                 Strength.CERTIFIED, summary + f"; not certified: {failed[:3]}",
@@ -257,4 +231,86 @@ def u_eta_printed_open(loss: Loss, eta: StepSizeLike, *, id: str | None = None) 
         hypotheses=(critical_set_complete(loss), below_threshold(loss, eta)),
         tags=(loss.name, "erratum"),
         expected=Verdict.FAILS,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The converging set V_η has positive measure: a certified lower bound
+# --------------------------------------------------------------------------------------
+
+
+def converging_measure(loss: Loss, eta: StepSizeLike, window: Sequence[tuple[Any, Any]], *,
+                       at_least: Any = 0, id: str | None = None) -> Claim:
+    """Claim: V_η, the set of initialisations from which GD converges to a minimum (open,
+    by the remark after Chen's Theorem 3), fills more than ``at_least`` of ``window``:
+    Leb(V_η ∩ W) > at_least · vol(W).
+
+    Checked by :func:`symstab.certify.certified_measure` (cells of the window propagated
+    through the GD map in arb interval arithmetic into certified regions; ``16`` cells per
+    axis bisected up to ``2 + budget.subdivisions // 4`` times): ``holds`` with
+    certified evidence when the certified lower bound exceeds ``at_least``. Beside it, a
+    float64 basin map of about ``25 · budget.samples`` grid points gives the sampled
+    fraction and its Wilson interval; ``fails`` (statistical) when the interval lies
+    below ``at_least``; a certified bound above the sampled interval (which would mean an
+    error in one of them) is reported as ``inconclusive``.
+
+    ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`; ``window`` and
+    ``at_least``: exact rationals (int, Fraction, text).
+    """
+    step = StepSize.of(eta)
+    eta = step.exact
+    bound = exact_number(at_least, "at_least")
+    if not bound.is_Rational:
+        raise InputError(f"at_least must be rational, got {bound}", "at_least")
+    share = Fraction(int(bound.p), int(bound.q))
+    where = " × ".join(f"[{sp.sstr(exact_number(lo))}, {sp.sstr(exact_number(hi))}]"
+                       for lo, hi in window)
+
+    def run(budget: Budget) -> Outcome:
+        regions = default_regions(loss, step)
+        m = certified_measure(loss, step, window, regions,
+                              max_depth=2 + budget.subdivisions // 4,
+                              max_boxes=5000 * budget.subdivisions)
+        per = max(2, round((25 * budget.samples) ** (1 / loss.n)))
+        grid = tuple((float(lo), float(hi), per) for lo, hi in m.window)
+        bmap = basin_map(loss, step, grid, regions=regions, max_steps=budget.steps)
+        labels = np.asarray(bmap.labels)
+        k, n = int((labels > 0).sum()), int(labels.size)
+        low, high = wilson_interval(k, n, budget.confidence)
+        sampled = (f"sampled: {k} of {n} grid points converge ({k / n:.4f}, Wilson "
+                   f"{budget.confidence:.0%} interval [{low:.4f}, {high:.4f}])")
+        data = {"certified": {key: v for key, v in m.to_dict().items() if key != "evidence"},
+                "sampled": {"converged": k, "points": n, "fraction": k / n,
+                            "wilson": [low, high], "confidence": budget.confidence}}
+        if m.converging > Fraction(high):
+            return Verdict.INCONCLUSIVE, Evidence(
+                Strength.CERTIFIED, f"the certified bound {m.converging} exceeds the sampled "
+                f"upper bound: {m.evidence}; {sampled}", data=data), None
+        if m.converging > share:
+            return Verdict.HOLDS, Evidence(
+                Strength.CERTIFIED, f"{m.evidence}; {sampled}", data=data), None
+        if high < share:
+            return Verdict.FAILS, Evidence(
+                Strength.STATISTICAL, f"{sampled}; {m.evidence}", n=n,
+                confidence=budget.confidence, bound=(low, high), data=data), Counterexample(
+                f"the converging fraction is below {share} with {budget.confidence:.0%} "
+                f"confidence (Wilson interval [{low:.4f}, {high:.4f}])", eta=sp.sstr(eta))
+        return Verdict.INCONCLUSIVE, Evidence(
+            Strength.CERTIFIED, f"the certified bound {floor_decimal(m.converging)} does "
+            f"not exceed {share}: {m.evidence}; {sampled}", data=data), None
+
+    return Claim(
+        id=id or f"chen.converging-measure.{slug(loss.name)}.{slug(eta)}",
+        title=f"V_η fills more than {share} of {where} for {loss.name} at "
+              f"η = {sp.sstr(eta)} (certified)",
+        statement=(f"For GD on {loss.name} with η = {sp.sstr(eta)}, the set V_η of "
+                   "initialisations from which GD converges to a minimum has Lebesgue "
+                   f"measure greater than {share} times that of {where}."),
+        latex=(r"\operatorname{Leb}(V_\eta\cap W)>" + sp.latex(bound)
+               + r"\,\operatorname{vol}(W)"),
+        source=Source(CHEN, "Fig. 2 (V_η of f4) and the remark after Theorem 3 (V_η is "
+                            "open)"),
+        run=run,
+        hypotheses=(critical_set_complete(loss), below_threshold(loss, eta)),
+        tags=(loss.name, "measure"),
     )

@@ -53,6 +53,8 @@ def _chen() -> list[Claim]:
                                id="chen.theorem3.f1"))
     out.append(chen.u_eta_open(_loss("f4"), R(1, 2), ((0, 2), (0, 2)), id="chen.theorem3.f4"))
     out.append(chen.u_eta_printed_open(_loss("f4"), R(1, 2), id="chen.eq30-printed.f4"))
+    out.append(chen.converging_measure(_loss("f4"), R(1, 2), BOX2, at_least=R(1, 2),
+                                       id="chen.converging-measure.f4"))
     fig3 = Source(CHEN, "Fig. 3 (caption: both trajectories converge)")
     out.append(converges_from(_loss("f4"), R(3, 10), point=(R(1, 10), R(5, 2)),
                               id="chen.fig3.unstable-start", source=fig3))

@@ -126,6 +126,40 @@ def test_basin_quadratic_all_stable(capsys):
     assert data["recheck"]["disagreements"] == []
 
 
+def test_basin_certified_measure_of_a_contraction_is_one(capsys):
+    # f = (x² + 3y²)/2 at η = 1/2: G is linear with factors 1/2 and −1/2, every start
+    # converges with the loss falling at every step, so both bounds can reach 1 exactly
+    code, out, _ = _run(capsys, "basin", "(x**2 + 3*y**2)/2", "--eta", "1/2",
+                        "--grid", "-1,1,5;-1,1,5", "--certified-measure", "--format", "json")
+    assert code == 0
+    bound = json.loads(out)["certified_measure"]
+    assert bound["converging_fraction"]["exact"] == "1"
+    assert bound["stable_fraction"]["exact"] == "1"
+    assert bound["strength"] == "certified"
+    assert bound["window"] == [["-1", "1"], ["-1", "1"]]
+    assert bound["sampled"]["converging"]["fraction"] == 1.0
+
+
+def test_basin_certified_measure_beside_the_sampled_fraction(capsys):
+    # f = x²/2 − x⁴/4 at η = 1/2: GD converges (with falling loss) exactly from (−1, 1),
+    # half of [−2, 2]; the certified bound is at most 1/2 and close to it
+    code, out, _ = _run(capsys, "basin", "x**2/2 - x**4/4", "--eta", "1/2",
+                        "--grid", "-2,2,41", "--certified-measure", "--measure-depth", "4")
+    assert code == 0
+    line = next(row for row in out.splitlines() if "V_η (converging)" in row)
+    value = float(line.split(">=")[1].split()[0])
+    assert 0.45 < value <= 0.5
+    assert "sampled" in line and "Wilson 95%" in line
+    assert "certified lower bounds on [-2, 2]" in out
+
+
+def test_basin_certified_measure_bad_depth_is_one_line_exit_2(capsys):
+    code, _, err = _run(capsys, "basin", "f4", "--eta", "1/2", "--grid", "-2,2,5;-2,2,5",
+                        "--certified-measure", "--measure-depth", "99")
+    assert code == 2
+    assert err.count("\n") == 1 and "--measure-depth" in err
+
+
 @pytest.mark.parametrize("grid", ["-3,3", "-3,3,10;a,3,10", "-3,3,0;-3,3,10", "3,-3,5;0,1,5",
                                   "-3,3,10;-3,3,10;0,1,2", "-3,3,1e9;0,1,5"])
 def test_basin_bad_grid_is_one_line_exit_2(capsys, grid):

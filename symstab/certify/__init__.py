@@ -16,6 +16,11 @@ One module per certificate, and one for the regions they produce:
     minimum of a polynomial loss.
 :mod:`~symstab.certify.krawczyk`
     The interval Krawczyk test for F(x) = 0 on a box and root isolation by bisection.
+:mod:`~symstab.certify.measure`
+    :func:`certified_measure`: certified lower bounds on the fraction of a window from
+    which GD converges (and converges stably), by cells propagated through G in interval
+    arithmetic into certified regions (:mod:`~symstab.certify.propagate`, the boxes;
+    :mod:`~symstab.certify.cells`, the cells and the proved cells as regions).
 """
 
 from symstab.certify.hessian_ball import certify_region, explain_no_region
@@ -28,15 +33,18 @@ from symstab.certify.krawczyk import (
     krawczyk,
 )
 from symstab.certify.lyapunov import certify_lyapunov_region
+from symstab.certify.measure import CertifiedMeasure, certified_measure
 from symstab.certify.minima import certified_regions, lyapunov_regions
 from symstab.certify.region import CertifiedRegion, region_arrays
 
 __all__ = [
+    "CertifiedMeasure",
     "CertifiedRegion",
     "IsolationResult",
     "IteratedMapSystem",
     "Root",
     "SympySystem",
+    "certified_measure",
     "certified_regions",
     "certify_lyapunov_region",
     "certify_region",

@@ -12,12 +12,15 @@ strict local minimum θ* such that every GD orbit at step ``eta`` that enters B 
   rising on the way.
 
 :meth:`CertifiedRegion.contains` is the stopping rule of trajectories (a True is never
-wrong); :func:`region_arrays` gives the float64 centres and shrunken radii that the
+wrong); :meth:`CertifiedRegion.contains_box` says whether a whole box lies in the region
+(the test of :mod:`symstab.certify.measure`, which every region type implements);
+:func:`region_arrays` gives the float64 centres and shrunken radii that the
 float64 basin kernels test against.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -29,7 +32,7 @@ import numpy as np
 import sympy as sp
 from mpmath import libmp
 
-from symstab.intervals import dyadic, mpf_fraction, sqrt_up
+from symstab.intervals import dyadic, mpf_fraction, sqrt_up, to_fraction
 
 __all__ = [
     "ARRAY_ABS_MARGIN",
@@ -138,6 +141,79 @@ class CertifiedRegion:
             diff = libmp.mpf_sub(raw, c)  # prec=0: exact
             total = libmp.mpf_add(total, libmp.mpf_mul(diff, diff))
         return libmp.mpf_cmp(total, bound) <= 0
+
+    @cached_property
+    def _box_data(self) -> tuple[tuple[Fraction, ...], Fraction, tuple[float, ...], float]:
+        """Exact centre and bound of :meth:`contains`; float centre and a reject threshold.
+
+        The threshold exceeds the bound by a relative 1e-6 plus far more than the
+        rounding error of a float squared distance (about 1e-15 times the squared
+        coordinates), so a quick reject never turns a True into a False.
+        """
+        center, bound = self._contains_data
+        exact = tuple(mpf_fraction(c) for c in center)
+        center_f = tuple(float(c) for c in exact)
+        bound_q = mpf_fraction(bound)
+        slack = 1e-9 * (1.0 + sum(c * c for c in center_f))
+        try:
+            reject = float(bound_q) * (1 + 1e-6) + slack
+        except OverflowError:
+            reject = math.inf
+        return exact, bound_q, center_f, reject
+
+    def contains_box(self, sides: Sequence[tuple[Any, Any]]) -> bool:
+        """Whether the whole closed box lies in the ball (exact: a True is never wrong).
+
+        Parameters
+        ----------
+        sides
+            One ``(lo, hi)`` pair per coordinate, exact rationals (``Fraction``, int,
+            SymPy ``Rational``, or a binary ``float``/``mpf`` taken at its exact value).
+
+        Returns
+        -------
+        bool
+            True only if sup over the box of ‖θ − center‖² <= radius²·(1 − 1e-12), the
+            bound of :meth:`contains`, so that a one-point box ``((t, t), ...)`` gives
+            the same answer as ``contains(t)``. The supremum is attained at a corner:
+            per coordinate max((lo − c)², (hi − c)²), summed in exact rational
+            arithmetic. A wrong length, ``lo > hi`` or a side that is not an exact
+            finite number give False.
+        """
+        center, bound, center_f, reject = self._box_data
+        if len(sides) != len(center):
+            return False
+        exact = []
+        far: float | None = 0.0
+        for side, c in zip(sides, center_f, strict=True):
+            if len(side) != 2:
+                return False
+            lo, hi = side
+            lo = lo if type(lo) is Fraction else to_fraction(lo)
+            hi = hi if type(hi) is Fraction else to_fraction(hi)
+            if lo is None or hi is None:
+                return False
+            try:
+                lo_f, hi_f = lo.numerator / lo.denominator, hi.numerator / hi.denominator
+            except OverflowError:  # beyond the float range: everything decided exactly
+                far, lo_f, hi_f = None, 0.0, 0.0
+            # Rounding to float is monotone, so lo_f < hi_f already proves lo < hi.
+            if not lo_f < hi_f and lo > hi:
+                return False
+            exact.append((lo, hi))
+            if far is not None:
+                gap = max(c - lo_f, hi_f - c)
+                far += gap * gap
+        # Quick reject: the farthest corner is outside the ball by far more than the
+        # rounding error of the float computation.
+        if far is not None and far > reject:
+            return False
+        total = Fraction(0)
+        for (lo, hi), c in zip(exact, center, strict=True):
+            total += max((lo - c) ** 2, (hi - c) ** 2)
+            if total > bound:
+                return False
+        return True
 
     def _contains_rational(self, theta: tuple) -> bool:
         """:meth:`contains` for exact rationals (``Fraction``, SymPy ``Rational``)."""

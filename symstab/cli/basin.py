@@ -1,8 +1,10 @@
-"""``symstab basin``: a basin map of GD over a grid, with a high-precision recheck."""
+"""``symstab basin``: a basin map of GD over a grid, with a high-precision recheck and,
+on request, a certified lower bound on the converging measure of the grid's window."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -14,6 +16,9 @@ from symstab.cli.options import (
     plot_path_option,
 )
 
+#: Default bisections of a failing cell for ``--certified-measure``.
+MEASURE_DEPTH = 3
+
 
 @click.command(name="basin")
 @click.argument("loss")
@@ -22,6 +27,13 @@ from symstab.cli.options import (
 @click.option("--grid", "grid_text", default="-3,3,200;-3,3,200", show_default=True,
               help="Per parameter 'min,max,count', separated by ';'.")
 @click.option("--max-steps", default=10_000, show_default=True, help="Step budget per point.")
+@click.option("--certified-measure", "measure", is_flag=True,
+              help="Also prove lower bounds on the converging and stably converging "
+                   "fractions of the grid's window (cells propagated through GD in interval "
+                   "arithmetic into certified regions).")
+@click.option("--measure-depth", default=MEASURE_DEPTH, show_default=True,
+              help="With --certified-measure: bisections of a cell that fails (each one "
+                   "quarters the cells' area in 2-D; more is tighter and slower).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
@@ -30,11 +42,15 @@ from symstab.cli.options import (
 @click.option("--workers", default=0, show_default=True,
               help="Start a local Dask cluster with this many workers (0: no cluster).")
 def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: int,
-            fmt: str, plot_path: str | None, scheduler: str | None, workers: int) -> None:
+            measure: bool, measure_depth: int, fmt: str, plot_path: str | None,
+            scheduler: str | None, workers: int) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
     Labels: k >= 1 entered the certified trapping region of minimum k, -1 diverged,
-    0 undetermined; 'stable' = the loss fell at every step (Chen's U_η).
+    0 undetermined; 'stable' = the loss fell at every step (Chen's U_η). With
+    --certified-measure, certified lower bounds on the fractions of the window
+    [min, max] x ... that converge (and converge stably) are printed beside the sampled
+    ones.
     """
     from symstab.dynamics.basins import basin_map, recheck
     from symstab.loss import load_loss
@@ -43,6 +59,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     step = eta_option(eta)
     grid = grid_option(grid_text, the_loss.n)
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
+    bounded_option(measure_depth, "measure-depth", 0, 12)
     client = dask_client(scheduler, workers)
     try:
         bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client)
@@ -50,6 +67,16 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
         if client is not None:
             client.close()
     disagreements = recheck(bmap, the_loss, n=10, dps=50)
+    bound = None
+    if measure:
+        from symstab.certify import certified_measure
+        from symstab.errors import InputError
+
+        try:
+            bound = certified_measure(the_loss, step, [(lo, hi) for lo, hi, _ in grid],
+                                      max_depth=measure_depth)
+        except InputError as exc:
+            raise InputError(exc.problem, "--certified-measure") from None
     if plot_path:
         from symstab.plot import basin_figure
 
@@ -57,6 +84,8 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     if fmt == "json":
         data = bmap.to_dict()
         data["recheck"] = {"n": 10, "dps": 50, "disagreements": disagreements}
+        if bound is not None:
+            data["certified_measure"] = {**bound.to_dict(), "sampled": _sampled(bmap)}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         return
     click.echo(f"{the_loss.name} at η = {step}: {bmap.labels.size} points, "
@@ -70,3 +99,34 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     click.echo(f"  V_η minus U_η (unstable convergence) {float(converged.mean()) - u_eta:.4f}")
     click.echo(f"  high-precision recheck of 10 points at 50 digits: "
                f"{len(disagreements)} disagreement(s)")
+    if bound is not None:
+        from symstab.certify.measure import floor_decimal
+
+        sampled = _sampled(bmap)
+        click.echo(f"certified lower bounds on {bound.window_text()} (interval arithmetic, "
+                   f"{bound.tried} cells, {bound.seconds:.1f} s"
+                   + ("" if bound.complete else ", budget exhausted") + "):")
+        for key, name, value in (("converging", "V_η (converging)", bound.converging),
+                                 ("stable", "U_η (stable)", bound.stable)):
+            s = sampled[key]
+            click.echo(f"  {name:17s} >= {floor_decimal(value)}   sampled {s['fraction']:.4f}"
+                       f" (Wilson 95% [{s['wilson'][0]:.4f}, {s['wilson'][1]:.4f}])")
+        if not bound.regions:
+            click.echo("  no certified region at this step size: nothing can be proved")
+
+
+def _sampled(bmap: Any) -> dict[str, Any]:
+    """The sampled converging and stable fractions of a basin map, with Wilson intervals."""
+    import numpy as np
+
+    from symstab.evidence import wilson_interval
+
+    labels = np.asarray(bmap.labels) > 0
+    n = int(labels.size)
+    out = {}
+    for key, mask in (("converging", labels), ("stable", labels & np.asarray(bmap.stable))):
+        k = int(mask.sum())
+        low, high = wilson_interval(k, n, 0.95)
+        out[key] = {"count": k, "points": n, "fraction": k / n, "wilson": [low, high],
+                    "confidence": 0.95}
+    return out
