@@ -371,9 +371,11 @@ def _cells(cells: Any, n: int) -> tuple[int, ...]:
     return tuple(bounded_int(c, "cells", 1, 4096) for c in cells)
 
 
-def default_regions(loss: Loss, eta: StepSizeLike, lyapunov: bool = True) -> tuple[Any, ...]:
+def default_regions(loss: Loss, eta: StepSizeLike, lyapunov: bool = True,
+                    window: Sequence[tuple[Any, Any]] | None = None) -> tuple[Any, ...]:
     """The certified regions of ``loss`` at ``eta`` and, for each certified ball, its
-    Lyapunov enlargement where one is certified.
+    Lyapunov enlargement where one is certified; with ``window``, also the regions around
+    the pieces of a manifold of minima there.
 
     Parameters
     ----------
@@ -383,6 +385,8 @@ def default_regions(loss: Loss, eta: StepSizeLike, lyapunov: bool = True) -> tup
         The step size, in any spelling of :meth:`~symstab.inputs.StepSize.of`.
     lyapunov
         Whether to add the enlargements (which prove convergence, not descent).
+    window
+        Passed to :func:`~symstab.certify.minima.certified_regions`.
 
     Returns
     -------
@@ -400,7 +404,7 @@ def default_regions(loss: Loss, eta: StepSizeLike, lyapunov: bool = True) -> tup
     if not loss.is_polynomial:
         raise InputError("certified regions are found for polynomial losses only; pass "
                          "regions for others", "regions")
-    regions = tuple(certified_regions(loss, eta))
+    regions = tuple(certified_regions(loss, eta, window=window))
     if not lyapunov:
         return regions
     # Lyapunov enlargements are for the Hessian balls of isolated minima.
@@ -531,7 +535,7 @@ def certified_measure(
            if divergence_bound is None else _positive(divergence_bound, "divergence_bound"))
     started = time.monotonic()
     if regions is None:
-        regions = default_regions(loss, step, lyapunov)
+        regions = default_regions(loss, step, lyapunov, window=sides)
     regions = _check_regions(regions, step)
     target = compile_loss(loss.expr, loss.params).interval(dps)
     prop = BoxPropagator(target, step, regions, max_steps, width, far, dps)
