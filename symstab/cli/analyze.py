@@ -25,8 +25,9 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
     """Exact analysis of LOSS: a catalog name (f1..f4, xy, xy2, chain3, deep-chain-D) or text.
 
     Gradient, Hessian, GD map and det(I - ηH), critical points classified by exact
-    inertia with η* = 2/λmax, manifolds of minima with their critical η and M_WS(η),
-    and the modified loss f + (η/4)|∇f|².
+    inertia (by higher-order terms where the Hessian is singular) with η* = 2/λmax,
+    manifolds of minima with their critical η and M_WS(η), the critical η of each set
+    of minima, and the modified loss f + (η/4)|∇f|².
     """
     from symstab.exact.analysis import analyze as run_analysis
     from symstab.loss import load_loss

@@ -46,8 +46,9 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
             scheduler: str | None, workers: int) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
-    Labels: k >= 1 entered the certified trapping region of minimum k, -1 diverged,
-    0 undetermined; 'stable' = the loss fell at every step (Chen's U_η). With
+    Labels: k >= 1 entered the certified trapping region of minimum k (or of piece k
+    of a manifold of minima; 'numerical' where only the numerical criterion decided),
+    -1 diverged, 0 undetermined; 'stable' = the loss fell at every step (Chen's U_η). With
     --certified-measure, certified lower bounds on the fractions of the window
     [min, max] x ... that converge (and converge stably) are printed beside the sampled
     ones.
@@ -90,9 +91,17 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
         return
     click.echo(f"{the_loss.name} at η = {step}: {bmap.labels.size} points, "
                f"{bmap.seconds:.3f} s")
+    pieces = {int(r.label) for r in bmap.regions or () if hasattr(r, "cells")}
+    certified = bmap.certified_counts()
+    size = bmap.labels.size
     for label, fraction in sorted(bmap.fractions().items()):
-        name = {-1: "diverged", 0: "undetermined"}.get(label, f"minimum {label}")
-        click.echo(f"  {name:14s} {fraction:.4f}")
+        name = {-1: "diverged", 0: "undetermined"}.get(
+            label, f"piece {label} of M" if label in pieces else f"minimum {label}")
+        line = f"  {name:14s} {fraction:.4f}"
+        if label > 0 and certified.get(label, 0) < round(fraction * size):
+            line += (f"   (certified {certified.get(label, 0) / size:.4f}, numerical "
+                     f"{fraction - certified.get(label, 0) / size:.4f})")
+        click.echo(line)
     converged = bmap.labels > 0
     u_eta = float((converged & bmap.stable).mean())
     click.echo(f"  U_η (stable convergence)           {u_eta:.4f}")
