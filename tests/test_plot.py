@@ -273,8 +273,12 @@ def test_craciun_fig2_xy(tmp_path: Path) -> None:
     np.testing.assert_allclose(crit.get_xdata(), [1.0, 1.0])
     assert crit.get_linestyle() == "--"
     assert "1 (exact)" in crit.get_label()
+    (cert,) = _by_gid(ax, "certified")
+    np.testing.assert_allclose(cert.get_ydata(), [p.n_certified / 40 for p in res.points])
+    # a certified label is a converged label; past the critical η = 1 there is none
+    assert np.all(cert.get_ydata() <= frac.get_ydata()) and cert.get_ydata()[-1] == 0.0
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert len(labels) == 4 and any("Wilson" in t for t in labels)
+    assert len(labels) == 5 and any("Wilson" in t for t in labels)
     assert "N = 40" in ax.get_title() and "[-3, 3]²" in ax.get_title()
     assert ax.get_xlabel() and ax.get_ylabel()
 

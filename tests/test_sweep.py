@@ -104,7 +104,7 @@ def test_quadratic_threshold_two_thirds() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# xy: a curve of minima, numerical criterion
+# xy: a curve of minima, certified tubes and the numerical criterion
 # --------------------------------------------------------------------------------------
 
 
@@ -119,8 +119,11 @@ def test_xy_sweep(xy_sweep: Sweep) -> None:
     s = xy_sweep
     assert s.etas == (sp.Rational(3, 10), sp.Rational(3, 5), sp.Rational(11, 10),
                       sp.Rational(6, 5))
-    assert s.criterion.startswith("numerical")
+    assert s.criterion.startswith("certified region, or numerical at a piece of minima")
     assert s.strength is Strength.STATISTICAL
+    # below the critical η the tubes around the hyperbola decide almost every label
+    p03 = s.points[0]
+    assert p03.n_regions == 2 and p03.n_certified >= 0.99 * p03.n_converged
     assert s.eta_critical is not None and s.eta_critical.expr == 1
     f03, f06 = s.points[0].fraction, s.points[1].fraction
     assert f03 > 0.5 and f03 >= f06 > 0
@@ -133,6 +136,18 @@ def test_xy_sweep(xy_sweep: Sweep) -> None:
     for p in s.points:
         assert sum(p.counts.values()) == p.n == 500
         assert p.ci_low <= p.fraction <= p.ci_high
+
+
+def test_xy_sweep_agrees_with_the_numerical_criterion(xy_sweep: Sweep) -> None:
+    # a second, independent rule (|grad f| and f - f* small at some iterate, its own
+    # kernel) on the same points
+    loss = Loss.from_catalog("xy")
+    other = sweep(loss, [0.3, 0.6, 1.1, 1.2], uniform_box_sampler(BOX, 0), 500,
+                  max_steps=3000, criterion="numerical")
+    assert other.criterion.startswith("numerical")
+    for p, q in zip(xy_sweep.points, other.points, strict=True):
+        assert q.n_certified is None
+        assert abs(p.fraction - q.fraction) <= 0.01
 
 
 def test_xy_mws_length(xy_sweep: Sweep) -> None:

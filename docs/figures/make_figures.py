@@ -8,10 +8,14 @@
 * ``craciun_fig1.png`` — Crăciun & Ghoshdastidar's Fig. 1: GD on ½(1 − xy)² at η = 0.4
   (converging into M_WS, red) and η = 1.1 (M_WS empty, no convergence);
 * ``craciun_fig2.png`` — Crăciun & Ghoshdastidar's Fig. 2 for ½(1 − xy)²: the fraction
-  of N = 2000 uniform starts in [-3, 3]² from which GD converges, with its 95% Wilson
-  band, and the normalised length of M_WS(η), for η = 0.1, 0.15, ..., 1.2;
-* ``craciun_fig2_chain3.png`` — the same for ½(1 − abc)² (N = 1000 in [-2, 2]³,
-  η = 0.1, 0.2, ..., 0.9; fraction only, its minima form a surface).
+  of the 45 × 45 grid of starts in [-3, 3]² from which GD converges, with its 95% Wilson
+  band, the part of it labelled by certified regions (the tubes around the hyperbola),
+  and the normalised length of M_WS(η), for η = 0.1, 0.15, ..., 1.2;
+* ``craciun_fig2_chain3.png`` — the same for ½(1 − abc)² (N = 1000 uniform starts in
+  [-2, 2]³, η = 0.1, 0.2, ..., 0.9; no M_WS length, its minima form a surface);
+* ``landing_xy.png`` — where GD lands on the hyperbola xy = 1: the histogram of
+  ηλmax(θ∞)/2 over the converging starts of a 400 × 400 basin map of [-2, 2]² at
+  η = 0.4 and 0.9.
 
 Run ``python docs/figures/make_figures.py [--grid N] [--out DIR]``; it prints the
 fractions of U_η and V_η \\ U_η per map and the time taken.
@@ -23,7 +27,8 @@ import argparse
 import time
 from pathlib import Path
 
-from symstab.dynamics.sweep import sweep, uniform_box_sampler
+from symstab.dynamics.basins import basin_map
+from symstab.dynamics.sweep import grid_sampler, sweep, uniform_box_sampler
 from symstab.loss import Loss
 from symstab.plot import (
     chen_fig2_data,
@@ -32,6 +37,7 @@ from symstab.plot import (
     chen_fig3_eta_scan,
     craciun_fig1,
     craciun_fig2,
+    landing_figure,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -69,18 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     t2 = time.perf_counter()
     sweeps = (
-        # name, step sizes (exact decimals), N, box, file
-        ("xy", [f"{k / 20:.2f}" for k in range(2, 25)], 2000, [(-3, 3)] * 2, "craciun_fig2.png"),
-        (
-            "chain3",
-            [f"{k / 10:.1f}" for k in range(1, 10)],
-            1000,
-            [(-2, 2)] * 3,
-            "craciun_fig2_chain3.png",
-        ),
+        # name, step sizes (exact decimals), N, sampler, file
+        ("xy", [f"{k / 20:.2f}" for k in range(2, 25)], 45**2,
+         grid_sampler([(-3, 3)] * 2, 45), "craciun_fig2.png"),
+        ("chain3", [f"{k / 10:.1f}" for k in range(1, 10)], 1000,
+         uniform_box_sampler([(-2, 2)] * 3, 0), "craciun_fig2_chain3.png"),
     )
-    for name, etas, n, box, fname in sweeps:
-        res = sweep(Loss.from_catalog(name), etas, uniform_box_sampler(box, 0), n)
+    for name, etas, n, sampler, fname in sweeps:
+        res = sweep(Loss.from_catalog(name), etas, sampler, n)
         crit = res.eta_critical.exact if res.eta_critical is not None else None
         print(f"{name}: eta_critical = {crit}, criterion: {res.criterion}")
         mws = dict(res.mws_length_normalised or ())
@@ -88,15 +90,26 @@ def main(argv: list[str] | None = None) -> int:
             m = mws.get(p.eta)
             print(
                 f"  eta={p.eta!s:>6} fraction={p.fraction:6.2%} "
-                f"[{p.ci_low:6.2%}, {p.ci_high:6.2%}]"
+                f"[{p.ci_low:6.2%}, {p.ci_high:6.2%}] certified={p.certified_fraction:6.2%}"
                 + (f" |M_WS|/|M_WS(0.1)|={m:.4f}" if m is not None else "")
             )
         craciun_fig2(res, path=args.out / fname)
     craciun_fig1("xy", ("0.4", "1.1"), path=args.out / "craciun_fig1.png")
     t3 = time.perf_counter()
+    xy = Loss.from_catalog("xy")
+    landings = []
+    for eta in ("0.4", "0.9"):
+        landed = basin_map(xy, eta, ((-2, 2, 400), (-2, 2, 400)), landing=True).landing
+        hist = landed.histogram()
+        edge = float((landed.sharpness_ratio[landed.landed] >= 0.95).mean())
+        print(f"xy landing at eta={eta}: {hist['landed']} limits, {hist['above_one']} above "
+              f"the edge, {edge:.2%} within 0.05 of it")
+        landings.append(landed)
+    landing_figure(landings, loss_name="½(1 − xy)²", path=args.out / "landing_xy.png")
+    t4 = time.perf_counter()
     print(
         f"chen_fig2: {t1 - t0:.1f} s, chen_fig3 + scan: {t2 - t1:.1f} s, "
-        f"craciun_fig1-2: {t3 - t2:.1f} s, total {t3 - t0:.1f} s"
+        f"craciun_fig1-2: {t3 - t2:.1f} s, landing: {t4 - t3:.1f} s, total {t4 - t0:.1f} s"
     )
     return 0
 

@@ -34,6 +34,10 @@ MEASURE_DEPTH = 3
 @click.option("--measure-depth", default=MEASURE_DEPTH, show_default=True,
               help="With --certified-measure: bisections of a cell that fails (each one "
                    "quarters the cells' area in 2-D; more is tighter and slower).")
+@click.option("--landing", is_flag=True,
+              help="Also run the converging starts until they settle and report where "
+                   "they land: the distribution of eta*lambda_max/2 at the limit "
+                   "(numerical).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
@@ -42,7 +46,8 @@ MEASURE_DEPTH = 3
 @click.option("--workers", default=0, show_default=True,
               help="Start a local Dask cluster with this many workers (0: no cluster).")
 def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: int,
-            measure: bool, measure_depth: int, fmt: str, plot_path: str | None,
+            measure: bool, measure_depth: int, landing: bool, fmt: str,
+            plot_path: str | None,
             scheduler: str | None, workers: int) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
@@ -63,7 +68,8 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     bounded_option(measure_depth, "measure-depth", 0, 12)
     client = dask_client(scheduler, workers)
     try:
-        bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client)
+        bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client,
+                         landing=landing)
     finally:
         if client is not None:
             client.close()
@@ -108,6 +114,8 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     click.echo(f"  V_η minus U_η (unstable convergence) {float(converged.mean()) - u_eta:.4f}")
     click.echo(f"  high-precision recheck of 10 points at 50 digits: "
                f"{len(disagreements)} disagreement(s)")
+    if bmap.landing is not None:
+        _echo_landing(bmap.landing)
     if bound is not None:
         from symstab.certify.measure import floor_decimal
 
@@ -122,6 +130,24 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
                        f" (Wilson 95% [{s['wilson'][0]:.4f}, {s['wilson'][1]:.4f}])")
         if not bound.regions:
             click.echo("  no certified region at this step size: nothing can be proved")
+
+
+def _echo_landing(landed: Any) -> None:
+    """Where the converging orbits land, in a few lines of at most 80 columns."""
+    data = landed.to_dict()
+    hist = data["histogram"]
+    click.echo(f"where they land (numerical: GD until the step < {landed.tol:g}, "
+               f"{hist['landed']} landed, {hist['not_landed']} not):")
+    q = data["ratio_quantiles"]
+    if q is None:
+        return
+    click.echo(f"  eta*lambda_max/2 at the limit: min {q['min']:.4f}  median "
+               f"{q['median']:.4f}  max {q['max']:.4f}  (above 1: {hist['above_one']})")
+    balance = data.get("balance")
+    if balance is not None and balance["quantiles"] is not None:
+        b = balance["quantiles"]
+        click.echo(f"  balance {balance['quantity']}: median {b['median']:.4f}, "
+                   f"max {b['max']:.4f}")
 
 
 def _sampled(bmap: Any) -> dict[str, Any]:

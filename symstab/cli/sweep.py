@@ -21,12 +21,19 @@ from symstab.cli.options import bounded_option, dask_client, etas_option, grid_o
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: local).")
 @click.option("--workers", default=0, show_default=True,
               help="Start a local Dask cluster with this many workers (0: no cluster).")
+@click.option("--landing", is_flag=True,
+              help="Also report where the converging starts land: the median of "
+                   "eta*lambda_max/2 at the limit (numerical; histogram in JSON).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def command(loss: str, params: str | None, etas: str, box: str | None, samples: int,
-            max_steps: int, seed: int, scheduler: str | None, workers: int, fmt: str) -> None:
+            max_steps: int, seed: int, scheduler: str | None, workers: int, landing: bool,
+            fmt: str) -> None:
     """Fraction of converging initialisations against η, with 95% Wilson intervals.
 
+    Each start is labelled by the classifier of the basin maps: 'certified' is the
+    fraction that entered a certified region (a ball around a minimum, or a tube around
+    a manifold of minima); the rest of 'converged' rests on the numerical criterion.
     For manifolds of minima that are curves it also reports the length of M_WS(η),
     normalised to its value at the first η (Crăciun & Ghoshdastidar, Fig. 2).
     """
@@ -47,7 +54,8 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
     try:
         result = run_sweep(the_loss, list(step_sizes),
                            uniform_box_sampler(bounds, seed), samples,
-                           max_steps=max_steps, client=client, show_progress=fmt == "table")
+                           max_steps=max_steps, client=client, show_progress=fmt == "table",
+                           landing=landing)
     finally:
         if client is not None:
             client.close()
@@ -55,13 +63,20 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
     normalised = dict(result.mws_length_normalised or ())
-    click.echo(f"{the_loss.name}: {samples} initialisations in {bounds}, criterion: "
-               f"{result.criterion}")
-    click.echo(f"{'eta':>12s} {'converged':>10s} {'95% Wilson CI':>22s} {'M_WS (norm.)':>13s}")
+    click.echo(f"{the_loss.name}: {samples} initialisations in {bounds}")
+    click.echo(f"criterion: {result.criterion}")
+    head = (f"{'eta':>10s} {'converged':>9s} {'95% Wilson CI':>17s} {'certified':>9s} "
+            f"{'M_WS norm.':>10s}")
+    click.echo(head + (f" {'ηλ∞/2 med':>10s}" if landing else ""))
     for p in result.points:
         ws = normalised.get(p.eta)
-        ws_text = f"{ws:13.4f}" if ws is not None else f"{'—':>13s}"
-        click.echo(f"{p.eta!s:>12s} {p.fraction:10.4f} "
-                   f"[{p.ci_low:.4f}, {p.ci_high:.4f}]".rjust(22) + f" {ws_text}")
+        cert = p.certified_fraction
+        line = (f"{p.eta!s:>10s} {p.fraction:9.4f} {f'[{p.ci_low:.4f}, {p.ci_high:.4f}]':>17s} "
+                + (f"{cert:9.4f} " if cert is not None else f"{'—':>9s} ")
+                + (f"{ws:10.4f}" if ws is not None else f"{'—':>10s}"))
+        if landing:
+            q = (p.landing or {}).get("ratio_quantiles")
+            line += f" {q['median']:10.4f}" if q else f" {'—':>10s}"
+        click.echo(line)
     if result.eta_critical is not None:
         click.echo(f"exact critical η (no minimum stable beyond it): {result.eta_critical}")

@@ -8,24 +8,28 @@ each step size η and counts the starting points that converge. Each count ``k``
 ``statistical`` (a sample of ``n`` points at a stated confidence), whatever the
 per-point criterion.
 
-What "converged" means depends on the loss (``criterion``):
+What "converged" means (``criterion``):
 
-``"certified region"``
-    For losses whose minima are isolated and strict: a trajectory converges when it
-    enters the certified trapping region of a minimum
-    (:func:`symstab.certify.minima.certified_regions`, run by
-    :func:`symstab.dynamics.basins.basin_map`); per point this is a proof, up to the
-    float64 rounding of the trajectory before it enters the region.
+``"attractors"`` (the default for polynomial losses)
+    The classifier of the basin maps (:class:`symstab.dynamics.attractors.AttractorMapper`):
+    a trajectory converges to attractor k when it enters its certified region (a ball
+    around an isolated minimum, or a tube around a piece of a manifold of minima,
+    certified over the bounding box of the starting points), and, for manifolds of
+    minima, by the numerical criterion when after ``max_steps`` it sits in a tube cell
+    with f − f* <= ``value_tol``. Each :class:`SweepPoint` counts how many of its
+    converging points a certified region decided and how many the numerical criterion.
+``"certified"``
+    The same without the numerical criterion: only certified regions count.
 ``"numerical: ..."``
-    For losses whose minima form manifolds (``xy``, ``chain3``) there are no certified
-    regions. A trajectory is declared converged, numerically, when at some step
+    A separate float64 check, for losses without certified regions (and as a
+    cross-check): a trajectory is declared converged when at some step
     ``|∇f(θ)| < grad_tol`` and ``f(θ) − f* < value_tol`` (``f*`` the lowest loss value
     on the minima found by :func:`symstab.exact.analysis.analyze`, else 0). This is a
     floating-point observation, never a certificate.
 
-Per point the labels follow :mod:`symstab.dynamics.basins`: ``-1`` diverged (non-finite
-or ``|θ| > divergence_bound``), ``0`` undetermined after ``max_steps``, ``k >= 1``
-converged (certified region ``k``, or ``1`` for the numerical criterion).
+Per point the labels follow :mod:`symstab.dynamics.attractors`: ``-1`` diverged
+(non-finite or ``|θ| > divergence_bound``), ``0`` undetermined after ``max_steps``,
+``k >= 1`` converged to attractor k (``1`` for the numerical criterion).
 
 For losses whose minima form curves, the sweep also reports the length of the weakly
 stable part M_WS(η) = {θ on the curve : λmax(θ) <= 2/η} from
@@ -50,15 +54,20 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from symstab.dynamics.attractors import AttractorMapper
 from symstab.dynamics.basins.inputs import VALUE_TOL
+from symstab.dynamics.landing import landing as run_landing
+from symstab.dynamics.samplers import BoxSampler, GridSampler, grid_sampler, uniform_box_sampler
 from symstab.errors import InputError
 from symstab.evidence import Strength, Value, wilson_interval
 from symstab.inputs import StepSize
 
 __all__ = [
     "BoxSampler",
+    "GridSampler",
     "Sweep",
     "SweepPoint",
+    "grid_sampler",
     "numerical_kernel",
     "run_chunk",
     "sweep",
@@ -68,74 +77,6 @@ __all__ = [
 #: Default gradient tolerance of the numerical convergence criterion (the value tolerance
 #: is the basin maps' VALUE_TOL).
 GRAD_TOL = 1e-10
-
-
-# --------------------------------------------------------------------------------------
-# Samplers
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BoxSampler:
-    """Uniform starting points in an axis-aligned box, reproducible from a seed.
-
-    Calling ``sampler(n)`` returns an ``(n, d)`` float64 array; every call with the same
-    ``n`` returns the same points (a fresh ``numpy.random.default_rng(seed)`` each time).
-
-    Attributes
-    ----------
-    box
-        ``((lo_1, hi_1), ..., (lo_d, hi_d))``.
-    seed
-        Seed of the generator.
-    """
-
-    box: tuple[tuple[float, float], ...]
-    seed: int
-
-    def __call__(self, n: int) -> np.ndarray:
-        """``n`` points, uniform in :attr:`box`."""
-        rng = np.random.default_rng(self.seed)
-        lo = np.array([a for a, _ in self.box], dtype=np.float64)
-        hi = np.array([b for _, b in self.box], dtype=np.float64)
-        return np.ascontiguousarray(rng.uniform(lo, hi, size=(int(n), len(self.box))))
-
-    @property
-    def description(self) -> str:
-        """Human-readable description (used in :class:`Sweep`)."""
-        sides = " x ".join(f"[{a:g}, {b:g}]" for a, b in self.box)
-        return f"uniform in {sides} (numpy default_rng, seed {self.seed})"
-
-
-def uniform_box_sampler(
-    box: Sequence[tuple[float, float]], seed: int
-) -> Callable[[int], np.ndarray]:
-    """A sampler of uniform starting points in a box.
-
-    Parameters
-    ----------
-    box
-        One ``(lo, hi)`` pair per parameter, finite with ``lo < hi``.
-    seed
-        Seed of ``numpy.random.default_rng``.
-
-    Returns
-    -------
-    BoxSampler
-        ``sampler(n) -> (n, d)`` array; deterministic for a given ``(box, seed, n)``.
-    """
-    try:
-        sides = tuple((float(a), float(b)) for a, b in box)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"box must be a sequence of (lo, hi) pairs, got {box!r}", "box") from exc
-    if not sides:
-        raise InputError("box has no sides", "box")
-    for a, b in sides:
-        if not (math.isfinite(a) and math.isfinite(b) and a < b):
-            raise InputError(f"box side ({a}, {b}) must be finite with lo < hi", "box")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise InputError(f"seed must be an integer, got {seed!r}", "seed")
-    return BoxSampler(sides, int(seed))
 
 
 # --------------------------------------------------------------------------------------
@@ -166,6 +107,12 @@ class SweepPoint:
         converged), every label that occurs.
     n_regions
         Certified regions used at this η (``None`` for the numerical criterion).
+    n_certified
+        Converging points decided by a certified region (``None`` for the numerical
+        criterion); the rest of ``n_converged`` rest on the numerical criterion.
+    landing
+        The summary of :meth:`symstab.dynamics.landing.Landing.to_dict` for the
+        converging points, if asked for.
     """
 
     eta: sp.Expr
@@ -177,6 +124,13 @@ class SweepPoint:
     confidence: float
     counts: dict[int, int] = field(hash=False)
     n_regions: int | None = None
+    n_certified: int | None = None
+    landing: dict[str, Any] | None = field(default=None, hash=False)
+
+    @property
+    def certified_fraction(self) -> float | None:
+        """``n_certified / n`` (``None`` for the numerical criterion)."""
+        return None if self.n_certified is None else self.n_certified / self.n
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -190,6 +144,9 @@ class SweepPoint:
             "confidence": self.confidence,
             "counts": {str(k): v for k, v in sorted(self.counts.items())},
             "n_regions": self.n_regions,
+            "n_certified": self.n_certified,
+            "certified_fraction": self.certified_fraction,
+            "landing": self.landing,
         }
 
 
@@ -359,13 +316,14 @@ def numerical_kernel(loss: Any) -> Any:
 
 def run_chunk(
     loss: Any,
-    eta: float,
+    eta: Any,
     points: np.ndarray,
-    regions: tuple[np.ndarray, np.ndarray] | None,
+    regions: tuple[Any, ...] | None,
     max_steps: int,
     bound: float,
     numerical: tuple[float, float, float] | None,
-) -> np.ndarray:
+    value_tol: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Labels of the GD trajectories from ``points`` at step ``eta`` (one sweep task).
 
     Module-level so that Dask workers can import it; pure and deterministic per point.
@@ -375,40 +333,44 @@ def run_chunk(
     loss
         The loss.
     eta
-        Step size (float).
+        Step size (a :class:`~symstab.inputs.StepSize` or any spelling of it).
     points
         ``(N, n)`` float64 starting points.
     regions
-        ``(centers (k, n), radii (k,))`` for the certified-region criterion, else
-        ``None``.
+        The certified regions of the attractors (as for
+        :func:`~symstab.dynamics.basins.basin_map`), else ``None``.
     max_steps, bound
         Stopping rule.
     numerical
-        ``(f_star, value_tol, grad_tol)`` for the numerical criterion, else ``None``.
+        ``(f_star, value_tol, grad_tol)`` for the separate numerical criterion, else
+        ``None``.
+    value_tol
+        The basin maps' numerical criterion at pieces of minima (with ``regions``).
 
     Returns
     -------
-    numpy.ndarray
-        ``int16`` labels, one per point.
+    (labels, numerical)
+        ``int16`` labels and a bool array: the label rests on a numerical criterion.
     """
     pts = np.ascontiguousarray(points, dtype=np.float64)
     npts = pts.shape[0]
     if npts == 0:
-        return np.zeros(0, dtype=np.int16)
+        return np.zeros(0, dtype=np.int16), np.zeros(0, dtype=bool)
     if numerical is not None:
         f_star, vtol, gtol = numerical
         labels = np.zeros(npts, dtype=np.int16)
         steps = np.zeros(npts, dtype=np.int64)
         kernel = numerical_kernel(loss)
-        kernel(pts, float(eta), int(max_steps), float(bound), f_star, vtol, gtol, labels, steps)
-        return labels
+        kernel(pts, StepSize.of(eta).as_float, int(max_steps), float(bound), f_star, vtol,
+               gtol, labels, steps)
+        return labels, labels >= 1
     if regions is None:
         raise InputError("run_chunk needs regions or a numerical criterion")
-    from symstab.dynamics.basins.driver import basin_map
-
-    bm = basin_map(loss, eta, pts, regions=regions, max_steps=int(max_steps),
-                   divergence_bound=float(bound))
-    return bm.labels.astype(np.int16)
+    mapper = AttractorMapper(loss, StepSize.of(eta), tuple(regions), None, int(max_steps),
+                             float(bound), float(value_tol))
+    bm = mapper.map(pts)
+    numeric = bm.numerical if bm.numerical is not None else np.zeros(npts, dtype=bool)
+    return bm.labels.astype(np.int16).ravel(), numeric.ravel()
 
 
 # --------------------------------------------------------------------------------------
@@ -493,6 +455,7 @@ def sweep(
     value_tol: float = VALUE_TOL,
     grad_tol: float = GRAD_TOL,
     exact: bool = True,
+    landing: bool = False,
 ) -> Sweep:
     """Fraction of starting points from which GD converges, for each step size.
 
@@ -524,16 +487,19 @@ def sweep(
     confidence
         Confidence level of the Wilson intervals.
     criterion
-        ``"auto"`` (certified regions if every minimum found by the exact analysis is
-        isolated, else numerical), ``"certified"`` or ``"numerical"``.
+        ``"auto"`` (``"attractors"`` for polynomial losses, else ``"numerical"``),
+        ``"attractors"``, ``"certified"`` or ``"numerical"`` (see the module docstring).
     divergence_bound
         ``|θ|`` above which a trajectory counts as diverged.
     value_tol, grad_tol
-        Tolerances of the numerical criterion (``f − f* < value_tol``,
-        ``|∇f| < grad_tol``).
+        Tolerances of the numerical criteria (``f − f* < value_tol``, and
+        ``|∇f| < grad_tol`` for ``"numerical"``).
     exact
         Compute the exact critical η and the M_WS lengths with
         :func:`~symstab.exact.analysis.analyze` (polynomial losses).
+    landing
+        Also report, per η, where the converging orbits land
+        (:func:`symstab.dynamics.landing.landing`: the histogram of ηλmax(θ∞)/2).
 
     Returns
     -------
@@ -554,7 +520,7 @@ def sweep(
     bound = float(divergence_bound)
     if not (math.isfinite(bound) and bound > 0):
         raise InputError(f"divergence bound must be positive, got {divergence_bound!r}")
-    if criterion not in ("auto", "certified", "numerical"):
+    if criterion not in ("auto", "attractors", "certified", "numerical"):
         raise InputError(f"unknown criterion {criterion!r}", "criterion")
     if not callable(sampler):
         sampler = uniform_box_sampler(sampler, seed)
@@ -567,40 +533,37 @@ def sweep(
         raise InputError("sampler returned non-finite points", "sampler")
 
     # -- which criterion ---------------------------------------------------------------
-    f_star = 0.0
     if criterion == "auto":
-        _, manifold, f_star = _minima_info(loss)
-        criterion = "numerical" if manifold else "certified"
-    elif criterion == "numerical":
-        _, _, f_star = _minima_info(loss)
+        criterion = "attractors" if getattr(loss, "is_polynomial", False) else "numerical"
     numerical: tuple[float, float, float] | None = None
-    region_args: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(etas_exact)
-    n_regions: list[int | None] = [None] * len(etas_exact)
+    region_args: list[tuple[Any, ...] | None] = [None] * len(step_sizes)
+    n_regions: list[int | None] = [None] * len(step_sizes)
+    tube_tol = float(value_tol) if criterion == "attractors" else 0.0
     if criterion == "numerical":
+        _, _, f_star = _minima_info(loss)
         numerical = (float(f_star), float(value_tol), float(grad_tol))
         criterion_text = (
             f"numerical: |grad f| < {grad_tol:g} and f - f* < {value_tol:g} "
             f"(f* = {f_star:g}) at some iterate within {max_steps} steps"
         )
     else:
-        from symstab.certify.minima import certified_regions
-        from symstab.certify.region import region_arrays
-
-        for j, eta in enumerate(etas_exact):
-            regs = tuple(certified_regions(loss, eta))
-            if regs:
-                centers, radii = region_arrays(regs)
-            else:
-                centers, radii = np.empty((0, dim)), np.empty(0)
-            region_args[j] = (np.ascontiguousarray(centers), np.ascontiguousarray(radii))
-            n_regions[j] = len(regs)
-        criterion_text = "certified region"
+        window = tuple(zip(pts.min(axis=0).tolist(), pts.max(axis=0).tolist(), strict=True))
+        pieces = False
+        for j, step in enumerate(step_sizes):
+            mapper = AttractorMapper.for_window(loss, step, window)
+            region_args[j] = mapper.regions
+            n_regions[j] = len(mapper.attractors)
+            pieces = pieces or bool(mapper.pieces)
+        criterion_text = "certified region" + (
+            f", or numerical at a piece of minima (f - f* <= {value_tol:g} after "
+            f"{max_steps} steps)" if tube_tol and pieces else "")
 
     # -- the tasks ---------------------------------------------------------------------
     edges = [*range(0, int(n), int(chunk)), int(n)]
     slices = list(itertools.pairwise(edges))
     tasks = [(j, a, b) for j in range(len(etas_exact)) for a, b in slices]
     labels = np.zeros((len(etas_exact), int(n)), dtype=np.int16)
+    numeric = np.zeros((len(etas_exact), int(n)), dtype=bool)
     t0 = time.perf_counter()
     progress = None
     if show_progress:
@@ -612,8 +575,9 @@ def sweep(
     try:
         if client is None:
             for j, a, b in tasks:
-                labels[j, a:b] = run_chunk(loss, step_sizes[j].as_float, pts[a:b], region_args[j],
-                                           int(max_steps), bound, numerical)
+                labels[j, a:b], numeric[j, a:b] = run_chunk(
+                    loss, step_sizes[j], pts[a:b], region_args[j], int(max_steps), bound,
+                    numerical, tube_tol)
                 if progress is not None:
                     progress.update(bar, advance=1)
         else:
@@ -623,13 +587,13 @@ def sweep(
             futures = {}
             for j, a, b in tasks:
                 fut = client.submit(
-                    run_chunk, loss_f, step_sizes[j].as_float, pts[a:b], region_args[j],
-                    int(max_steps), bound, numerical, pure=False,
+                    run_chunk, loss_f, step_sizes[j], pts[a:b], region_args[j],
+                    int(max_steps), bound, numerical, tube_tol, pure=False,
                 )
                 futures[fut] = (j, a, b)
             for fut in as_completed(list(futures)):
                 j, a, b = futures[fut]
-                labels[j, a:b] = fut.result()
+                labels[j, a:b], numeric[j, a:b] = fut.result()
                 if progress is not None:
                     progress.update(bar, advance=1)
     finally:
@@ -644,8 +608,12 @@ def sweep(
         counts = {int(v): int(c) for v, c in zip(values, cnts, strict=True)}
         k = int(sum(c for v, c in counts.items() if v >= 1))
         low, high = wilson_interval(k, int(n), confidence)
+        certified = None if numerical else k - int(np.count_nonzero(numeric[j] & (labels[j] >= 1)))
+        landed = None
+        if landing:
+            landed = run_landing(loss, step_sizes[j], pts[labels[j] >= 1]).to_dict()
         results.append(SweepPoint(eta, int(n), k, k / int(n), low, high, float(confidence),
-                                  counts, n_regions[j]))
+                                  counts, n_regions[j], certified, landed))
     mws = mws_norm = None
     eta_critical = None
     if exact and getattr(loss, "is_polynomial", False):

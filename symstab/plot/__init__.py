@@ -8,6 +8,7 @@
   η = 0.4 and 1.1) and Fig. 2 (converging fraction and |M_WS(η)| against η);
 * :mod:`~symstab.plot.orbits`: periodic orbits and bifurcation diagrams (Tao & Wang);
 * :mod:`~symstab.plot.eos`: edge-of-stability metrics, balancing, Lyapunov exponents;
+* :mod:`~symstab.plot.landing`: where GD lands on a set of minima (ηλmax/2 at the limit);
 * :mod:`~symstab.plot.network`: the network experiment (Crăciun & Ghoshdastidar 2024);
 * :mod:`~symstab.plot.panels`: what several figures draw alike (landscape, minima).
 
@@ -30,6 +31,7 @@ from symstab.plot.chen import (
 )
 from symstab.plot.craciun import craciun_fig1, craciun_fig2, sweep_figure
 from symstab.plot.eos import balancing_figure, eos_figure, lyapunov_figure
+from symstab.plot.landing import landing_figure
 from symstab.plot.network import converging_fraction_figure, sharpness_figure
 from symstab.plot.orbits import bifurcation_figure, orbit_figure
 from symstab.plot.panels import eta_star
@@ -66,6 +68,7 @@ __all__ = [
     "craciun_fig2",
     "eos_figure",
     "eta_star",
+    "landing_figure",
     "lyapunov_figure",
     "orbit_figure",
     "relative_luminance",

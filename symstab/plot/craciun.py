@@ -22,6 +22,8 @@ from symstab.inputs import StepSize
 from symstab.loss import Loss
 from symstab.plot.panels import Window, as_loss, axis_labels, eta_text, landscape
 from symstab.plot.style import (
+    CLASS_COLORS,
+    CLASS_STABLE,
     DARK_BLUE,
     FONTSIZE_LARGE,
     FONTSIZE_SMALL,
@@ -48,20 +50,29 @@ _MWS_STYLE: dict[str, Any] = {
     "linewidth": 2.0,
 }
 _CRIT_STYLE: dict[str, Any] = {"color": RED, "linestyle": "--", "linewidth": 1.3}
+_CERTIFIED_STYLE: dict[str, Any] = {
+    "color": CLASS_COLORS[CLASS_STABLE],
+    "linestyle": ":",
+    "linewidth": 1.6,
+    "marker": "s",
+    "markersize": 3.0,
+}
 
 
 def _box_text(sampler: str) -> str:
-    """``[-3, 3]²`` from ``"uniform in [-3, 3] x [-3, 3] (numpy ...)"``, else the text."""
+    """``uniform in [-3, 3]²`` from ``"uniform in [-3, 3] x [-3, 3] (numpy ...)"`` (and
+    the same for a grid sampler's description), else the text."""
     import re
 
     text = re.sub(r"\s*\(numpy[^)]*\)\s*$", "", sampler).strip()
-    m = re.fullmatch(r"uniform in (\[[^\]]+\](?: x \[[^\]]+\])*)", text)
+    m = re.fullmatch(r"(uniform in|grid of \d+ points per side in) "
+                     r"(\[[^\]]+\](?: x \[[^\]]+\])*)", text)
     if m is None:
         return text
-    sides = re.findall(r"\[[^\]]+\]", m.group(1))
+    sides = re.findall(r"\[[^\]]+\]", m.group(2))
     if len(set(sides)) == 1 and len(sides) > 1:
         sup = str(len(sides)).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-        return f"uniform in {sides[0]}{sup}"
+        return f"{m.group(1)} {sides[0]}{sup}"
     return text
 
 
@@ -84,6 +95,9 @@ def craciun_fig2(sweep_result: Any, *, path: PathLike | None = None) -> Figure:
 
     * the fraction of starting points from which GD converges (black, circles; gid
       ``"fraction"``) with its Wilson confidence band (grey, gid ``"band"``);
+    * where the sweep labelled by certified regions (``SweepPoint.n_certified``): the
+      fraction whose label a certified region decided (cyan, dotted, squares; gid
+      ``"certified"``); the gap to the black curve rests on the numerical criterion;
     * for losses whose minima form curves (``sweep_result.mws_length_normalised`` not
       ``None``): the normalised length of the weakly stable set
       M_WS(η) = {θ on the minima : λmax(θ) <= 2/η} (dash-dotted, gid ``"mws"``). Our
@@ -127,6 +141,12 @@ def craciun_fig2(sweep_result: Any, *, path: PathLike | None = None) -> Figure:
     conf_text = f"{conf:.0%} " if conf is not None else ""
     ax.fill_between(etas, low, high, label=f"{conf_text}Wilson interval", gid="band", **_BAND_STYLE)
     ax.plot(etas, frac, label="fraction of converging starts", gid="fraction", **_FRACTION_STYLE)
+    certified = [getattr(p, "n_certified", None) for p in pts]
+    if any(c is not None for c in certified):
+        cert = np.array([np.nan if c is None else c / p.n for c, p in zip(certified, pts,
+                                                                          strict=True)])
+        ax.plot(etas, cert, label="... with a certified label", gid="certified",
+                **_CERTIFIED_STYLE)
 
     mws = getattr(sweep_result, "mws_length_normalised", None)
     if mws is not None:
@@ -166,7 +186,7 @@ def craciun_fig2(sweep_result: Any, *, path: PathLike | None = None) -> Figure:
     )
     ax.grid(True, color="0.88", linewidth=0.6)
     criterion = str(getattr(sweep_result, "criterion", ""))
-    crit_short = criterion.split(":", 1)[0] if criterion else "?"
+    crit_short = criterion.split(":", 1)[0].split(" (", 1)[0] if criterion else "?"
     ax.set_title(
         f"{sweep_result.loss_name}: GD from N = {n} starts "
         f"{_box_text(str(getattr(sweep_result, 'sampler', '')))}\n"

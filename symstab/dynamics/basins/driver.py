@@ -33,6 +33,7 @@ from symstab.certify.tube import TubeArrays
 from symstab.dynamics.basins.inputs import VALUE_TOL, grid_points, region_inputs
 from symstab.dynamics.basins.kernel import CHUNK, basin_kernel
 from symstab.dynamics.basins.result import BasinMap
+from symstab.dynamics.landing import landing as run_landing
 from symstab.errors import InputError
 from symstab.inputs import StepSize
 
@@ -171,6 +172,7 @@ def basin_map(
     tile: int = _TILE,
     lyapunov: bool | None = None,
     value_tol: float = VALUE_TOL,
+    landing: bool = False,
 ) -> BasinMap:
     """Run float64 GD from every grid point and label where it ends up.
 
@@ -220,6 +222,10 @@ def basin_map(
         that entered no certified region within ``max_steps`` but ends at a point with
         f − f* <= ``value_tol`` in a tube cell of a piece of minima is labelled with that
         piece, and ``numerical`` is True there (0 disables it).
+    landing
+        Also run every converging start (label k >= 1) on until its orbit settles and
+        record the limit and λmax there (:func:`symstab.dynamics.landing.landing`,
+        numerical) in :attr:`BasinMap.landing`.
 
     Returns
     -------
@@ -278,7 +284,11 @@ def basin_map(
             # the kernel labels rows 1..k; a minimum without a region leaves a gap
             lut = np.array([-1, 0, *region_labels], dtype=np.int64)
             labels = lut[labels.astype(np.int64) + 1].astype(labels.dtype)
+    landed = None
+    if landing:
+        landed = run_landing(loss, step, pts[labels >= 1])
     return BasinMap(
+        landing=landed,
         labels=labels.reshape(shape),
         stable=stable.reshape(shape),
         steps=steps.reshape(shape),

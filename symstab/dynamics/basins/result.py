@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from symstab.dynamics.basins.labels import Attractor, attractors_of, label_evidence
+
 __all__ = ["BasinMap"]
 
 
@@ -62,6 +64,9 @@ class BasinMap:
         minima with f − f* below a tolerance), not by a certified region.
     value_tol
         That tolerance (0: no numerical criterion).
+    landing
+        Where the converging orbits land (:class:`~symstab.dynamics.landing.Landing` of
+        the points with label k >= 1, in the order of ``labels.ravel()``), if asked for.
     """
 
     labels: np.ndarray
@@ -82,6 +87,7 @@ class BasinMap:
     region_monotone: tuple[bool, ...] = ()
     numerical: np.ndarray | None = None
     value_tol: float = 0.0
+    landing: Any = None
 
     @property
     def xs(self) -> np.ndarray | None:
@@ -141,6 +147,10 @@ class BasinMap:
             return 0.0
         return float(np.mean(self.stability_open))
 
+    def attractors(self) -> tuple[Attractor, ...]:
+        """The attractors of the certified regions used (empty if given as arrays)."""
+        return attractors_of(self.regions or ())
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no per-point arrays)."""
         grid: dict[str, Any]
@@ -174,6 +184,7 @@ class BasinMap:
                 for k in range(self.centers.shape[0])
             ] + [r.to_dict() for r in (self.regions or ())[self.centers.shape[0]:]],
             "counts": {str(k): v for k, v in self.counts().items()},
+            "labels": label_evidence(self.labels, self.numerical, self.attractors()),
             "fractions": {str(k): v for k, v in self.fractions().items()},
             "certified_counts": {str(k): v for k, v in self.certified_counts().items()},
             "certified_fraction": self.certified_fraction(),
@@ -183,4 +194,5 @@ class BasinMap:
             "stable_fraction_by_label": stable_by_label,
             "point_iterations": self.point_iterations,
             "seconds": float(self.seconds),
+            "landing": None if self.landing is None else self.landing.to_dict(),
         }

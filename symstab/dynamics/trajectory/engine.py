@@ -294,11 +294,19 @@ def classify(
         r = entered_region
         label = int(r.label)
         strength = Strength.CERTIFIED
-        evidence = (
-            f"θ_{entered} lies in the certified region of minimum {label} "
-            f"(ball of radius {num_str(r.radius, 6)}, contraction {num_str(r.contraction, 6)}"
-            f", {r.method}), which GD at this step size maps into itself, converging"
-        )
+        if hasattr(r, "radius"):
+            evidence = (
+                f"θ_{entered} lies in the certified region of minimum {label} "
+                f"(ball of radius {num_str(r.radius, 6)}, contraction "
+                f"{num_str(r.contraction, 6)}, {r.method}), which GD at this step size maps "
+                "into itself, converging"
+            )
+        else:  # a tube around a piece of a manifold of minima
+            evidence = (
+                f"θ_{entered} lies in the certified region of piece {label} of the minima "
+                f"({r.method}), from which GD at this step size converges to a point of that "
+                "piece, the loss falling at every step"
+            )
     elif outcome == "converged":
         evidence = (
             f"numerical fixed point: consecutive iterates within {tol_text} (max-norm) for "

@@ -28,11 +28,22 @@ from symstab.errors import BudgetExceeded, InputError
 from symstab.inputs import Point, StepSize, bounded_int, exact_number
 from symstab.loss import Loss, require_loss
 
-__all__ = ["resolve_regions", "run_trajectory", "trajectory"]
+__all__ = ["default_window", "resolve_regions", "run_trajectory", "trajectory"]
+
+
+def default_window(theta0: Sequence[Any]) -> tuple[tuple[float, float], ...]:
+    """The box over which a trajectory from ``theta0`` certifies the tubes around a
+    manifold of minima: [−w, w]ⁿ, w the least power of 2 with w >= 2 and w >= 2‖θ₀‖∞."""
+    top = max((abs(float(x)) for x in theta0), default=0.0)
+    w = 2.0
+    while w < 2.0 * top and w < 2.0**40:
+        w *= 2.0
+    return tuple((-w, w) for _ in theta0)
 
 
 def resolve_regions(
-    loss: Loss, step: StepSize, regions: Sequence[Any] | None
+    loss: Loss, step: StepSize, regions: Sequence[Any] | None,
+    window: Sequence[Sequence[float]] | None = None,
 ) -> tuple[tuple[Any, ...], str]:
     """The regions a trajectory tests, and a note when none could be obtained.
 
@@ -45,6 +56,9 @@ def resolve_regions(
     regions
         Certified regions for this step size, or None to ask
         :func:`symstab.certify.minima.certified_regions`.
+    window
+        With ``regions`` None: the box over which the regions around pieces of a
+        manifold of minima are certified (None: none).
 
     Returns
     -------
@@ -62,7 +76,7 @@ def resolve_regions(
         try:
             from symstab.certify.minima import certified_regions
 
-            found = tuple(certified_regions(loss, eta))
+            found = tuple(certified_regions(loss, eta, window=window))
         except (ImportError, NotImplementedError, InputError, BudgetExceeded) as exc:
             reason = str(exc) or type(exc).__name__
             return (), f"no certified regions available ({reason})"
@@ -107,6 +121,7 @@ def trajectory(
     period_tol: Any = None,
     record: bool = True,
     stop_at_region: bool = True,
+    window: Sequence[Sequence[float]] | None = None,
 ) -> Trajectory:
     """Run GD from ``theta0`` at ``dps`` digits and classify the orbit.
 
@@ -128,9 +143,11 @@ def trajectory(
         Working precision in decimal digits.
     regions
         Certified regions for this ``eta`` (each must have ``.label`` and
-        ``.contains(theta)``). None: :func:`symstab.certify.minima.certified_regions` is
-        called; if it is unavailable or fails on this loss, no regions are used (and the
-        evidence says so).
+        ``.contains(theta)``), e.g. ``AttractorMapper.regions``
+        (:mod:`symstab.dynamics.attractors`). None:
+        :func:`symstab.certify.minima.certified_regions` is called, over ``window`` for
+        a manifold of minima; if it is unavailable or fails on this loss, no regions are
+        used (and the evidence says so).
     divergence_bound
         The orbit diverged when ‖θ‖₂ exceeds this.
     period_max
@@ -143,6 +160,9 @@ def trajectory(
         Stop at the first iterate inside a certified region (the default). If False,
         continue until a numerical fixed point or ``steps`` (to approximate the limit);
         the classification is the same.
+    window
+        The box over which the tubes around a manifold of minima are certified when
+        ``regions`` is None (default: :func:`default_window` of the start).
 
     Returns
     -------
@@ -154,7 +174,8 @@ def trajectory(
     steps = bounded_int(steps, "steps", 0)
     dps = bounded_int(dps, "dps", 5)
     period_max = bounded_int(period_max, "period_max", 1)
-    regs, note = resolve_regions(loss, step, regions)
+    box = default_window(th0.coords) if window is None else window
+    regs, note = resolve_regions(loss, step, regions, box)
     return run_trajectory(
         loss, step, th0, steps=steps, dps=dps, regions=regs, region_note=note,
         divergence_bound=divergence_bound, period_max=period_max, period_tol=period_tol,

@@ -1,0 +1,125 @@
+"""One classifier for every engine: from a starting point to a label, with its evidence.
+
+An :class:`AttractorMapper` fixes a loss, a step size and the certified regions of its
+attractors over a window once; the basin map, the sweep and the claims then label
+starting points through it, so "converged to what" is decided by one rule everywhere.
+The labels follow Attractors.jl: ``-1`` diverged, ``0`` undetermined, ``k >= 1``
+attractor ``k``, where an attractor is an isolated minimum (a certified ball around it,
+:mod:`symstab.certify.hessian_ball` or :mod:`symstab.certify.lyapunov`) or a piece of a
+manifold of minima (a certified tube, :mod:`symstab.certify.manifold`). Every label
+carries its evidence (:data:`EVIDENCE`):
+
+``certified region``
+    The float64 orbit entered the certified region of attractor k, inside which every
+    orbit is proved to converge to it (a proof for the iterate that entered, the orbit
+    before it computed in float64; :func:`~symstab.dynamics.basins.recheck` reruns it in
+    high precision).
+``numerical criterion``
+    After ``max_steps`` the orbit sits in a tube cell of piece k with f − f* at most
+    ``value_tol``, but entered no certified region: a floating-point observation.
+``diverged`` / ``undetermined``
+    Labels -1 and 0.
+
+The high-precision :func:`~symstab.dynamics.trajectory.trajectory` takes the same
+regions (``regions=mapper.regions``) as its stopping rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from symstab.certify.tube import TubeRegion
+from symstab.dynamics.basins.driver import basin_map
+from symstab.dynamics.basins.inputs import VALUE_TOL, grid_points
+from symstab.dynamics.basins.labels import EVIDENCE, Attractor, attractors_of, label_evidence
+from symstab.dynamics.basins.result import BasinMap
+from symstab.inputs import StepSize
+
+__all__ = ["EVIDENCE", "Attractor", "AttractorMapper", "attractors_of", "label_evidence"]
+
+@dataclass(frozen=True, eq=False)
+class AttractorMapper:
+    """A mapper from starting points to attractor labels (see the module docstring).
+
+    Build it with :meth:`for_window`; call :meth:`map` on a grid or an array of points,
+    or the mapper itself on one point.
+
+    Attributes
+    ----------
+    loss
+        The loss.
+    step
+        The step size.
+    regions
+        The certified regions of the attractors (balls, then tubes).
+    window
+        The box the tubes were certified over (``None``: balls only).
+    max_steps, divergence_bound, value_tol
+        The stopping rule and the numerical criterion (as for
+        :func:`~symstab.dynamics.basins.basin_map`).
+    """
+
+    loss: Any
+    step: StepSize
+    regions: tuple[Any, ...]
+    window: tuple[tuple[float, float], ...] | None = None
+    max_steps: int = 10_000
+    divergence_bound: float = 1e8
+    value_tol: float = VALUE_TOL
+    attractors: tuple[Attractor, ...] = field(default=())
+
+    @classmethod
+    def for_window(
+        cls,
+        loss: Any,
+        eta: Any,
+        window: Sequence[Sequence[float]] | None,
+        *,
+        max_steps: int = 10_000,
+        divergence_bound: float = 1e8,
+        value_tol: float = VALUE_TOL,
+        regions: Sequence[Any] | None = None,
+    ) -> AttractorMapper:
+        """The mapper of ``loss`` at ``eta`` with the certified regions over ``window``.
+
+        ``regions`` (default: :func:`~symstab.certify.minima.certified_regions` over the
+        window) are used as given when passed. A loss that is not a polynomial gets no
+        regions: every label then rests on the numerical criterion or is 0 / -1.
+        """
+        step = StepSize.of(eta)
+        box = None if window is None else tuple((float(a), float(b)) for a, b in window)
+        if regions is None:
+            regions = ()
+            if getattr(loss, "is_polynomial", False):
+                from symstab.certify.minima import certified_regions
+
+                regions = certified_regions(loss, step, window=box)
+        regs = tuple(regions)
+        return cls(loss, step, regs, box, int(max_steps), float(divergence_bound),
+                   float(value_tol), attractors_of(regs))
+
+    @property
+    def pieces(self) -> tuple[TubeRegion, ...]:
+        """The tube regions (pieces of a manifold of minima)."""
+        return tuple(r for r in self.regions if isinstance(r, TubeRegion))
+
+    def map(self, grid: Any, **kw: Any) -> BasinMap:
+        """Label every starting point of ``grid`` (as for
+        :func:`~symstab.dynamics.basins.basin_map`; keyword arguments passed on)."""
+        return basin_map(self.loss, self.step, grid, regions=self.regions,
+                         max_steps=self.max_steps, divergence_bound=self.divergence_bound,
+                         value_tol=self.value_tol, **kw)
+
+    def __call__(self, point: Sequence[float]) -> tuple[int, str]:
+        """``(label, evidence)`` of one starting point."""
+        pts, _, _ = grid_points(np.asarray([point], dtype=np.float64), len(self.loss.params))
+        bm = self.map(pts)
+        label = int(bm.labels.ravel()[0])
+        if label >= 1:
+            numeric = bm.numerical is not None and bool(bm.numerical.ravel()[0])
+            return label, EVIDENCE[1] if numeric else EVIDENCE[0]
+        return label, EVIDENCE[2] if label < 0 else EVIDENCE[3]
