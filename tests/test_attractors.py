@@ -80,3 +80,22 @@ def test_trajectory_uses_the_same_regions() -> None:
     # without regions given, the trajectory certifies the tubes around its start itself
     default = trajectory(loss, "2/5", start).classification
     assert default.outcome == "converged" and str(default.strength) == "certified"
+
+
+def test_degenerate_minimum_is_reached_numerically_never_certified() -> None:
+    # x⁴ + y² at η = 1/2: y -> (1 - 2η) y = 0 in one step, x -> x - 2x³, which shrinks
+    # |x| for 0 < x² < 1 and swaps x = ±1 (a period-2 orbit): every start of the grid
+    # with |x| < 1 approaches the degenerate minimum 0 (like k^(-1/2)), the two edge
+    # columns x = ±1 never do
+    loss = Loss.from_text("x^4 + y^2", "x,y")
+    bm = basin_map(loss, "1/2", ((-1, 1, 60), (-1, 1, 60)))
+    xs = bm.points[:, 0].reshape(bm.labels.shape)
+    inside = np.abs(xs) < 1
+    assert np.all(bm.labels[inside] == 1) and np.all(bm.labels[~inside] == 0)
+    assert np.all(bm.numerical[inside]) and bm.certified_fraction() == 0.0
+    (row,) = [r for r in bm.to_dict()["labels"] if r["label"] == 1]
+    assert row["attractor"]["kind"] == "degenerate minimum"
+    assert row["evidence"] == {"certified region": 0, "numerical criterion": 60 * 58}
+    c = trajectory(loss, "1/2", (0.5, 0.5)).classification
+    assert (c.outcome, c.label, str(c.strength)) == ("converged", 1, "numerical")
+    assert "degenerate minimum 1" in c.evidence

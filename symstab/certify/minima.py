@@ -15,6 +15,7 @@ trajectories, basin maps and sweeps stop in.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -37,7 +38,7 @@ from symstab.inputs import StepSize, StepSizeLike
 from symstab.intervals import dyadic, to_fraction
 from symstab.loss import Loss
 
-__all__ = ["certified_regions", "lyapunov_regions"]
+__all__ = ["certified_regions", "degenerate_minima", "lyapunov_regions"]
 
 
 def certified_regions(
@@ -103,8 +104,7 @@ def certified_regions(
         raise InputError("certified_regions needs a polynomial loss; use certify_region")
     eta = StepSize.of(eta)
     kw.pop("label", None)  # labels come from the order of the minima
-    crit = critical_set(d.gradient(loss), loss.params)
-    minima = isolated_minima(loss, crit)
+    crit, minima = _minima(loss.expr, tuple(loss.params))
     regions: list[CertifiedRegion] = []
     for minimum in minima:
         if minimum.degenerate:  # counted (its label), never certified by a Hessian ball
@@ -125,6 +125,28 @@ def certified_regions(
                                         **(manifold_options or {}))
         pieces = cert.regions
     return (*regions, *pieces)
+
+
+@functools.lru_cache(maxsize=32)
+def _minima(expr: sp.Expr, params: tuple[sp.Symbol, ...]) -> tuple[Any, tuple[Any, ...]]:
+    """The critical set and the isolated minima of a polynomial loss (cached per loss)."""
+    loss = Loss.from_expr(expr, params)
+    crit = critical_set(d.gradient(loss), loss.params)
+    return crit, isolated_minima(loss, crit)
+
+
+def degenerate_minima(loss: Loss) -> tuple[tuple[int, tuple[float, ...]], ...]:
+    """``(label, point)`` of every degenerate isolated minimum of a polynomial loss.
+
+    These minima get no certified region (:func:`certified_regions` skips them but keeps
+    their labels); the engines reach them with a numerical criterion only. The points
+    are float approximations of the exact algebraic points.
+    """
+    if not loss.is_polynomial:
+        return ()
+    _, minima = _minima(loss.expr, tuple(loss.params))
+    return tuple((int(m.label), tuple(float(sp.N(c, 20)) for c in m.point.coordinate_exprs()))
+                 for m in minima if m.degenerate)
 
 
 def _minima_on_residual_zeros(loss: Loss, components: Sequence[Any]) -> bool:

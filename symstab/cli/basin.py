@@ -97,13 +97,14 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
         return
     click.echo(f"{the_loss.name} at η = {step}: {bmap.labels.size} points, "
                f"{bmap.seconds:.3f} s")
-    pieces = {int(r.label) for r in bmap.regions or () if hasattr(r, "cells")}
+    kinds = {a.label: a.kind for a in bmap.attractors()}
+    names = {"piece of minima": "piece {} of M", "degenerate minimum": "degenerate min. {}"}
     certified = bmap.certified_counts()
     size = bmap.labels.size
     for label, fraction in sorted(bmap.fractions().items()):
         name = {-1: "diverged", 0: "undetermined"}.get(
-            label, f"piece {label} of M" if label in pieces else f"minimum {label}")
-        line = f"  {name:14s} {fraction:.4f}"
+            label, names.get(kinds.get(label, ""), "minimum {}").format(label))
+        line = f"  {name:17s} {fraction:.4f}"
         if label > 0 and certified.get(label, 0) < round(fraction * size):
             line += (f"   (certified {certified.get(label, 0) / size:.4f}, numerical "
                      f"{fraction - certified.get(label, 0) / size:.4f})")

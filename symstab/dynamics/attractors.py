@@ -5,9 +5,12 @@ attractors over a window once; the basin map, the sweep and the claims then labe
 starting points through it, so "converged to what" is decided by one rule everywhere.
 The labels follow Attractors.jl: ``-1`` diverged, ``0`` undetermined, ``k >= 1``
 attractor ``k``, where an attractor is an isolated minimum (a certified ball around it,
-:mod:`symstab.certify.hessian_ball` or :mod:`symstab.certify.lyapunov`) or a piece of a
-manifold of minima (a certified tube, :mod:`symstab.certify.manifold`). Every label
-carries its evidence (:data:`EVIDENCE`):
+:mod:`symstab.certify.hessian_ball` or :mod:`symstab.certify.lyapunov`), a degenerate
+isolated minimum (no certified region: reached by the numerical criterion only) or a
+piece of a manifold of minima (a certified tube, :mod:`symstab.certify.manifold`).
+Stable periodic orbits are not attractors here: an orbit that settles on one is labelled
+0 by the basin maps and reported as periodic by the trajectories. Every label carries
+its evidence (:data:`EVIDENCE`):
 
 ``certified region``
     The float64 orbit entered the certified region of attractor k, inside which every
@@ -16,7 +19,9 @@ carries its evidence (:data:`EVIDENCE`):
     high precision).
 ``numerical criterion``
     After ``max_steps`` the orbit sits in a tube cell of piece k with f − f* at most
-    ``value_tol``, but entered no certified region: a floating-point observation.
+    ``value_tol``, or within :data:`~symstab.dynamics.basins.labels.DEGENERATE_TOL` of
+    the degenerate minimum k, but entered no certified region: a floating-point
+    observation.
 ``diverged`` / ``undetermined``
     Labels -1 and 0.
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from symstab.dynamics.basins.kernel import as_compiled
+from symstab.dynamics.basins.labels import DEGENERATE_TOL
 from symstab.dynamics.basins.result import BasinMap
 from symstab.inputs import StepSize
 from symstab.intervals import to_fraction
@@ -51,12 +52,19 @@ def _mp_region_test(bmap: BasinMap, ctx: Any) -> Any:
 
 
 def _mp_piece_test(bmap: BasinMap, ctx: Any) -> Any:
-    """``piece_of(theta, f) -> int``: the label of the piece of minima whose tube cell holds
-    ``theta`` when f − f* <= the map's ``value_tol`` (the numerical criterion), else 0."""
+    """``piece_of(theta, f) -> int``: the numerical criterion: the label of the degenerate
+    minimum near ``theta``, or of the piece of minima whose tube cell holds ``theta`` when
+    f − f* <= the map's ``value_tol``, else 0."""
     pieces = [r for r in bmap.regions or () if hasattr(r, "cells")]
     tol = float(bmap.value_tol)
+    near = [(a.label, [ctx.mpf(c) for c in a.point],
+             DEGENERATE_TOL * max(1.0, max(abs(c) for c in a.point)))
+            for a in bmap.numerical_attractors]
 
     def piece_of(theta: tuple, f: Any) -> int:
+        for label, point, radius in near:
+            if max(abs(t - c) for t, c in zip(theta, point, strict=True)) <= radius:
+                return int(label)
         for region in pieces:
             if not f - ctx.mpf(float(region.f_star)) <= tol:
                 return 0

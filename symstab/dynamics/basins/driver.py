@@ -31,16 +31,47 @@ import numpy as np
 
 from symstab.certify.tube import TubeArrays
 from symstab.dynamics.basins.inputs import VALUE_TOL, grid_points, region_inputs
-from symstab.dynamics.basins.kernel import CHUNK, basin_kernel
+from symstab.dynamics.basins.kernel import CHUNK, as_compiled, basin_kernel
+from symstab.dynamics.basins.labels import DEGENERATE_TOL, Attractor
 from symstab.dynamics.basins.result import BasinMap
 from symstab.dynamics.landing import landing as run_landing
-from symstab.errors import InputError
+from symstab.errors import BudgetExceeded, InputError
 from symstab.inputs import StepSize
 
 __all__ = ["basin_map", "run_tile"]
 
 #: Default starting points per task of a distributed :func:`basin_map`.
 _TILE = 1 << 16
+
+
+def _degenerate_minima(loss: Any) -> tuple[tuple[int, tuple[float, ...]], ...]:
+    """The degenerate minima of a polynomial loss (none if its exact analysis fails)."""
+    if not getattr(loss, "is_polynomial", False):
+        return ()
+    from symstab.certify.minima import degenerate_minima
+
+    try:
+        return degenerate_minima(loss)
+    except (InputError, ValueError, NotImplementedError, BudgetExceeded):
+        return ()
+
+
+def _label_degenerate(
+    loss: Any, eta: float, pts: np.ndarray, labels: np.ndarray, numeric: np.ndarray,
+    max_steps: int, minima: tuple[tuple[int, tuple[float, ...]], ...],
+) -> None:
+    """Label the starts still undetermined that end near a degenerate minimum (in place)."""
+    idle = np.flatnonzero(labels == 0)
+    if not idle.size or not minima:
+        return
+    # the state after the last step, where the kernel applies the tubes' criterion
+    final = as_compiled(loss).numba().descend(pts[idle], eta, max_steps + 1)
+    for label, point in minima:
+        p = np.asarray(point)
+        near = np.max(np.abs(final - p), axis=1) <= DEGENERATE_TOL * max(1.0, float(
+            np.max(np.abs(p))))
+        labels[idle[near]] = label
+        numeric[idle[near]] = True
 
 
 def _run(
@@ -221,7 +252,10 @@ def basin_map(
         The numerical criterion for losses whose minima form a manifold: a trajectory
         that entered no certified region within ``max_steps`` but ends at a point with
         f − f* <= ``value_tol`` in a tube cell of a piece of minima is labelled with that
-        piece, and ``numerical`` is True there (0 disables it).
+        piece, and ``numerical`` is True there (0 disables it). Likewise a start still
+        undetermined whose iterate after ``max_steps`` lies within
+        :data:`DEGENERATE_TOL` of a degenerate minimum (which has no certified region) is
+        labelled with it, numerically.
     landing
         Also run every converging start (label k >= 1) on until its orbit settles and
         record the limit and λmax there (:func:`symstab.dynamics.landing.landing`,
@@ -250,7 +284,9 @@ def basin_map(
         loss, step, regions, n, lyapunov, window=_window(pts), value_tol=value_tol)
     kernel = basin_kernel(loss) if client is None else None
     npts = pts.shape[0]
-    top = max([centers.shape[0], len(objects or ()), *(int(r.label) for r in objects or ())])
+    degenerate = _degenerate_minima(loss) if value_tol > 0 else ()
+    top = max([centers.shape[0], len(objects or ()), *(int(r.label) for r in objects or ()),
+               *(label for label, _ in degenerate)])
     labels = np.zeros(npts, dtype=np.int8 if top <= 126 else np.int16)
     stable = np.zeros(npts, dtype=np.bool_)
     steps = np.zeros(npts, dtype=np.int32)
@@ -284,6 +320,10 @@ def basin_map(
             # the kernel labels rows 1..k; a minimum without a region leaves a gap
             lut = np.array([-1, 0, *region_labels], dtype=np.int64)
             labels = lut[labels.astype(np.int64) + 1].astype(labels.dtype)
+    if degenerate and npts > 0:
+        _label_degenerate(loss, eta_f, pts, labels, numeric, int(max_steps), degenerate)
+    extra = tuple(Attractor(label, "degenerate minimum", point, False)
+                  for label, point in degenerate)
     landed = None
     if landing:
         landed = run_landing(loss, step, pts[labels >= 1])
@@ -307,4 +347,5 @@ def basin_map(
         numerical=numeric.reshape(shape),
         value_tol=float(value_tol) if tubes.rows.size else 0.0,
         region_monotone=tuple(bool(m) for m in monotone),
+        numerical_attractors=extra,
     )

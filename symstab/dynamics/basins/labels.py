@@ -13,7 +13,12 @@ import numpy as np
 
 from symstab.certify.tube import TubeRegion
 
-__all__ = ["EVIDENCE", "Attractor", "attractors_of", "label_evidence"]
+__all__ = ["DEGENERATE_TOL", "EVIDENCE", "Attractor", "attractors_of", "label_evidence"]
+
+#: The numerical criterion at a degenerate minimum p: after the step budget the iterate
+#: lies within ``DEGENERATE_TOL · max(1, ‖p‖∞)`` of p (max-norm). GD approaches such a
+#: minimum sublinearly (like k^(-1/2) for a quartic), so a value tolerance would not do.
+DEGENERATE_TOL = 1e-2
 
 EVIDENCE = ("certified region", "numerical criterion", "diverged", "undetermined")
 

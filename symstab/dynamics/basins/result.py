@@ -64,6 +64,8 @@ class BasinMap:
         minima with f − f* below a tolerance), not by a certified region.
     value_tol
         That tolerance (0: no numerical criterion).
+    numerical_attractors
+        Attractors reached by a numerical criterion only (degenerate minima).
     landing
         Where the converging orbits land (:class:`~symstab.dynamics.landing.Landing` of
         the points with label k >= 1, in the order of ``labels.ravel()``), if asked for.
@@ -88,6 +90,7 @@ class BasinMap:
     numerical: np.ndarray | None = None
     value_tol: float = 0.0
     landing: Any = None
+    numerical_attractors: tuple[Attractor, ...] = ()
 
     @property
     def xs(self) -> np.ndarray | None:
@@ -148,8 +151,10 @@ class BasinMap:
         return float(np.mean(self.stability_open))
 
     def attractors(self) -> tuple[Attractor, ...]:
-        """The attractors of the certified regions used (empty if given as arrays)."""
-        return attractors_of(self.regions or ())
+        """The attractors: those of the certified regions used (none if given as arrays)
+        and those reached by a numerical criterion only, in label order."""
+        found = attractors_of(self.regions or ()) + self.numerical_attractors
+        return tuple(sorted(found, key=lambda a: a.label))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no per-point arrays)."""

@@ -17,18 +17,27 @@ mpmath) check numerically, not rigorously.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import sympy as sp
 
+from symstab.dynamics.basins.labels import DEGENERATE_TOL
 from symstab.dynamics.highprec import to_mpf
 from symstab.dynamics.trajectory.kernels import mp_arith, run_fast
 from symstab.dynamics.trajectory.results import Trajectory
 from symstab.errors import BudgetExceeded, InputError
+from symstab.evidence import Strength
 from symstab.inputs import Point, StepSize, bounded_int, exact_number
 from symstab.loss import Loss, require_loss
 
-__all__ = ["default_window", "resolve_regions", "run_trajectory", "trajectory"]
+__all__ = [
+    "default_window",
+    "near_degenerate_minimum",
+    "resolve_regions",
+    "run_trajectory",
+    "trajectory",
+]
 
 
 def default_window(theta0: Sequence[Any]) -> tuple[tuple[float, float], ...]:
@@ -176,11 +185,41 @@ def trajectory(
     period_max = bounded_int(period_max, "period_max", 1)
     box = default_window(th0.coords) if window is None else window
     regs, note = resolve_regions(loss, step, regions, box)
-    return run_trajectory(
+    run = run_trajectory(
         loss, step, th0, steps=steps, dps=dps, regions=regs, region_note=note,
         divergence_bound=divergence_bound, period_max=period_max, period_tol=period_tol,
         record=record, stop_at_region=stop_at_region,
     )  # fmt: skip
+    return near_degenerate_minimum(loss, run)
+
+
+def near_degenerate_minimum(loss: Loss, run: Trajectory) -> Trajectory:
+    """``run``, relabelled by the numerical criterion of the basin maps when it ended
+    undetermined within :data:`~symstab.dynamics.basins.labels.DEGENERATE_TOL` of a
+    degenerate minimum (which has no certified region; GD approaches it sublinearly)."""
+    c = run.classification
+    if c.outcome != "undetermined" or not getattr(loss, "is_polynomial", False):
+        return run
+    from symstab.certify.minima import degenerate_minima
+
+    try:
+        minima = degenerate_minima(loss)
+    except (InputError, ValueError, NotImplementedError, BudgetExceeded):
+        return run
+    last = [float(x) for x in run.final]
+    for label, point in minima:
+        dist = max(abs(a - b) for a, b in zip(last, point, strict=True))
+        radius = DEGENERATE_TOL * max(1.0, *(abs(b) for b in point))
+        if dist <= radius:
+            evidence = (
+                f"after {run.steps_taken} steps θ lies within {dist:.2g} of the degenerate "
+                f"minimum {label} (numerical criterion: at most {radius:g}); it has no "
+                "certified region, and GD approaches it sublinearly")
+            new = replace(c, outcome="converged", label=int(label),
+                          stable=c.n_loss_increases == 0, strength=Strength.NUMERICAL,
+                          evidence=evidence)
+            return replace(run, classification=new)
+    return run
 
 
 def run_trajectory(
