@@ -26,7 +26,7 @@ import numpy as np
 
 from symstab.codegen import compile_loss
 from symstab.errors import InputError
-from symstab.inputs import StepSize
+from symstab.inputs import StepSize, bounded_int
 
 __all__ = ["LANDING_BINS", "Landing", "landing"]
 
@@ -140,14 +140,11 @@ def _finite_max(values: np.ndarray) -> float | None:
 
 
 def _check(max_steps: Any, tol: Any) -> tuple[int, float]:
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int | np.integer):
-        raise InputError(f"max_steps must be an integer >= 1, got {max_steps!r}", "max_steps")
-    if not 1 <= max_steps <= 2**31 - 1:
-        raise InputError(f"max_steps must be in [1, 2^31 - 1], got {max_steps}", "max_steps")
+    steps = bounded_int(max_steps, "max_steps", 1, 2**31 - 1)
     tol_f = float(tol)
     if not (np.isfinite(tol_f) and tol_f > 0):
         raise InputError(f"tol must be positive, got {tol!r}", "tol")
-    return int(max_steps), tol_f
+    return steps, tol_f
 
 
 def landing(
