@@ -109,6 +109,11 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
             line += (f"   (certified {certified.get(label, 0) / size:.4f}, numerical "
                      f"{fraction - certified.get(label, 0) / size:.4f})")
         click.echo(line)
+    bare = [str(r.label) for r in bmap.regions or () if hasattr(r, "levels") and not r.levels]
+    if bare:
+        click.echo(f"  no certified tube around piece {', '.join(bare)} of M at this η: no cell "
+                   "has η·λmax < 2\n  and a positive PL constant (λmax >= 2/η on the piece, "
+                   "or too close to it\n  for the grid); labels there are numerical")
     converged = bmap.labels > 0
     u_eta = float((converged & bmap.stable).mean())
     click.echo(f"  U_η (stable convergence)           {u_eta:.4f}")
