@@ -3,11 +3,14 @@
 Each entry is data: a name, its parameters, how to build its expression, and
 where it comes from. A new loss is added by adding an entry here, nothing else.
 ``deep-chain-D`` (any depth D >= 2) is the depth-D scalar linear network
-½(1 - x1 x2 ... xD)².
+½(1 - x1 x2 ... xD)². ``linear-net:d0xd1x...xdL`` is the matrix linear network
+½‖W_L⋯W_1 − W*‖² with layer widths d0 (input) to dL (output) and the target W* of
+:func:`default_target` (:class:`LinearNetSpec`).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +18,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 MAX_CHAIN_DEPTH = 12
+#: Limits of ``linear-net:...``: widths, layers and parameters (small enough for exact work).
+MAX_NET_WIDTH = 4
+MAX_NET_DEPTH = 6
+MAX_NET_PARAMS = 48
 
 
 @dataclass(frozen=True)
@@ -127,9 +134,109 @@ def _deep_chain(depth: int) -> CatalogEntry:
     )
 
 
+def default_target(rows: int, cols: int) -> sp.Matrix:
+    """The target W* of ``linear-net:...``: diag(k, k − 1, ..., 1) padded with zeros to
+    ``rows × cols``, k = min(rows, cols): pairwise distinct positive singular values (the
+    hypothesis of Crăciun & Ghoshdastidar's Prop. 1), and W* = 1 for width-1 chains."""
+    k = min(rows, cols)
+    return sp.Matrix(rows, cols, lambda i, j: k - i if i == j else 0)
+
+
+@dataclass(frozen=True)
+class LinearNetSpec:
+    """A matrix linear network W_L⋯W_1 with a squared loss against a target.
+
+    Attributes
+    ----------
+    widths
+        d0 (input), d1, ..., dL (output); layer k is a d_k × d_(k−1) matrix.
+    target
+        W*, a d_L × d_0 matrix of rationals.
+    """
+
+    widths: tuple[int, ...]
+    target: sp.Matrix
+
+    @property
+    def depth(self) -> int:
+        """The number of layers L."""
+        return len(self.widths) - 1
+
+    @property
+    def name(self) -> str:
+        """``linear-net:d0x...xdL``."""
+        return "linear-net:" + "x".join(map(str, self.widths))
+
+    def param_names(self) -> tuple[str, ...]:
+        """``wK_IJ``: entry (I, J) of layer K, all 1-based, layer by layer, row-major."""
+        return tuple(f"w{k}_{i}{j}" for k in range(1, self.depth + 1)
+                     for i in range(1, self.widths[k] + 1)
+                     for j in range(1, self.widths[k - 1] + 1))
+
+    def weights(self, symbols: tuple[sp.Symbol, ...]) -> list[sp.Matrix]:
+        """The layers W_1, ..., W_L filled with ``symbols`` in :meth:`param_names` order."""
+        out, at = [], 0
+        for k in range(1, self.depth + 1):
+            rows, cols = self.widths[k], self.widths[k - 1]
+            out.append(sp.Matrix(rows, cols, symbols[at:at + rows * cols]))
+            at += rows * cols
+        return out
+
+    def product(self, symbols: tuple[sp.Symbol, ...]) -> sp.Matrix:
+        """W_L⋯W_1."""
+        layers = self.weights(symbols)
+        prod = layers[0]
+        for w in layers[1:]:
+            prod = w * prod
+        return prod
+
+    def build(self, symbols: tuple[sp.Symbol, ...]) -> sp.Expr:
+        """½‖W_L⋯W_1 − W*‖² (Frobenius), expanded."""
+        residual = self.product(symbols) - self.target
+        return sp.expand(_half * sum(r**2 for r in residual))
+
+
+_NET_PATTERN = re.compile(r"linear-net:(\d{1,2}(?:x\d{1,2}){2,12})")
+
+
+def linear_net(name: str) -> LinearNetSpec | None:
+    """The :class:`LinearNetSpec` of ``linear-net:d0x...xdL`` (None for other names).
+
+    Raises
+    ------
+    symstab.errors.InputError
+        For widths, depth or parameter counts beyond the limits.
+    """
+    match = _NET_PATTERN.fullmatch(name.strip())
+    if match is None:
+        return None
+    from symstab.errors import InputError
+
+    widths = tuple(int(w) for w in match.group(1).split("x"))
+    if not all(1 <= w <= MAX_NET_WIDTH for w in widths):
+        raise InputError(f"layer widths must be between 1 and {MAX_NET_WIDTH}", name)
+    if len(widths) - 1 > MAX_NET_DEPTH:
+        raise InputError(f"at most {MAX_NET_DEPTH} layers", name)
+    if sum(a * b for a, b in itertools.pairwise(widths)) > MAX_NET_PARAMS:
+        raise InputError(f"at most {MAX_NET_PARAMS} parameters", name)
+    return LinearNetSpec(widths, default_target(widths[-1], widths[0]))
+
+
+def _linear_net_entry(spec: LinearNetSpec) -> CatalogEntry:
+    arrows = "→".join(map(str, spec.widths))
+    return CatalogEntry(
+        spec.name,
+        spec.param_names(),
+        spec.build,
+        f"{_CRACIUN}, linear networks with a squared loss (Definition 4, Props. 1-2)",
+        f"½‖W{spec.depth}⋯W1 − W*‖², widths {arrows}, W* = {sp.sstr(spec.target.tolist())}",
+    )
+
+
 def catalog_names() -> tuple[str, ...]:
-    """The fixed catalog names (``deep-chain-D`` is accepted for any D >= 2 besides these)."""
-    return (*(e.name for e in _ENTRIES), "deep-chain-D")
+    """The fixed catalog names (``deep-chain-D`` for any D >= 2 and
+    ``linear-net:d0x...xdL`` are accepted besides these)."""
+    return (*(e.name for e in _ENTRIES), "deep-chain-D", "linear-net:d0x...xdL")
 
 
 def entries() -> tuple[CatalogEntry, ...]:
@@ -149,6 +256,9 @@ def lookup(name: str) -> CatalogEntry | None:
     for entry in _ENTRIES:
         if entry.name == key:
             return entry
+    spec = linear_net(key)
+    if spec is not None:
+        return _linear_net_entry(spec)
     match = _CHAIN_PATTERN.fullmatch(key)
     if match:
         depth = int(match.group(1))

@@ -27,16 +27,65 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
     Gradient, Hessian, GD map and det(I - ηH), critical points classified by exact
     inertia (by higher-order terms where the Hessian is singular) with η* = 2/λmax,
     manifolds of minima with their critical η and M_WS(η), the critical η of each set
-    of minima, and the modified loss f + (η/4)|∇f|².
+    of minima, and the modified loss f + (η/4)|∇f|². For a matrix linear network
+    (linear-net:d0x...xdL): filling or not, the minimum on the rank-r matrices
+    (Eckart-Young), the manifold of minima, inf λmax along it and the critical η.
     """
+    from symstab.catalog import linear_net
     from symstab.exact.analysis import analyze as run_analysis
     from symstab.loss import load_loss
     from symstab.report import render
 
     the_loss = load_loss(loss, params)
+    spec = linear_net(loss)
+    if spec is not None:
+        _network(spec, fmt)
+        return
     step = eta_option(eta)
     result = run_analysis(the_loss, step,
                           digits=digits_option(digits), time_limit=timeout)
     click.echo(render(result, fmt), nl=False)
     if result.critical_set_status.startswith("incomplete"):
         raise BudgetExceeded(result.critical_set_status)
+
+
+def _network(spec: object, fmt: str) -> None:
+    """The exact facts of a matrix linear network, as a table or JSON."""
+    import json
+    import textwrap
+
+    import sympy as sp
+
+    from symstab.exact.linear_net import network_facts
+
+    facts = network_facts(spec)  # type: ignore[arg-type]
+    data = facts.to_dict()
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    widths = " → ".join(map(str, data["widths"]))
+    rows = [
+        ("network", f"{data['network']}: ½‖W_L⋯W_1 − W*‖², widths {widths}"),
+        ("target W*", sp.sstr(facts.spec.target.tolist())),  # type: ignore[attr-defined]
+        ("architecture", f"{data['architecture']} (products have rank <= "
+                         f"{data['rank_bound']})"),
+        ("singular values", ", ".join(data["singular_values"])),
+        ("min on rank r", f"{data['min_on_rank_r']} at W̄ = {sp.sstr(facts.minimiser.tolist())}"
+                          + (" (unique)" if data["minimiser_unique"] else " (not unique)")),
+        ("= min over W", "yes (Prop. 1: filling)" if data["minimum_is_global"] and
+         data["architecture"] == "filling" else ("yes" if data["minimum_is_global"]
+                                                  else "no: the bottleneck costs it")),
+        ("minima M", f"smooth of dimension {data['dimension']} near the point below "
+                     f"(Dμ there of full rank {data['jacobian_rank']})"
+         if data["dimension"] == data["generic_dimension"] else
+         f"Dμ has rank {data['jacobian_rank']} < the generic rank at the point below: "
+         "smoothness there is not shown"),
+        ("a point of M", ", ".join(data["point_of_minima"])),
+        ("inf λmax on M", data["lambda_max_inf"] or "—"),
+        ("critical η", (data["eta_critical"] or "—")
+         + (" (no minimum stable beyond it)" if data["eta_critical"] else "")),
+    ]
+    rows += [("note", note) for note in data["notes"]]
+    for key, value in rows:
+        click.echo(textwrap.fill(value, 80, initial_indent=f"{key:16s} ",
+                                 subsequent_indent=" " * 17))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import click
 
 
@@ -15,5 +17,10 @@ def command() -> None:
         loss = Loss.from_catalog(entry.name)
         click.echo(f"{entry.name:8s} {loss.to_text()}")
         click.echo(f"{'':8s} {entry.description}")
-        click.echo(f"{'':8s} source: {entry.source}")
+        click.echo(textwrap.fill(f"source: {entry.source}", 80, initial_indent=" " * 9,
+                                 subsequent_indent=" " * 11))
     click.echo("deep-chain-D  ½(1 − x1⋯xD)² for any depth D = 2..12")
+    click.echo("linear-net:d0x...xdL  ½‖W_L⋯W1 − W*‖², layer widths d0 (input) .. dL")
+    click.echo(f"{'':8s} (output) in 1..{catalog.MAX_NET_WIDTH}, W* = diag(k, ..., 1) padded with "
+               "zeros;")
+    click.echo(f"{'':8s} e.g. linear-net:2x2x2 (filling) or linear-net:2x1x2 (non-filling)")
