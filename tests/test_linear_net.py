@@ -105,3 +105,32 @@ def test_lambda_max_bound_along_the_minima_numerically() -> None:
     assert min(lams) >= 4.0 - 1e-9
     balanced = np.concatenate([np.diag([np.sqrt(2), 1.0]).ravel()] * 2)
     assert np.linalg.eigvalsh(hess.hessian(balanced))[-1] == pytest.approx(4.0, rel=1e-12)
+
+
+def test_asymptotic_gradient_norm_jumps_at_the_critical_eta() -> None:
+    # below the exact critical η (1 for xy, 1/2 for 2x2x2 against diag(2, 1)) almost every
+    # start converges: the gradient norm falls to rounding level; above it no minimum is
+    # stable, and the orbits that stay bounded keep a gradient of order 1
+    from symstab.dynamics.gradient_norm import asymptotic_gradient_norm
+
+    for name, box, below, above in (("xy", [(-2, 2)] * 2, "0.6", "1.2"),
+                                    ("linear-net:2x2x2", [(-1.5, 1.5)] * 8, "0.4", "0.55")):
+        s = asymptotic_gradient_norm(Loss.from_catalog(name), [below, above], box, 300,
+                                     steps=3000, tail=100)
+        low, high = s.points
+        assert low.median < 1e-10 and low.diverged < 300
+        assert high.diverged < 300 and high.q10 > 1e-3
+
+
+def test_asymptotic_gradient_norm_of_a_quadratic() -> None:
+    # x²/2 + y²: λmax = 2, so at η = 1.1 the y-component is multiplied by 1 - 2.2 = -1.2
+    # at each step and every start with y != 0 diverges; at η = 1/2 y is 0 after a step
+    from symstab.dynamics.gradient_norm import asymptotic_gradient_norm
+
+    loss = Loss.from_text("x^2/2 + y^2", "x,y")
+    s = asymptotic_gradient_norm(loss, ["1/2", "1.1"], [(0.5, 1), (0.5, 1)], 50, steps=400,
+                                 tail=10)
+    assert s.points[0].diverged == 0 and s.points[0].median < 1e-30
+    assert s.points[1].diverged == 50
+    with pytest.raises(InputError):
+        asymptotic_gradient_norm(loss, ["1/2"], [(0, 1), (0, 1)], 10, steps=5, tail=10)

@@ -13,6 +13,9 @@
   and the normalised length of M_WS(η), for η = 0.1, 0.15, ..., 1.2;
 * ``craciun_fig2_chain3.png`` — the same for ½(1 − abc)² (N = 1000 uniform starts in
   [-2, 2]³, η = 0.1, 0.2, ..., 0.9; no M_WS length, its minima form a surface);
+* ``gradient_norm.png`` — the asymptotic gradient norm (mean ‖∇f‖ over the last 200 of
+  5000 steps, median over 1000 uniform starts) against η for ½(1 − xy)² and the matrix
+  network linear-net:2x2x2, with the exact critical η of each;
 * ``landing_xy.png`` — where GD lands on the hyperbola xy = 1: the histogram of
   ηλmax(θ∞)/2 over the converging starts of a 400 × 400 basin map of [-2, 2]² at
   η = 0.4 and 0.9.
@@ -27,8 +30,12 @@ import argparse
 import time
 from pathlib import Path
 
+from symstab.catalog import linear_net
 from symstab.dynamics.basins import basin_map
+from symstab.dynamics.gradient_norm import asymptotic_gradient_norm
 from symstab.dynamics.sweep import grid_sampler, sweep, uniform_box_sampler
+from symstab.exact.analysis import analyze
+from symstab.exact.linear_net import network_facts
 from symstab.loss import Loss
 from symstab.plot import (
     chen_fig2_data,
@@ -37,6 +44,7 @@ from symstab.plot import (
     chen_fig3_eta_scan,
     craciun_fig1,
     craciun_fig2,
+    gradient_norm_figure,
     landing_figure,
 )
 
@@ -106,6 +114,22 @@ def main(argv: list[str] | None = None) -> int:
               f"the edge, {edge:.2%} within 0.05 of it")
         landings.append(landed)
     landing_figure(landings, loss_name="½(1 − xy)²", path=args.out / "landing_xy.png")
+    norms, crits = [], []
+    for name, box, etas, crit in (
+        ("xy", [(-2, 2)] * 2, [f"{k / 20:.2f}" for k in range(2, 31)],
+         analyze(Loss.from_catalog("xy")).eta_critical.exact),
+        ("linear-net:2x2x2", [(-1.5, 1.5)] * 8, [f"{k / 40:.3f}" for k in range(2, 31)],
+         network_facts(linear_net("linear-net:2x2x2")).eta_critical),
+    ):
+        res = asymptotic_gradient_norm(Loss.from_catalog(name), etas, box, 1000)
+        below = [p for p in res.points if p.eta < crit]
+        above = [p for p in res.points if p.eta > crit and p.diverged < p.n]
+        print(f"{name}: critical eta {crit}; largest median |grad f| below it "
+              f"{max(p.median for p in below):.2g}, smallest above it "
+              f"{min(p.median for p in above):.2g}")
+        norms.append(res)
+        crits.append(crit)
+    gradient_norm_figure(norms, crits, path=args.out / "gradient_norm.png")
     t4 = time.perf_counter()
     print(
         f"chen_fig2: {t1 - t0:.1f} s, chen_fig3 + scan: {t2 - t1:.1f} s, "

@@ -29,7 +29,7 @@ from symstab.plot.chen import (
     chen_fig3,
     chen_fig3_eta_scan,
 )
-from symstab.plot.craciun import craciun_fig1, craciun_fig2, sweep_figure
+from symstab.plot.craciun import craciun_fig1, craciun_fig2, gradient_norm_figure, sweep_figure
 from symstab.plot.eos import balancing_figure, eos_figure, lyapunov_figure
 from symstab.plot.landing import landing_figure
 from symstab.plot.network import converging_fraction_figure, sharpness_figure
@@ -68,6 +68,7 @@ __all__ = [
     "craciun_fig2",
     "eos_figure",
     "eta_star",
+    "gradient_norm_figure",
     "landing_figure",
     "lyapunov_figure",
     "orbit_figure",

@@ -33,7 +33,7 @@ from symstab.plot.style import (
     save,
 )
 
-__all__ = ["craciun_fig1", "craciun_fig2", "sweep_figure"]
+__all__ = ["craciun_fig1", "craciun_fig2", "gradient_norm_figure", "sweep_figure"]
 
 #: Styles of :func:`craciun_fig2` (distinct in greyscale by line style and marker alone).
 _FRACTION_STYLE: dict[str, Any] = {
@@ -316,5 +316,76 @@ def craciun_fig1(
         empty = "" if stable else r", $M_{WS} = \varnothing$"
         ax.set_title(f"{loss.name}, η = {eta_text(eta.exact)}{empty}", fontsize=FONTSIZE_LARGE)
         ax.legend(fontsize=FONTSIZE_XSMALL, loc="lower left", framealpha=0.85)
+    save(fig, path)
+    return fig
+
+
+#: Floor of the log axis of :func:`gradient_norm_figure` (float64 rounding level).
+GRADIENT_FLOOR = 1e-17
+
+
+def gradient_norm_figure(sweeps: Sequence[Any], critical: Sequence[Any | None] = (), *,
+                         path: PathLike | None = None) -> Figure:
+    """The asymptotic gradient norm against η, one panel per loss (Crăciun's abstract).
+
+    Each panel draws the median over the starts of the mean ‖∇f‖ over the last steps
+    (black, circles; gid ``"median"``) with the 10–90% band (grey, gid ``"band"``) on a
+    log axis floored at :data:`GRADIENT_FLOOR` (0 is drawn there), the share of starts
+    that diverged (dotted, right axis, gid ``"diverged"``) and the critical η (dashed
+    red, gid ``"eta_critical"``) when given.
+
+    Parameters
+    ----------
+    sweeps
+        :class:`~symstab.dynamics.gradient_norm.GradientNormSweep` results.
+    critical
+        The critical η of each loss (exact numbers or None), in the same order.
+    path
+        Save the figure there as well.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not sweeps:
+        raise ValueError("no sweeps to draw")
+    crit = list(critical) + [None] * (len(sweeps) - len(critical))
+    fig = Figure(figsize=(4.2 * len(sweeps), 3.8), layout="constrained")
+    axes = fig.subplots(1, len(sweeps), squeeze=False)[0]
+    for ax, sweep_result, eta_c in zip(axes, sweeps, crit, strict=True):
+        etas = np.array([float(p.eta) for p in sweep_result.points])
+
+        def floor(values: list[float]) -> np.ndarray:
+            return np.maximum(np.nan_to_num(np.array(values), nan=np.nan), GRADIENT_FLOOR)
+
+        med = floor([p.median for p in sweep_result.points])
+        lo = floor([p.q10 for p in sweep_result.points])
+        hi = floor([p.q90 for p in sweep_result.points])
+        ax.fill_between(etas, lo, hi, gid="band", **_BAND_STYLE)
+        ax.plot(etas, med, gid="median", label="median of mean ‖∇f‖ (last steps)",
+                **_FRACTION_STYLE)
+        ax.set_yscale("log")
+        ax.set_ylim(GRADIENT_FLOOR / 3, None)
+        twin = ax.twinx()
+        div = np.array([p.diverged / p.n for p in sweep_result.points])
+        twin.plot(etas, div, color="0.45", linestyle=":", linewidth=1.4, gid="diverged",
+                  label="share diverged")
+        twin.set_ylim(-0.03, 1.05)
+        twin.set_ylabel("share of starts that diverged", fontsize=FONTSIZE_SMALL)
+        x_crit = _value_float(eta_c)
+        if x_crit is not None:
+            ax.axvline(x_crit, gid="eta_critical", label=f"$\\eta_{{crit}}$ = {eta_text(eta_c)}",
+                       **_CRIT_STYLE)
+        ax.set_xlabel("step size η")
+        ax.set_ylabel("asymptotic ‖∇f‖")
+        ax.set_title(f"{sweep_result.loss_name}: {sweep_result.points[0].n} starts, "
+                     f"{sweep_result.steps} steps", fontsize=FONTSIZE_SMALL)
+        ax.grid(True, color="0.88", linewidth=0.6)
+        handles = ax.get_legend_handles_labels()
+        extra = twin.get_legend_handles_labels()
+        ax.legend(handles[0] + extra[0], handles[1] + extra[1], fontsize=FONTSIZE_XSMALL,
+                  loc="center left")
+    fig.suptitle("the asymptotic gradient norm jumps at the critical step size",
+                 fontsize=FONTSIZE_LARGE)
     save(fig, path)
     return fig
