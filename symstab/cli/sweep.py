@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 import click
 
@@ -63,8 +64,11 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
     normalised = dict(result.mws_length_normalised or ())
-    click.echo(f"{the_loss.name}: {samples} initialisations in {bounds}")
-    click.echo(f"criterion: {result.criterion}")
+    sides = [f"[{lo:g}, {hi:g}]" for lo, hi in bounds]
+    box_text = (f"{sides[0]}^{len(sides)}" if len(set(sides)) == 1 and len(sides) > 1
+                else " x ".join(sides))
+    click.echo(textwrap.fill(f"{the_loss.name}: {samples} initialisations in {box_text}", 80))
+    click.echo(textwrap.fill(f"criterion: {result.criterion}", 80, subsequent_indent="  "))
     head = (f"{'eta':>10s} {'converged':>9s} {'95% Wilson CI':>17s} {'certified':>9s} "
             f"{'M_WS norm.':>10s}")
     click.echo(head + (f" {'ηλ∞/2 med':>10s}" if landing else ""))

@@ -37,14 +37,27 @@ from typing import Any
 
 import numpy as np
 
+from symstab.budget import time_limit as budget
 from symstab.certify.tube import TubeRegion
 from symstab.dynamics.basins.driver import basin_map
 from symstab.dynamics.basins.inputs import VALUE_TOL, grid_points
 from symstab.dynamics.basins.labels import EVIDENCE, Attractor, attractors_of, label_evidence
 from symstab.dynamics.basins.result import BasinMap
+from symstab.errors import BudgetExceeded
 from symstab.inputs import StepSize
 
-__all__ = ["EVIDENCE", "Attractor", "AttractorMapper", "attractors_of", "label_evidence"]
+__all__ = [
+    "EVIDENCE",
+    "EXACT_BUDGET",
+    "Attractor",
+    "AttractorMapper",
+    "attractors_of",
+    "label_evidence",
+]
+
+#: Seconds allowed to the exact analysis behind the certified regions of a mapper.
+EXACT_BUDGET = 20.0
+
 
 @dataclass(frozen=True, eq=False)
 class AttractorMapper:
@@ -66,6 +79,10 @@ class AttractorMapper:
     max_steps, divergence_bound, value_tol
         The stopping rule and the numerical criterion (as for
         :func:`~symstab.dynamics.basins.basin_map`).
+    attractors
+        The attractors of the regions.
+    exact_failed
+        Why no regions could be computed (empty when they were).
     """
 
     loss: Any
@@ -76,6 +93,7 @@ class AttractorMapper:
     divergence_bound: float = 1e8
     value_tol: float = VALUE_TOL
     attractors: tuple[Attractor, ...] = field(default=())
+    exact_failed: str = ""
 
     @classmethod
     def for_window(
@@ -88,24 +106,33 @@ class AttractorMapper:
         divergence_bound: float = 1e8,
         value_tol: float = VALUE_TOL,
         regions: Sequence[Any] | None = None,
+        time_limit: float | None = EXACT_BUDGET,
     ) -> AttractorMapper:
         """The mapper of ``loss`` at ``eta`` with the certified regions over ``window``.
 
         ``regions`` (default: :func:`~symstab.certify.minima.certified_regions` over the
-        window) are used as given when passed. A loss that is not a polynomial gets no
-        regions: every label then rests on the numerical criterion or is 0 / -1.
+        window, within ``time_limit`` seconds) are used as given when passed. A loss that
+        is not a polynomial, or whose exact analysis does not finish in time, gets no
+        regions (:attr:`exact_failed` says which): every label is then 0 or -1.
         """
         step = StepSize.of(eta)
         box = None if window is None else tuple((float(a), float(b)) for a, b in window)
+        failed = ""
         if regions is None:
             regions = ()
             if getattr(loss, "is_polynomial", False):
                 from symstab.certify.minima import certified_regions
 
-                regions = certified_regions(loss, step, window=box)
+                try:
+                    with budget(time_limit, "the exact analysis behind the regions"):
+                        regions = certified_regions(loss, step, window=box)
+                except BudgetExceeded as exc:
+                    failed = str(exc)
+            else:
+                failed = "no certified regions for a loss that is not a polynomial"
         regs = tuple(regions)
         return cls(loss, step, regs, box, int(max_steps), float(divergence_bound),
-                   float(value_tol), attractors_of(regs))
+                   float(value_tol), attractors_of(regs), failed)
 
     @property
     def pieces(self) -> tuple[TubeRegion, ...]:

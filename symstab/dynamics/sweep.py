@@ -54,11 +54,11 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symstab.dynamics.attractors import AttractorMapper
+from symstab.dynamics.attractors import EXACT_BUDGET, AttractorMapper
 from symstab.dynamics.basins.inputs import VALUE_TOL
 from symstab.dynamics.landing import landing as run_landing
 from symstab.dynamics.samplers import BoxSampler, GridSampler, grid_sampler, uniform_box_sampler
-from symstab.errors import InputError
+from symstab.errors import BudgetExceeded, InputError
 from symstab.evidence import Strength, Value, wilson_interval
 from symstab.inputs import StepSize
 
@@ -378,19 +378,22 @@ def run_chunk(
 # --------------------------------------------------------------------------------------
 
 
-def _minima_info(loss: Any) -> tuple[Any, bool, float]:
-    """``(analysis, minima form manifolds or unknown, lowest loss value on minima)``."""
+def _lowest_minimum(loss: Any) -> float | None:
+    """The lowest loss value on the minima found by the exact analysis (within
+    :data:`~symstab.dynamics.attractors.EXACT_BUDGET` seconds), or None if unknown."""
     from symstab.exact.analysis import analyze
 
-    analysis = analyze(loss)
-    manifold = analysis.critical_set_status != "complete" or any(
-        "minima" in c.kind for c in analysis.components
-    )
+    if not getattr(loss, "is_polynomial", False):
+        return None
+    try:
+        analysis = analyze(loss, time_limit=EXACT_BUDGET)
+    except (BudgetExceeded, InputError, NotImplementedError):
+        return None
     values = [float(c.loss_value) for c in analysis.components
               if "minima" in c.kind and c.loss_value is not None]
     values += [float(p.loss_value.expr) for p in analysis.minima
                if p.loss_value.expr is not None]
-    return analysis, manifold, (min(values) if values else 0.0)
+    return min(values) if values else None
 
 
 def _mws(loss: Any, etas: Sequence[sp.Expr]) -> tuple[
@@ -406,7 +409,10 @@ def _mws(loss: Any, etas: Sequence[sp.Expr]) -> tuple[
     eta_critical: Value | None = None
     curves = True
     for eta in etas:
-        a = analyze(loss, eta)
+        try:
+            a = analyze(loss, eta, time_limit=EXACT_BUDGET)
+        except BudgetExceeded:
+            return None, None, None
         eta_critical = a.eta_critical
         comps = [c for c in a.components if "minima" in c.kind]
         if not comps or any(c.component.dimension != 1 or c.weakly_stable is None
@@ -487,7 +493,9 @@ def sweep(
     confidence
         Confidence level of the Wilson intervals.
     criterion
-        ``"auto"`` (``"attractors"`` for polynomial losses, else ``"numerical"``),
+        ``"auto"`` (``"attractors"``, or ``"numerical"`` when no certified regions can be
+        computed: a loss that is not a polynomial, or an exact analysis beyond
+        :data:`~symstab.dynamics.attractors.EXACT_BUDGET` seconds),
         ``"attractors"``, ``"certified"`` or ``"numerical"`` (see the module docstring).
     divergence_bound
         ``|θ|`` above which a trajectory counts as diverged.
@@ -533,30 +541,39 @@ def sweep(
         raise InputError("sampler returned non-finite points", "sampler")
 
     # -- which criterion ---------------------------------------------------------------
-    if criterion == "auto":
-        criterion = "attractors" if getattr(loss, "is_polynomial", False) else "numerical"
     numerical: tuple[float, float, float] | None = None
     region_args: list[tuple[Any, ...] | None] = [None] * len(step_sizes)
     n_regions: list[int | None] = [None] * len(step_sizes)
-    tube_tol = float(value_tol) if criterion == "attractors" else 0.0
-    if criterion == "numerical":
-        _, _, f_star = _minima_info(loss)
-        numerical = (float(f_star), float(value_tol), float(grad_tol))
-        criterion_text = (
-            f"numerical: |grad f| < {grad_tol:g} and f - f* < {value_tol:g} "
-            f"(f* = {f_star:g}) at some iterate within {max_steps} steps"
-        )
-    else:
+    tube_tol = float(value_tol) if criterion in ("auto", "attractors") else 0.0
+    fallback = ""
+    if criterion in ("auto", "attractors", "certified"):
         window = tuple(zip(pts.min(axis=0).tolist(), pts.max(axis=0).tolist(), strict=True))
         pieces = False
         for j, step in enumerate(step_sizes):
             mapper = AttractorMapper.for_window(loss, step, window)
+            if mapper.exact_failed and criterion == "auto":
+                fallback = mapper.exact_failed
+                break
             region_args[j] = mapper.regions
             n_regions[j] = len(mapper.attractors)
             pieces = pieces or bool(mapper.pieces)
         criterion_text = "certified region" + (
             f", or numerical at a piece of minima (f - f* <= {value_tol:g} after "
             f"{max_steps} steps)" if tube_tol and pieces else "")
+    if criterion == "numerical" or fallback:
+        region_args = [None] * len(step_sizes)
+        n_regions = [None] * len(step_sizes)
+        f_star = None if fallback else _lowest_minimum(loss)
+        vtol = float(value_tol) if f_star is not None else math.inf
+        numerical = (0.0 if f_star is None else float(f_star), vtol, float(grad_tol))
+        criterion_text = (
+            f"numerical: |grad f| < {grad_tol:g} and f - f* < {value_tol:g} "
+            f"(f* = {f_star:g}) at some iterate within {max_steps} steps"
+            if f_star is not None else
+            f"numerical: |grad f| < {grad_tol:g} at some iterate within {max_steps} steps "
+            "(the lowest minimum is unknown)")
+        if fallback:
+            criterion_text += f"; no certified regions: {fallback}"
 
     # -- the tasks ---------------------------------------------------------------------
     edges = [*range(0, int(n), int(chunk)), int(n)]
@@ -616,7 +633,7 @@ def sweep(
                                   counts, n_regions[j], certified, landed))
     mws = mws_norm = None
     eta_critical = None
-    if exact and getattr(loss, "is_polynomial", False):
+    if exact and getattr(loss, "is_polynomial", False) and not fallback:
         mws, mws_norm, eta_critical = _mws(loss, etas_exact)
     return Sweep(
         loss_name=str(getattr(loss, "name", "loss")),
