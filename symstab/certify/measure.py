@@ -110,7 +110,7 @@ from symstab.certify.tube_entry import TubeEntry
 from symstab.codegen import compile_loss
 from symstab.errors import InputError
 from symstab.evidence import Strength
-from symstab.inputs import StepSize, StepSizeLike, bounded_int, exact_number
+from symstab.inputs import Point, StepSize, StepSizeLike, bounded_int, exact_number
 from symstab.loss import Loss
 
 __all__ = [
@@ -120,6 +120,7 @@ __all__ = [
     "DEFAULT_MAX_STEPS",
     "DEFAULT_PASSES",
     "CertifiedMeasure",
+    "certified_labels",
     "certified_measure",
     "default_regions",
     "floor_decimal",
@@ -200,6 +201,8 @@ class CertifiedMeasure:
         Sweeps over the failed cells of each depth.
     shapes
         Whether parallelepipeds travelled beside the boxes (first-order Taylor models).
+    stable_checked
+        Whether stable convergence was tried (False: ``stable`` is 0 by choice).
     """
 
     loss_name: str
@@ -228,6 +231,7 @@ class CertifiedMeasure:
     regions: tuple[tuple[int, bool, str], ...]
     passes: int = DEFAULT_PASSES
     shapes: bool = False
+    stable_checked: bool = True
 
     strength = Strength.CERTIFIED
 
@@ -259,16 +263,20 @@ class CertifiedMeasure:
         if not self.regions:
             return (f"no certified region for {self.loss_name} at η = {sp.sstr(self.eta)}: "
                     f"nothing on {self.window_text()} is proved to converge (bounds 0)")
-        labels = ", ".join(f"minimum {k}: {floor_decimal(v)}"
+        tubes = {k for k, _, kind in self.regions if kind == "TubeRegion"}
+        labels = ", ".join(f"{'piece' if k in tubes else 'minimum'} {k}: {floor_decimal(v)}"
                            for k, v in sorted(self.converging_by_label.items()))
+        stable = (f", stable (U_η) fraction >= {floor_decimal(self.stable)}"
+                  if self.stable_checked else " (stable convergence not checked)")
+        descent = (f" ({self.stable_succeeded} with the loss decreasing at every step)"
+                   if self.stable_checked else "")
         text = (f"certified lower bounds on {self.window_text()} ({self.loss_name}, "
                 f"η = {sp.sstr(self.eta)}): converging fraction >= "
-                f"{floor_decimal(self.converging)}, stable (U_η) fraction >= "
-                f"{floor_decimal(self.stable)}"
+                f"{floor_decimal(self.converging)}{stable}"
                 + (f" ({labels})" if labels else "")
                 + f"; {self.succeeded} of {self.tried} cells proved to enter a certified "
-                  f"region ({self.stable_succeeded} with the loss decreasing at every "
-                  f"step), {self.subdivided} bisected; arb boxes at {self.dps} digits, "
+                  f"region{descent}, {self.subdivided} bisected; arb boxes at {self.dps} "
+                  f"digits, "
                   f"mean-value enclosures of G"
                 + (", first-order Taylor models (parallelepipeds) entering the tubes"
                    if self.shapes else "")
@@ -304,7 +312,7 @@ class CertifiedMeasure:
                        "divergence_bound": str(self.divergence_bound), "dps": self.dps,
                        "time_limit": self.time_limit, "box_steps": self.box_steps,
                        "seconds": round(self.seconds, 3), "complete": self.complete,
-                       "shapes": self.shapes},
+                       "shapes": self.shapes, "stable_checked": self.stable_checked},
             "regions": [{"label": k, "monotone": m, "kind": d} for k, m, d in self.regions],
             "evidence": self.evidence,
         }
@@ -478,6 +486,7 @@ def certified_measure(
     passes: int = DEFAULT_PASSES,
     reuse: bool = True,
     shapes: bool | None = None,
+    stable: bool = True,
 ) -> CertifiedMeasure:
     """Certified lower bounds on the fraction of ``window`` from which GD converges.
 
@@ -532,6 +541,9 @@ def certified_measure(
         Whether each box is accompanied by a parallelepiped (step 2 of the module
         docstring) and tube regions are entered by it (step 3); None (default): exactly
         when some region is a :class:`~symstab.certify.tube.TubeRegion`.
+    stable
+        Whether to prove stable convergence too (step 4); False: the stable bound is 0
+        and only convergence is proved (faster).
 
     Returns
     -------
@@ -590,7 +602,7 @@ def certified_measure(
     failures = dict.fromkeys((*FAILURES, "pruned", "budget"), 0)
     tally = dict.fromkeys(("tried", "succeeded", "stable", "subdivided", "steps"), 0)
     complete = True
-    level = [_Cell(key, True, True) for key in grid.top()] if regions else []
+    level = [_Cell(key, True, stable) for key in grid.top()] if regions else []
     depth = 0
     while level and complete:
         share = grid.share(depth)
@@ -650,7 +662,76 @@ def certified_measure(
         subdivided=tally["subdivided"], failures={k: v for k, v in failures.items() if v},
         box_steps=tally["steps"], seconds=time.monotonic() - started, complete=complete,
         regions=tuple(_describe(r) for r in regions), passes=passes, shapes=shapes,
+        stable_checked=stable,
     )
+
+
+def certified_labels(
+    loss: Loss,
+    eta: StepSizeLike,
+    points: Sequence[Sequence[Any]],
+    regions: Sequence[Any] | None = None,
+    *,
+    window: Sequence[Sequence[Any]] | None = None,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    dps: int = 30,
+) -> list[int | None]:
+    """Per start point, the label of the region its orbit is *proved* to enter.
+
+    The orbit of each exact start point is enclosed in arb interval arithmetic (a cell of
+    width 0 propagated as in :func:`certified_measure`, with the parallelepiped when a
+    region is a tube) until the enclosure lies in a certified region. A label is a proof
+    that GD from exactly that point converges (to the minimum or the piece of the set of
+    minima of that label); None means nothing was proved within ``max_steps``.
+
+    Parameters
+    ----------
+    loss
+        The loss.
+    eta
+        The step size, in any spelling of :meth:`~symstab.inputs.StepSize.of`.
+    points
+        Start points with rational coordinates, in any spelling of
+        :meth:`~symstab.inputs.Point.of` (pass ``Fraction(x)`` for the exact binary
+        value of a float ``x``, e.g. a basin-map grid point).
+    regions
+        Regions as in :func:`certified_measure`; None: :func:`default_regions` (with
+        ``window``, also the tubes around a manifold of minima there).
+    window
+        Passed to :func:`default_regions` when ``regions`` is None.
+    max_steps
+        GD steps per point.
+    dps
+        Working precision in decimal digits.
+
+    Returns
+    -------
+    list
+        One ``int`` label or ``None`` per point, in order.
+
+    Raises
+    ------
+    InputError
+        For a bad step size, point or region, or an irrational coordinate.
+    """
+    step = StepSize.of(eta)
+    max_steps = bounded_int(max_steps, "max_steps", 0, 10**6)
+    dps = bounded_int(dps, "dps", 15, 1000)
+    starts = []
+    for p in points:
+        point = Point.of(p, loss.n, "points")
+        if not all(x.is_Rational for x in point):
+            raise InputError("start points need rational coordinates", "points")
+        starts.append(tuple((Fraction(int(x.p), int(x.q)),) * 2 for x in point))
+    if regions is None:
+        regions = default_regions(loss, step, window=window)
+    regions = _check_regions(regions, step)
+    shapes = any(isinstance(r, TubeRegion) for r in regions)
+    tested = tuple(TubeEntry(r, dps) if isinstance(r, TubeRegion) else r for r in regions)
+    target = compile_loss(loss.expr, loss.params).interval(dps)
+    far = Fraction(10**12)
+    prop = BoxPropagator(target, step, tested, max_steps, far, far, dps, shapes=shapes)
+    return [prop.run(sides, True, False).label for sides in starts]
 
 
 def _positive(x: Any, name: str) -> Fraction:
