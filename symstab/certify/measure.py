@@ -133,7 +133,7 @@ DEFAULT_MAX_DEPTH = 3
 #: GD steps per cell before it counts as undecided.
 DEFAULT_MAX_STEPS = 200
 #: Cells propagated in all (initial cells and their children).
-DEFAULT_MAX_BOXES = 20_000
+DEFAULT_MAX_BOXES = 50_000
 
 #: Sweeps over the failed cells of one depth (another sweep only if the last proved a
 #: new cell, which the failed ones may now reach).
