@@ -195,3 +195,24 @@ def test_no_bound_past_the_critical_step_size(xy):
     assert all(not r.levels for r in regions if isinstance(r, TubeRegion))
     m = certified_measure(xy, eta, BOX2, regions, cells=16, max_depth=1)
     assert m.converging == 0 and m.stable == 0 and m.succeeded == 0
+
+
+def test_halves_cover_the_shape():
+    # S = {A u : u ∈ [−1, 1]²} with A = [[1, 1/2], [0, 1/4]]: the longest column is the
+    # first, so the halves are ±(1/2, 0) + {A' u} with A' = [[1/2, 1/2], [0, 1/4]]; a point
+    # A u lies in the half of the sign of u₁ (u₁ = ±1/2 + u'/2).
+    with flint.ctx.workdps(30):
+        arb = flint.arb
+        eye = [[arb(1), arb(0)], [arb(0), arb(1)]]
+        shape = Shape([arb(0), arb(0)], [[arb(1), arb(0.5)], [arb(0), arb(0.25)]], eye, eye,
+                      [arb(0), arb(0)])
+        lower, upper = shape.halves()
+        assert [float(x.mid()) for x in lower.c] == [-0.5, 0.0]
+        assert [float(x.mid()) for x in upper.c] == [0.5, 0.0]
+        assert [[float(x.mid()) for x in row] for row in upper.a] == [[0.5, 0.5], [0, 0.25]]
+        for u1, u2 in np.random.default_rng(3).uniform(-1, 1, size=(50, 2)):
+            point = (Q(u1) + Q(u2) / 2, Q(u2) / 4)
+            half = upper if u1 >= 0 else lower
+            for x, ball in zip(point, half.hull(), strict=True):
+                mid, rad = arb_mid_rad(ball)
+                assert mid - rad <= x <= mid + rad

@@ -6,7 +6,10 @@ or the enclosure fails. Each step encloses G(Xₖ) by the natural interval exten
 with the mean-value form G(m) + (I − ηH(Xₖ))(Xₖ − m), so Gᵏ(X₀) ⊆ Xₖ for every k; and,
 while stable convergence is wanted, it proves f(G(θ)) < f(θ) on Xₖ by one of three
 enclosures of the difference (the tests (a)-(c) of :mod:`symstab.certify.measure`, whose
-docstring states the whole proof).
+docstring states the whole proof). With ``shapes``, a first-order Taylor model
+(:class:`~symstab.certify.shape.Shape`) travels beside the box: the box is met with its
+hull at every step, and a region with ``contains_shape`` (a tube's entry set,
+:class:`~symstab.certify.tube_entry.TubeEntry`) is tested on the shape itself.
 """
 
 from __future__ import annotations

@@ -118,11 +118,6 @@ class Shape:
             out.append(acc)
         return out
 
-    def length(self) -> float:
-        """The longest column of A (Euclidean, floats): a size for splitting."""
-        return max(float(np.hypot.reduce([float(self.a[i][j].mid()) for i in range(self.n)]))
-                   for j in range(self.n))
-
     def halves(self) -> tuple[Shape, Shape]:
         """Two shapes whose union contains this one: the longest column of A halved and
         the centre moved by ± half of it (the new centres are balls; nothing is lost)."""
