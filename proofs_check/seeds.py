@@ -73,6 +73,8 @@ def _craciun() -> list[Claim]:
         craciun.stable_minima_bounded(xy, R(2, 5), id="craciun.stable-bounded.xy"),
         craciun.stable_minima_bounded(chain3, R(1, 2), id="craciun.stable-bounded.chain3"),
         craciun.converging_fraction_positive(xy, R(2, 5), BOX2, id="craciun.positive-fraction.xy"),
+        craciun.converging_measure(xy, R(2, 5), BOX2, at_least=R(1, 2),
+                                   id="craciun.converging-measure.xy"),
         craciun.measure_zero_convergence(xy, R(11, 10), BOX2, id="ahn.measure-zero.xy"),
         craciun.measure_zero_convergence(chain3, R(4, 5), ((-2, 2),) * 3,
                                          id="ahn.measure-zero.chain3"),

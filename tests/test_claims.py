@@ -260,6 +260,8 @@ STEP_SIZE_BUILDERS = {
         lambda eta: craciun.measure_zero_convergence(_XY, eta, _BOX),
     "craciun.converging_fraction_positive":
         lambda eta: craciun.converging_fraction_positive(_XY, eta, _BOX),
+    "craciun.converging_measure":
+        lambda eta: craciun.converging_measure(_XY, eta, _BOX, at_least=R(1, 2)),
     "taowang.descent_regime": lambda eta: taowang.descent_regime(_XY, eta),
     "eos.unstable_convergence": lambda eta: eos.unstable_convergence(_XY, eta, _START, id="u"),
     "eos.chaotic_orbit": lambda eta: eos.chaotic_orbit(_XY, eta, _START, id="c"),

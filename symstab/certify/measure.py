@@ -21,35 +21,49 @@ region is used, so any region type plugs in.
    vol(W)/(cellsⁿ·2ⁿᵈ), and distinct cells meet only in their boundaries (measure zero),
    so the volumes of any set of them add up to the measure of their union.
 2. Enclosures. X₀ is an arb box containing the cell (python-flint balls, outward
-   rounded). Given Xₖ ⊇ Gᵏ(cell), Xₖ₊₁ is the intersection of two enclosures of G(Xₖ):
+   rounded). Given Xₖ ⊇ Gᵏ(cell), Yₖ is the intersection of two enclosures of G(Xₖ):
    the natural interval extension of G, and the mean-value form
    G(m) + (I − ηH(Xₖ))(Xₖ − m), m the midpoint of Xₖ. The second is valid because Xₖ
    is convex: G(θ) − G(m) = ∫₀¹ DG(m + t(θ − m)) dt · (θ − m), and every entry of
    DG = I − ηH on Xₖ lies in the interval matrix I − ηH(Xₖ). (Where H cannot be bounded,
    e.g. at a kink of ``Abs``, that enclosure is NaN and only the natural one is used.)
-   By induction Gᵏ(cell) ⊆ Xₖ for every k.
+   With shapes off, Xₖ₊₁ = Yₖ. With shapes on (the default when a region is a
+   :class:`~symstab.certify.tube.TubeRegion`), a parallelepiped travels beside the box:
+   S₀ = {m + diag(ρ)u : u ∈ [−1, 1]ⁿ} ⊇ X₀, and Sₖ₊₁ is the first-order Taylor model of
+   :mod:`symstab.certify.shape` (Lohner's method: G(c̃) + 𝐉A u + 𝐉Q r with
+   𝐉 = I − ηH(Bₖ), the remainder kept in an orthonormal frame that follows the image).
+   Its step is valid for every θ ∈ Sₖ ∩ Xₖ, because it only needs the segment from the
+   centre c̃ to θ inside the box Bₖ = (Xₖ ∪ {c̃}) hull, on which H is evaluated. Then
+   Xₖ₊₁ = Yₖ ∩ hull(Sₖ₊₁), and Xₖ is met with hull(Sₖ) before it is used. By induction
+   Gᵏ(cell) ⊆ Xₖ ∩ Sₖ for every k (each enclosure holds for the points of Gᵏ(cell)).
+   The shape keeps the image thin along a curve of minima, where a box would be as wide
+   as the image is long.
 3. Convergence. If a region contains the box Xₖ (its sides are the ball endpoints,
    rounded outward to exact dyadic rationals), every start θ₀ in the cell has θₖ in the
-   region, so its orbit converges: the cell lies in the converging set V_η. The volumes
-   of such cells add up to a lower bound on the Lebesgue measure of V_η ∩ W; divided by
-   vol(W) it is the certified fraction.
+   region, so its orbit converges: the cell lies in the converging set V_η. A tube
+   region is instead tested on the shape Sₖ ⊇ Gᵏ(cell) by
+   :class:`~symstab.certify.tube_entry.TubeEntry` (every point of Sₖ, or of each of a
+   few pieces of it, lies in an entry cell with f − f* at most the cell's level, by the
+   mean-value form of the residuals on the parallelepiped; the proof is in that
+   module). The volumes of such cells add up to a lower bound on the Lebesgue measure
+   of V_η ∩ W; divided by vol(W) it is the certified fraction.
 4. Stable convergence (Chen et al.'s U_η: convergence with f(θₖ₊₁) < f(θₖ) for every
    k). If moreover the region is monotone and the loss is proved to decrease on each
    earlier box, f(G(θ)) < f(θ) for all θ ∈ Xᵢ, i < k, every start in the cell is in
    U_η. The decrease on Xᵢ (write X = Xᵢ, g = ∇f(θ)) is proved by any of three tests,
    each an enclosure of f(G(θ)) − f(θ) over X whose upper end is < 0:
 
-   (a) sup f(Xᵢ₊₁) − inf f(X), with f enclosed by its natural extension intersected with
-       the mean-value form f(m) + ∇f(X)·(X − m);
+   (a) sup f(Yᵢ) − inf f(X), Yᵢ ⊇ G(X) the enclosure of step 2, with f enclosed by its
+       natural extension intersected with the mean-value form f(m) + ∇f(X)·(X − m);
    (b) Taylor's formula with integral remainder along the segment from θ to
        G(θ) = θ − ηg: f(G(θ)) − f(θ) = −η‖g‖² + η² gᵀ(∫₀¹(1 − t) H(θ − tηg) dt) g.
-       The segment lies in the box Y = hull(X ∪ Xᵢ₊₁) (both ends do, Y is convex) and
+       The segment lies in the box Y = hull(X ∪ Yᵢ) (both ends do, Y is convex) and
        ∫₀¹(1 − t) dt = 1/2, so each entry of the averaged matrix lies in H(Y)/2; hence
        −η Σ gᵢ² + (η²/2) Σᵢⱼ H(Y)ᵢⱼ gᵢ gⱼ, with g over the enclosure of ∇f(X), encloses
        the difference;
    (c) the mean-value form of d(θ) = f(G(θ)) − f(θ) itself: ∇d = DGᵀ∇f(G(θ)) − ∇f(θ)
        = (I − ηH(θ))∇f(G(θ)) − ∇f(θ), which over X lies in
-       (I − ηH(X))∇f(Xᵢ₊₁) − ∇f(X), so d(X) ⊆ d(m) + ∇d(X)·(X − m). Near a minimum,
+       (I − ηH(X))∇f(Yᵢ) − ∇f(X), so d(X) ⊆ d(m) + ∇d(X)·(X − m). Near a minimum,
        where d vanishes to second order, this is the test that succeeds.
 5. Proved cells are regions too. The cells of one label already proved to converge form
    a region (:class:`~symstab.certify.cells.ProvedCells`), and those proved to converge
@@ -91,10 +105,12 @@ from symstab.certify.cells import CellGrid, Key, ProvedCells
 from symstab.certify.minima import certified_regions, lyapunov_regions
 from symstab.certify.propagate import BoxPropagator
 from symstab.certify.region import CertifiedRegion
+from symstab.certify.tube import TubeRegion
+from symstab.certify.tube_entry import TubeEntry
 from symstab.codegen import compile_loss
 from symstab.errors import InputError
 from symstab.evidence import Strength
-from symstab.inputs import StepSize, StepSizeLike, bounded_int, exact_number
+from symstab.inputs import Point, StepSize, StepSizeLike, bounded_int, exact_number
 from symstab.loss import Loss
 
 __all__ = [
@@ -104,6 +120,7 @@ __all__ = [
     "DEFAULT_MAX_STEPS",
     "DEFAULT_PASSES",
     "CertifiedMeasure",
+    "certified_labels",
     "certified_measure",
     "default_regions",
     "floor_decimal",
@@ -116,7 +133,7 @@ DEFAULT_MAX_DEPTH = 3
 #: GD steps per cell before it counts as undecided.
 DEFAULT_MAX_STEPS = 200
 #: Cells propagated in all (initial cells and their children).
-DEFAULT_MAX_BOXES = 20_000
+DEFAULT_MAX_BOXES = 50_000
 
 #: Sweeps over the failed cells of one depth (another sweep only if the last proved a
 #: new cell, which the failed ones may now reach).
@@ -182,6 +199,10 @@ class CertifiedMeasure:
         also serve as regions, are not listed).
     passes
         Sweeps over the failed cells of each depth.
+    shapes
+        Whether parallelepipeds travelled beside the boxes (first-order Taylor models).
+    stable_checked
+        Whether stable convergence was tried (False: ``stable`` is 0 by choice).
     """
 
     loss_name: str
@@ -209,6 +230,8 @@ class CertifiedMeasure:
     complete: bool
     regions: tuple[tuple[int, bool, str], ...]
     passes: int = DEFAULT_PASSES
+    shapes: bool = False
+    stable_checked: bool = True
 
     strength = Strength.CERTIFIED
 
@@ -240,17 +263,24 @@ class CertifiedMeasure:
         if not self.regions:
             return (f"no certified region for {self.loss_name} at η = {sp.sstr(self.eta)}: "
                     f"nothing on {self.window_text()} is proved to converge (bounds 0)")
-        labels = ", ".join(f"minimum {k}: {floor_decimal(v)}"
+        tubes = {k for k, _, kind in self.regions if kind == "TubeRegion"}
+        labels = ", ".join(f"{'piece' if k in tubes else 'minimum'} {k}: {floor_decimal(v)}"
                            for k, v in sorted(self.converging_by_label.items()))
+        stable = (f", stable (U_η) fraction >= {floor_decimal(self.stable)}"
+                  if self.stable_checked else " (stable convergence not checked)")
+        descent = (f" ({self.stable_succeeded} with the loss decreasing at every step)"
+                   if self.stable_checked else "")
         text = (f"certified lower bounds on {self.window_text()} ({self.loss_name}, "
                 f"η = {sp.sstr(self.eta)}): converging fraction >= "
-                f"{floor_decimal(self.converging)}, stable (U_η) fraction >= "
-                f"{floor_decimal(self.stable)}"
+                f"{floor_decimal(self.converging)}{stable}"
                 + (f" ({labels})" if labels else "")
                 + f"; {self.succeeded} of {self.tried} cells proved to enter a certified "
-                  f"region ({self.stable_succeeded} with the loss decreasing at every "
-                  f"step), {self.subdivided} bisected; arb boxes at {self.dps} digits, "
-                  f"mean-value enclosures of G, exact rational volumes")
+                  f"region{descent}, {self.subdivided} bisected; arb boxes at {self.dps} "
+                  f"digits, "
+                  f"mean-value enclosures of G"
+                + (", first-order Taylor models (parallelepipeds) entering the tubes"
+                   if self.shapes else "")
+                + ", exact rational volumes")
         if not self.complete:
             text += "; the budget ran out before every cell was refined"
         return text
@@ -281,7 +311,8 @@ class CertifiedMeasure:
                        "passes": self.passes, "max_width": str(self.max_width),
                        "divergence_bound": str(self.divergence_bound), "dps": self.dps,
                        "time_limit": self.time_limit, "box_steps": self.box_steps,
-                       "seconds": round(self.seconds, 3), "complete": self.complete},
+                       "seconds": round(self.seconds, 3), "complete": self.complete,
+                       "shapes": self.shapes, "stable_checked": self.stable_checked},
             "regions": [{"label": k, "monotone": m, "kind": d} for k, m, d in self.regions],
             "evidence": self.evidence,
         }
@@ -454,6 +485,8 @@ def certified_measure(
     lyapunov: bool = True,
     passes: int = DEFAULT_PASSES,
     reuse: bool = True,
+    shapes: bool | None = None,
+    stable: bool = True,
 ) -> CertifiedMeasure:
     """Certified lower bounds on the fraction of ``window`` from which GD converges.
 
@@ -504,6 +537,13 @@ def certified_measure(
     reuse
         Whether the cells already proved serve as regions for the others (step 5 of the
         module docstring); False: only ``regions`` do.
+    shapes
+        Whether each box is accompanied by a parallelepiped (step 2 of the module
+        docstring) and tube regions are entered by it (step 3); None (default): exactly
+        when some region is a :class:`~symstab.certify.tube.TubeRegion`.
+    stable
+        Whether to prove stable convergence too (step 4); False: the stable bound is 0
+        and only convergence is proved (faster).
 
     Returns
     -------
@@ -537,8 +577,12 @@ def certified_measure(
     if regions is None:
         regions = default_regions(loss, step, lyapunov, window=sides)
     regions = _check_regions(regions, step)
+    if shapes is None:
+        shapes = any(isinstance(r, TubeRegion) for r in regions)
     target = compile_loss(loss.expr, loss.params).interval(dps)
-    prop = BoxPropagator(target, step, regions, max_steps, width, far, dps)
+    tested = tuple(TubeEntry(r, dps) if shapes and isinstance(r, TubeRegion) else r
+                   for r in regions)
+    prop = BoxPropagator(target, step, tested, max_steps, width, far, dps, shapes=shapes)
 
     probe = _Probe(loss, step.as_float, max_steps, float(far))
     grid = CellGrid(sides, counts)
@@ -558,7 +602,7 @@ def certified_measure(
     failures = dict.fromkeys((*FAILURES, "pruned", "budget"), 0)
     tally = dict.fromkeys(("tried", "succeeded", "stable", "subdivided", "steps"), 0)
     complete = True
-    level = [_Cell(key, True, True) for key in grid.top()] if regions else []
+    level = [_Cell(key, True, stable) for key in grid.top()] if regions else []
     depth = 0
     while level and complete:
         share = grid.share(depth)
@@ -617,8 +661,77 @@ def certified_measure(
         tried=tally["tried"], succeeded=tally["succeeded"], stable_succeeded=tally["stable"],
         subdivided=tally["subdivided"], failures={k: v for k, v in failures.items() if v},
         box_steps=tally["steps"], seconds=time.monotonic() - started, complete=complete,
-        regions=tuple(_describe(r) for r in regions), passes=passes,
+        regions=tuple(_describe(r) for r in regions), passes=passes, shapes=shapes,
+        stable_checked=stable,
     )
+
+
+def certified_labels(
+    loss: Loss,
+    eta: StepSizeLike,
+    points: Sequence[Sequence[Any]],
+    regions: Sequence[Any] | None = None,
+    *,
+    window: Sequence[Sequence[Any]] | None = None,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    dps: int = 30,
+) -> list[int | None]:
+    """Per start point, the label of the region its orbit is *proved* to enter.
+
+    The orbit of each exact start point is enclosed in arb interval arithmetic (a cell of
+    width 0 propagated as in :func:`certified_measure`, with the parallelepiped when a
+    region is a tube) until the enclosure lies in a certified region. A label is a proof
+    that GD from exactly that point converges (to the minimum or the piece of the set of
+    minima of that label); None means nothing was proved within ``max_steps``.
+
+    Parameters
+    ----------
+    loss
+        The loss.
+    eta
+        The step size, in any spelling of :meth:`~symstab.inputs.StepSize.of`.
+    points
+        Start points with rational coordinates, in any spelling of
+        :meth:`~symstab.inputs.Point.of` (pass ``Fraction(x)`` for the exact binary
+        value of a float ``x``, e.g. a basin-map grid point).
+    regions
+        Regions as in :func:`certified_measure`; None: :func:`default_regions` (with
+        ``window``, also the tubes around a manifold of minima there).
+    window
+        Passed to :func:`default_regions` when ``regions`` is None.
+    max_steps
+        GD steps per point.
+    dps
+        Working precision in decimal digits.
+
+    Returns
+    -------
+    list
+        One ``int`` label or ``None`` per point, in order.
+
+    Raises
+    ------
+    InputError
+        For a bad step size, point or region, or an irrational coordinate.
+    """
+    step = StepSize.of(eta)
+    max_steps = bounded_int(max_steps, "max_steps", 0, 10**6)
+    dps = bounded_int(dps, "dps", 15, 1000)
+    starts = []
+    for p in points:
+        point = Point.of(p, loss.n, "points")
+        if not all(x.is_Rational for x in point):
+            raise InputError("start points need rational coordinates", "points")
+        starts.append(tuple((Fraction(int(x.p), int(x.q)),) * 2 for x in point))
+    if regions is None:
+        regions = default_regions(loss, step, window=window)
+    regions = _check_regions(regions, step)
+    shapes = any(isinstance(r, TubeRegion) for r in regions)
+    tested = tuple(TubeEntry(r, dps) if isinstance(r, TubeRegion) else r for r in regions)
+    target = compile_loss(loss.expr, loss.params).interval(dps)
+    far = Fraction(10**12)
+    prop = BoxPropagator(target, step, tested, max_steps, far, far, dps, shapes=shapes)
+    return [prop.run(sides, True, False).label for sides in starts]
 
 
 def _positive(x: Any, name: str) -> Fraction:

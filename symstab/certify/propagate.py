@@ -6,7 +6,10 @@ or the enclosure fails. Each step encloses G(Xₖ) by the natural interval exten
 with the mean-value form G(m) + (I − ηH(Xₖ))(Xₖ − m), so Gᵏ(X₀) ⊆ Xₖ for every k; and,
 while stable convergence is wanted, it proves f(G(θ)) < f(θ) on Xₖ by one of three
 enclosures of the difference (the tests (a)-(c) of :mod:`symstab.certify.measure`, whose
-docstring states the whole proof).
+docstring states the whole proof). With ``shapes``, a first-order Taylor model
+(:class:`~symstab.certify.shape.Shape`) travels beside the box: the box is met with its
+hull at every step, and a region with ``contains_shape`` (a tube's entry set,
+:class:`~symstab.certify.tube_entry.TubeEntry`) is tested on the shape itself.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from symstab.certify.shape import Shape, shape_step
 from symstab.codegen import IntervalTarget
 from symstab.inputs import StepSize
 from symstab.intervals import ArbBackend
@@ -79,10 +83,14 @@ class BoxPropagator:
         A box entirely beyond this in some coordinate fails (``"far"``).
     dps
         Working precision in decimal digits.
+    shapes
+        Whether to carry a :class:`~symstab.certify.shape.Shape` beside the box (its hull
+        tightens the box; regions with ``contains_shape`` are tested on it).
     """
 
     def __init__(self, target: IntervalTarget, eta: StepSize, regions: Sequence[Any],
-                 max_steps: int, max_width: Fraction, bound: Fraction, dps: int) -> None:
+                 max_steps: int, max_width: Fraction, bound: Fraction, dps: int,
+                 shapes: bool = True) -> None:
         self.t = target
         self.backend = ArbBackend(dps)
         self.arb = self.backend.arb
@@ -94,6 +102,7 @@ class BoxPropagator:
         self.max_width = float(max_width)
         self.bound = float(bound)
         self.n = target.n
+        self.shapes = shapes
 
     def add_region(self, region: Any) -> None:
         """Also stop in ``region`` from now on."""
@@ -112,10 +121,13 @@ class BoxPropagator:
              need_stable: bool) -> Outcome:
         out = Outcome()
         box = [self.t.enclose(side) for side in sides]
+        shape = Shape.of_box(box) if self.shapes else None
         descending = need_stable
         conv_reason = stable_reason = None
         for k in range(self.max_steps + 1):
             out.steps = k
+            if shape is not None:
+                box = [_meet(b, h) for b, h in zip(box, shape.hull(), strict=True)]
             exact = self._exact_sides(box)
             if exact is None:
                 conv_reason = stable_reason = "wide"
@@ -124,7 +136,7 @@ class BoxPropagator:
             if out.label is None or want_stable:
                 for region, monotone in self.regions:
                     if (out.label is None or (want_stable and monotone)) and \
-                            region.contains_box(exact):
+                            self._inside(region, exact, shape):
                         if out.label is None:
                             out.label = int(region.label)
                         if want_stable and monotone:
@@ -141,10 +153,17 @@ class BoxPropagator:
                 conv_reason = stable_reason = "far"
                 break
             step = self._image(box)
-            if step is None or any(2 * float(x.rad()) > self.max_width for x in step.image):
+            if step is None:
                 conv_reason = stable_reason = "wide"
                 break
             new = step.image
+            if shape is not None:
+                shape = self._shape_step(shape, box, step)
+                if shape is not None:
+                    new = [_meet(b, h) for b, h in zip(new, shape.hull(), strict=True)]
+            if any(2 * float(x.rad()) > self.max_width for x in new):
+                conv_reason = stable_reason = "wide"
+                break
             if stable_open and not self._descends(box, step):
                 descending = False
                 stable_reason = "descent"
@@ -156,6 +175,28 @@ class BoxPropagator:
         elif need_stable and not out.stable:
             out.reason = stable_reason or "descent"
         return out
+
+    @staticmethod
+    def _inside(region: Any, exact: tuple[tuple[Fraction, Fraction], ...],
+                shape: Shape | None) -> bool:
+        """Whether the region contains the current enclosure: the shape if the region
+        tests shapes (``contains_shape``), else the box."""
+        if shape is not None:
+            test = getattr(region, "contains_shape", None)
+            if test is not None:
+                return bool(test(shape))
+        return bool(region.contains_box(exact))
+
+    def _shape_step(self, shape: Shape, box: list[Any], step: _Step) -> Shape | None:
+        """The next shape (:func:`~symstab.certify.shape.shape_step`), with H over the box
+        joined with the centre (the box already holds the orbit's points of the shape)."""
+        if all(b.contains(c) for b, c in zip(box, shape.c, strict=True)):
+            hess = step.hess
+        else:
+            hess = self.t.hessian([self.arb.union(b, c)
+                                   for b, c in zip(box, shape.c, strict=True)])
+        g_center = self.t.step(shape.c, self.eta)
+        return shape_step(shape, hess, g_center, self.eta)
 
     @staticmethod
     def _exact_sides(box: Sequence[Any]) -> tuple[tuple[Fraction, Fraction], ...] | None:
