@@ -20,7 +20,13 @@ One module per certificate, and one for the regions they produce:
     :func:`certified_measure`: certified lower bounds on the fraction of a window from
     which GD converges (and converges stably), by cells propagated through G in interval
     arithmetic into certified regions (:mod:`~symstab.certify.propagate`, the boxes;
-    :mod:`~symstab.certify.cells`, the cells and the proved cells as regions).
+    :mod:`~symstab.certify.shape`, first-order Taylor models that stay thin along a
+    manifold of minima; :mod:`~symstab.certify.tube_entry`, their entry into a tube;
+    :mod:`~symstab.certify.cells`, the cells and the proved cells as regions);
+    :func:`certified_labels`: the region a single exact start is proved to enter.
+:mod:`~symstab.certify.manifold`
+    :func:`certify_manifold_regions`: PL tubes around the pieces of a manifold of
+    minima (:mod:`~symstab.certify.tube`, the region type).
 """
 
 from symstab.certify.hessian_ball import certify_region, explain_no_region
@@ -33,7 +39,8 @@ from symstab.certify.krawczyk import (
     krawczyk,
 )
 from symstab.certify.lyapunov import certify_lyapunov_region
-from symstab.certify.measure import CertifiedMeasure, certified_measure
+from symstab.certify.manifold import certify_manifold_regions
+from symstab.certify.measure import CertifiedMeasure, certified_labels, certified_measure
 from symstab.certify.minima import certified_regions, lyapunov_regions
 from symstab.certify.region import CertifiedRegion, region_arrays
 
@@ -44,9 +51,11 @@ __all__ = [
     "IteratedMapSystem",
     "Root",
     "SympySystem",
+    "certified_labels",
     "certified_measure",
     "certified_regions",
     "certify_lyapunov_region",
+    "certify_manifold_regions",
     "certify_region",
     "explain_no_region",
     "isolate_roots",
