@@ -16,7 +16,7 @@ import sympy as sp
 
 from symstab.loss import Loss
 
-from . import chen, craciun, eos, networks, orbits, taowang
+from . import chen, craciun, eos, linear_nets, networks, orbits, taowang
 from .core import Claim, Source, Verdict
 from .properties import converges_from, descent_inequality, forward_invariant, threshold_equals
 
@@ -83,6 +83,23 @@ def _craciun() -> list[Claim]:
     ]
 
 
+def _linear_nets() -> list[Claim]:
+    filling, bottleneck = "linear-net:2x2x2", "linear-net:2x1x2"
+    box = ((-1.5, 1.5),) * 8
+    return [
+        linear_nets.architecture_is(filling, True),
+        linear_nets.architecture_is(bottleneck, False),
+        linear_nets.rank_r_minimum(filling, 0),
+        linear_nets.rank_r_minimum(bottleneck, R(1, 2)),
+        linear_nets.minima_dimension(filling, 4),
+        linear_nets.minima_dimension(bottleneck, 1),
+        linear_nets.gd_map_nonsingular(filling),
+        linear_nets.gd_map_nonsingular(bottleneck),
+        linear_nets.critical_eta_is(filling, R(1, 2)),
+        linear_nets.measure_zero_convergence(filling, R(11, 20), box),
+    ]
+
+
 def _taowang() -> list[Claim]:
     quadratic = _quadratic()
     start = (R(1, 2), R(3, 2))
@@ -105,6 +122,13 @@ def false_variants() -> list[Claim]:
                        source=wrong),
         taowang.descent_regime(quadratic, R(7, 10), id="false.descent-regime.q13-h-7_10",
                                source=wrong),
+        *(replace(c, source=wrong) for c in (
+            linear_nets.architecture_is("linear-net:2x1x2", True,
+                                        id="false.architecture.2x1x2-filling"),
+            linear_nets.rank_r_minimum("linear-net:2x1x2", 0,
+                                       id="false.prop1.non-filling-minimum-equals-filling"),
+            linear_nets.critical_eta_is("linear-net:2x2x2", 1, id="false.critical-eta.2x2x2-1"),
+        )),
     ]
     return [_as_false(c) for c in claims]
 
@@ -114,8 +138,8 @@ def _as_false(claim: Claim) -> Claim:
 
 
 _GROUPS: tuple[Callable[[], list[Claim]], ...] = (
-    _chen, _craciun, _taowang, eos.seed_claims, orbits.seed_claims, networks.seed_claims,
-    false_variants,
+    _chen, _craciun, _linear_nets, _taowang, eos.seed_claims, orbits.seed_claims,
+    networks.seed_claims, false_variants,
 )
 
 

@@ -1,0 +1,274 @@
+"""Claims of Crăciun & Ghoshdastidar (2024) on matrix linear networks
+½‖W_L⋯W_1 − W*‖² (``linear-net:d0x...xdL``): Definition 4 (filling or not),
+Proposition 1 (the minimum on the rank-r matrices), Proposition 2 (the geometry of the
+set of minima), the non-singular GD map, the critical step size and measure-zero
+convergence beyond it. The exact facts come from :mod:`symstab.exact.linear_net`, whose
+docstring has the proofs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import sympy as sp
+
+from symstab.catalog import LinearNetSpec, linear_net
+from symstab.codegen import compile_loss
+from symstab.dynamics.sweep import run_chunk, uniform_box_sampler
+from symstab.evidence import Strength, wilson_interval
+from symstab.exact.linear_net import network_facts
+from symstab.exact.signs import compare
+from symstab.inputs import StepSize, StepSizeLike, exact_number
+from symstab.loss import Loss
+
+from .core import Budget, Claim, Counterexample, Evidence, HypothesisCheck, Outcome, Source, Verdict
+from .support import slug
+
+__all__ = [
+    "architecture_is",
+    "critical_eta_is",
+    "gd_map_nonsingular",
+    "measure_zero_convergence",
+    "minima_dimension",
+    "rank_r_minimum",
+]
+
+CRACIUN = "Crăciun & Ghoshdastidar 2024"
+
+
+def _slug(name: str) -> str:
+    """``linear-net-2x2x2`` for ``linear-net:2x2x2`` (claim ids without a colon)."""
+    return slug(name.replace(":", "-"))
+
+
+def _spec(name: str) -> LinearNetSpec:
+    spec = linear_net(name)
+    if spec is None:
+        raise ValueError(f"not a linear network name: {name}")
+    return spec
+
+
+def architecture_is(name: str, filling: bool, *, id: str | None = None) -> Claim:
+    """Claim: the architecture ``name`` is filling (``filling``) or non-filling
+    (Definition 4: filling iff the narrowest layer is as wide as min(input, output))."""
+    spec = _spec(name)
+    word = "filling" if filling else "non-filling"
+
+    def run(budget: Budget) -> Outcome:
+        facts = network_facts(spec)
+        ev = Evidence(Strength.EXACT, f"widths {spec.widths}: products have rank <= "
+                      f"{facts.rank_bound}, min(input, output) = "
+                      f"{min(spec.widths[0], spec.widths[-1])}: "
+                      f"{'filling' if facts.filling else 'non-filling'}")
+        if facts.filling == filling:
+            return Verdict.HOLDS, ev, None
+        return Verdict.FAILS, ev, Counterexample(f"{name} is not {word}")
+
+    return Claim(
+        id=id or f"craciun.architecture.{_slug(name)}",
+        title=f"{name} is {word}",
+        statement=f"The linear network {name} is a {word} architecture (Definition 4).",
+        latex=r"r=\min_k d_k" + ("=" if filling else r"<") + r"\min(d_0,d_L)",
+        source=Source(CRACIUN, "Definition 4 (filling and non-filling architectures)"),
+        run=run,
+        tags=(name, "linear-network"),
+    )
+
+
+def rank_r_minimum(name: str, value: object, *, id: str | None = None) -> Claim:
+    """Claim (Proposition 1): l(W) = ½‖W − W*‖² restricted to the matrices of rank at
+    most r has a unique global minimum, of value ``value``. Exact (Eckart–Young by the
+    eigenprojections of W*ᵀW*); beside it, plain float64 GD on the network from random
+    starts reaches the same value (numerical, recorded in the evidence)."""
+    spec = _spec(name)
+    expected = exact_number(value, "value")
+
+    def run(budget: Budget) -> Outcome:
+        facts = network_facts(spec)
+        loss = Loss.from_catalog(name)
+        target = compile_loss(loss.expr, loss.params).numpy()
+        rng = np.random.default_rng(0)
+        theta = rng.normal(scale=0.5, size=(max(20, budget.samples // 50), len(loss.params)))
+        for _ in range(min(budget.steps, 3000)):
+            theta = target.step(theta, 0.05)
+        reached = float(np.nanmin(target.value(theta)))
+        ev = Evidence(Strength.EXACT, (
+            f"min over rank <= {facts.rank_bound} is {sp.sstr(facts.min_on_rank_r)} at "
+            f"W̄ = {sp.sstr(facts.minimiser.tolist())} "
+            f"({'unique' if facts.unique else 'not unique'}: singular values "
+            f"{', '.join(sp.sstr(s) for s in facts.singular_values)}); float64 GD on the "
+            f"network from random starts reaches {reached:.12g}"),
+            data={"gd_minimum": reached})
+        if facts.unique and sp.simplify(facts.min_on_rank_r - expected) == 0:
+            return Verdict.HOLDS, ev, None
+        return Verdict.FAILS, ev, Counterexample(
+            f"the minimum is {sp.sstr(facts.min_on_rank_r)}, not {sp.sstr(expected)}")
+
+    return Claim(
+        id=id or f"craciun.prop1.{_slug(name)}",
+        title=f"{name}: l on the rank-r matrices has a unique minimum {sp.sstr(expected)}",
+        statement=(f"For {name}, ½‖W − W*‖² restricted to the matrices of rank at most r has "
+                   f"a unique global minimum, of value {sp.sstr(expected)}."),
+        latex=r"\min_{\operatorname{rank}W\le r}\tfrac12\|W-W^*\|^2=" + sp.latex(expected),
+        source=Source(CRACIUN, "Proposition 1 (after Trager et al. 2020)"),
+        run=run,
+        tags=(name, "linear-network"),
+    )
+
+
+def minima_dimension(name: str, dimension: int, *, id: str | None = None) -> Claim:
+    """Claim (Proposition 2): the set of global minima is a smooth manifold of dimension
+    ``dimension`` (proved exactly near an exact point of it, where the product map has
+    the full rank r(m + n − r) of the rank-r matrices)."""
+    spec = _spec(name)
+
+    def run(budget: Budget) -> Outcome:
+        facts = network_facts(spec)
+        full = facts.dimension == facts.generic_dimension
+        ev = Evidence(Strength.EXACT, (
+            f"at the exact minimum θ̄ = ({', '.join(sp.sstr(x) for x in facts.point)}) the "
+            f"product map has rank {facts.jacobian_rank}"
+            + (" = r(m + n − r), so the minima form a smooth manifold of dimension "
+               f"{facts.dimension} near θ̄ (smoothness elsewhere on M is not checked)"
+               if full else ", below r(m + n − r): smoothness at θ̄ is not shown")))
+        if full and facts.dimension == dimension:
+            return Verdict.HOLDS, ev, None
+        if not full:
+            return Verdict.INCONCLUSIVE, ev, None
+        return Verdict.FAILS, ev, Counterexample(
+            f"the dimension is {facts.dimension}, not {dimension}")
+
+    return Claim(
+        id=id or f"craciun.prop2.{_slug(name)}",
+        title=f"{name}: the minima form a smooth manifold of dimension {dimension}",
+        statement=(f"For {name}, the set of global minima is a smooth manifold of dimension "
+                   f"{dimension} (checked near an exact point of it)."),
+        latex=r"\dim\mathcal M=" + str(dimension),
+        source=Source(CRACIUN, "Proposition 2 (geometry of M)"),
+        run=run,
+        tags=(name, "linear-network", "manifold"),
+    )
+
+
+def gd_map_nonsingular(name: str, *, id: str | None = None) -> Claim:
+    """Claim: the GD map is non-singular for every η > 0: det(I − η∇²f(θ)) is not the
+    zero polynomial in θ. Exact certificate: at two exact points θ₀, θ₁ the polynomials
+    p_i(η) = det(I − η∇²f(θ_i)) have a greatest common divisor without a positive real
+    root, so for every η > 0 one of them is non-zero."""
+    spec = _spec(name)
+
+    def run(budget: Budget) -> Outcome:
+        loss = Loss.from_catalog(name)
+        eta = sp.Symbol("eta", positive=True)
+        hess = sp.hessian(loss.expr, loss.params)
+        facts = network_facts(spec)
+        points = [facts.point, tuple(sp.Rational(k % 5 + 1, 7) for k in range(loss.n))]
+        polys = []
+        for pt in points:
+            h = hess.subs(dict(zip(loss.params, pt, strict=True)))
+            polys.append(sp.Poly((sp.eye(loss.n) - eta * h).det(method="berkowitz"), eta))
+        common = sp.gcd(polys[0], polys[1])
+        positive = [r for r in sp.Poly(common, eta).real_roots() if r > 0] \
+            if common.degree() > 0 else []
+        ev = Evidence(Strength.EXACT, (
+            f"det(I − η∇²f) at two exact points has degrees {polys[0].degree()} and "
+            f"{polys[1].degree()} in η; their gcd {sp.sstr(common.as_expr())} has "
+            f"{len(positive)} positive roots"))
+        if not positive:
+            return Verdict.HOLDS, ev, None
+        return Verdict.INCONCLUSIVE, ev, None
+
+    return Claim(
+        id=id or f"craciun.nonsingular.{_slug(name)}",
+        title=f"{name}: the GD map is non-singular for every η > 0",
+        statement=(f"For {name} and every η > 0, det(I − η∇²f(θ)) is not identically zero "
+                   "in θ (the GD map is non-singular)."),
+        latex=r"\forall\eta>0:\ \det(I-\eta\nabla^2 f)\not\equiv 0",
+        source=Source(CRACIUN, "the GD map is non-singular (abstract)"),
+        run=run,
+        tags=(name, "linear-network"),
+    )
+
+
+def critical_eta_is(name: str, expected: object, *, id: str | None = None) -> Claim:
+    """Claim: the critical step size 2 / inf_M λmax of the filling network ``name`` is
+    ``expected`` (exact: the bound of :mod:`symstab.exact.linear_net`)."""
+    spec = _spec(name)
+    value = exact_number(expected, "expected")
+
+    def hypothesis(budget: Budget) -> HypothesisCheck:
+        ok = network_facts(spec).filling
+        return HypothesisCheck("filling architecture", ok, Strength.EXACT,
+                               f"{name} is {'filling' if ok else 'non-filling'}")
+
+    def run(budget: Budget) -> Outcome:
+        facts = network_facts(spec)
+        crit = facts.eta_critical
+        ev = Evidence(Strength.EXACT, (
+            f"inf over M of λmax = L·s1^(2(L−1)/L) = {sp.sstr(facts.lambda_inf)} (L = "
+            f"{spec.depth}, s1 = {sp.sstr(facts.singular_values[0])}), critical η = "
+            f"{sp.sstr(crit)}"))
+        if crit is not None and compare(crit, value) == 0:
+            return Verdict.HOLDS, ev, None
+        return Verdict.FAILS, ev, Counterexample(
+            f"the critical η is {sp.sstr(crit)}, not {sp.sstr(value)}")
+
+    return Claim(
+        id=id or f"craciun.critical-eta.{_slug(name)}",
+        title=f"critical η of {name} is {sp.sstr(value)}",
+        statement=(f"For {name}, 2 / inf λmax over the global minima equals "
+                   f"{sp.sstr(value)}: past it no global minimum is linearly stable."),
+        latex=r"\eta_c=" + sp.latex(value),
+        source=Source(CRACIUN, "critical learning rate of linear networks"),
+        run=run,
+        hypotheses=(hypothesis,),
+        tags=(name, "linear-network", "threshold"),
+    )
+
+
+def measure_zero_convergence(name: str, eta: StepSizeLike,
+                             box: Sequence[tuple[float, float]], *,
+                             id: str | None = None) -> Claim:
+    """Claim: past the critical step size of the filling network ``name`` (and with the
+    GD map non-singular, :func:`gd_map_nonsingular`), GD converges to a global minimum
+    only from a null set. Checked by sampling (statistical): ``budget.samples`` uniform
+    starts in ``box``, float64 GD, converged when |∇f| < 1e-10 and f − f* < 1e-12 at
+    some iterate; the fraction with a Wilson upper bound."""
+    spec = _spec(name)
+    step = StepSize.of(eta)
+
+    def past_critical(budget: Budget) -> HypothesisCheck:
+        facts = network_facts(spec)
+        ok = facts.eta_critical is not None and compare(step.exact, facts.eta_critical) > 0
+        return HypothesisCheck("η > critical η", ok, Strength.EXACT,
+                               f"η = {sp.sstr(step.exact)}, critical η = "
+                               f"{sp.sstr(facts.eta_critical)}")
+
+    def run(budget: Budget) -> Outcome:
+        facts = network_facts(spec)
+        loss = Loss.from_catalog(name)
+        pts = uniform_box_sampler(list(box), 0)(budget.samples)
+        labels, _ = run_chunk(loss, step, pts, None, budget.steps, 1e8,
+                              (float(facts.min_on_rank_r), 1e-12, 1e-10))
+        k, n = int((labels >= 1).sum()), int(labels.size)
+        low, high = wilson_interval(k, n, budget.confidence)
+        ev = Evidence(Strength.STATISTICAL, (
+            f"{k} of {n} uniform starts converged within {budget.steps} steps "
+            f"(|∇f| < 1e-10 and f − f* < 1e-12, f* = {sp.sstr(facts.min_on_rank_r)}); "
+            f"fraction <= {high:.4g} at {budget.confidence:.0%} confidence (Wilson)"),
+            n=n, confidence=budget.confidence, bound=(low, high))
+        return (Verdict.HOLDS if k == 0 else Verdict.INCONCLUSIVE), ev, None
+
+    return Claim(
+        id=id or f"craciun.measure-zero.{_slug(name)}.{slug(step.exact)}",
+        title=f"measure-zero convergence for {name} at η = {sp.sstr(step.exact)}",
+        statement=(f"GD on {name} with η = {sp.sstr(step.exact)}, above the critical step "
+                   "size, converges to a global minimum only from a set of Lebesgue "
+                   "measure zero."),
+        latex=r"\lambda(\{\theta_0:\theta_k\to\mathcal M\})=0",
+        source=Source(CRACIUN, "main theorem: linear networks with a squared loss"),
+        run=run,
+        hypotheses=(past_critical,),
+        tags=(name, "linear-network", "measure-zero"),
+    )
