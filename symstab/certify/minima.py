@@ -121,10 +121,24 @@ def certified_regions(
                    for r in regions]
     pieces: tuple[TubeRegion, ...] = ()
     if window is not None and _minima_on_residual_zeros(loss, crit.components):
-        cert = certify_manifold_regions(loss, eta, _padded(window), first_label=label + 1,
-                                        **(manifold_options or {}))
-        pieces = cert.regions
+        options = tuple(sorted((manifold_options or {}).items()))
+        try:
+            hash(options)
+        except TypeError:  # unhashable options: not cached
+            pieces = _pieces.__wrapped__(loss, eta.exact, _padded(window), label + 1, options)
+        else:
+            pieces = _pieces(loss, eta.exact, _padded(window), label + 1, options)
     return (*regions, *pieces)
+
+
+@functools.lru_cache(maxsize=32)
+def _pieces(loss: Loss, eta: sp.Expr, window: tuple[tuple[Fraction, Fraction], ...],
+            first_label: int, options: tuple[tuple[str, Any], ...]
+            ) -> tuple[TubeRegion, ...]:
+    """The tube regions of one certificate (cached: the regions are immutable data)."""
+    cert = certify_manifold_regions(loss, eta, window, first_label=first_label,
+                                    **dict(options))
+    return cert.regions
 
 
 @functools.lru_cache(maxsize=32)

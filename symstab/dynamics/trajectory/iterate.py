@@ -40,6 +40,11 @@ __all__ = [
 ]
 
 
+#: Up to this many parameters a trajectory certifies the tubes around a manifold of
+#: minima over :func:`default_window` on its own.
+AUTO_WINDOW_DIM = 2
+
+
 def default_window(theta0: Sequence[Any]) -> tuple[tuple[float, float], ...]:
     """The box over which a trajectory from ``theta0`` certifies the tubes around a
     manifold of minima: [−w, w]ⁿ, w the least power of 2 with w >= 2 and w >= 2‖θ₀‖∞."""
@@ -171,7 +176,9 @@ def trajectory(
         the classification is the same.
     window
         The box over which the tubes around a manifold of minima are certified when
-        ``regions`` is None (default: :func:`default_window` of the start).
+        ``regions`` is None (default: :func:`default_window` of the start for at most
+        :data:`AUTO_WINDOW_DIM` parameters, else none: certifying tubes in three or more
+        dimensions takes seconds, so it is asked for explicitly).
 
     Returns
     -------
@@ -183,7 +190,9 @@ def trajectory(
     steps = bounded_int(steps, "steps", 0)
     dps = bounded_int(dps, "dps", 5)
     period_max = bounded_int(period_max, "period_max", 1)
-    box = default_window(th0.coords) if window is None else window
+    box = window
+    if window is None and len(th0.coords) <= AUTO_WINDOW_DIM:
+        box = default_window(th0.coords)
     regs, note = resolve_regions(loss, step, regions, box)
     run = run_trajectory(
         loss, step, th0, steps=steps, dps=dps, regions=regs, region_note=note,
