@@ -4,7 +4,9 @@
 when the block runs longer than ``seconds``. It uses ``SIGALRM`` and so only
 limits code running in the main thread of the main interpreter; elsewhere (a
 worker thread, Windows) it is a no-op and the caller's own limits apply.
-Nested limits are honoured: the inner one never extends the outer one.
+Nested limits are honoured: the inner one never extends the outer one. Once the budget
+has run out the alarm repeats every :data:`RETRY` seconds until the block is left, so a
+library that catches every exception (SymPy does in places) cannot swallow it for good.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import time
 from collections.abc import Iterator
 
 from symstab.errors import BudgetExceeded
+
+#: Seconds between repeated alarms once a budget has run out.
+RETRY = 0.1
 
 
 def _can_use_alarm() -> bool:
@@ -45,7 +50,9 @@ def time_limit(seconds: float | None, what: str = "computation") -> Iterator[Non
         raise BudgetExceeded(f"{what} exceeded its budget of {seconds:g} s")
 
     signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, budget)
+    # after the budget, the alarm repeats every RETRY seconds until the block is left:
+    # library code that catches every exception cannot swallow the stop for good
+    signal.setitimer(signal.ITIMER_REAL, budget, RETRY)
     try:
         yield
     finally:

@@ -425,3 +425,25 @@ def test_budget_exceeded() -> None:
     )
     with pytest.raises(BudgetExceeded):
         critical_set(grad(f, (x, y, z)), (x, y, z), time_limit=0.01)
+
+
+def test_a_swallowed_budget_alarm_fires_again() -> None:
+    # code that catches the first BudgetExceeded (as some library code catches every
+    # exception) is stopped by the next alarm instead of running on unbounded
+    import time
+
+    from symstab.budget import time_limit
+    from symstab.errors import BudgetExceeded
+
+    swallowed = 0
+    started = time.monotonic()
+    with pytest.raises(BudgetExceeded), time_limit(0.05):
+        while True:
+            try:
+                while True:
+                    pass
+            except BudgetExceeded:
+                swallowed += 1
+                if swallowed > 1:
+                    raise
+    assert swallowed == 2 and time.monotonic() - started < 5
