@@ -72,7 +72,7 @@ import numpy as np
 import sympy as sp
 from mpmath import libmp
 
-from symstab.certify.spectral import interval_spectrum_bounds
+from symstab.certify.spectral import interval_lambda_max, interval_spectrum_bounds
 from symstab.certify.tube import TubeGrid, TubeRegion
 from symstab.codegen import compile_expressions
 from symstab.errors import InputError
@@ -82,10 +82,17 @@ from symstab.inputs import StepSize, StepSizeLike
 from symstab.intervals import arb_mid_rad, dyadic, sqrt_up
 from symstab.loss import Loss
 
-__all__ = ["DEFAULT_CELLS", "MAX_GRID_CELLS", "ManifoldCertificate", "certify_manifold_regions"]
+__all__ = ["DEFAULT_CELLS", "DEFAULT_DEPTH", "DEFAULT_NEIGHBOURHOOD", "MAX_GRID_CELLS",
+           "ManifoldCertificate", "certify_manifold_regions"]
 
 #: Default cells per axis of the padded window, by dimension (4 and more: 16).
 DEFAULT_CELLS = {1: 1024, 2: 256, 3: 96}
+#: Default refinement levels, by dimension (4 and more: 0).
+DEFAULT_DEPTH = {1: 2, 2: 2, 3: 4}
+#: Default neighbourhood k, by dimension (3 and more: 1).
+DEFAULT_NEIGHBOURHOOD = {1: 2, 2: 2}
+#: What an evaluation of a box found (:meth:`_Boxes.constants`).
+OUTSIDE, GOOD, BAD, HOPELESS = 0, 1, 2, 3
 #: Most cells of a grid (the float64 lookup table of the basin kernel holds them all).
 MAX_GRID_CELLS = 1 << 22
 
@@ -103,7 +110,9 @@ class ManifoldCertificate:
     tube_level
         ε, the level that decides tube cells.
     tube_cells, good_cells, entry_cells
-        Counts of cells.
+        Counts of cells (leaves of every level).
+    refined_cells
+        Cells that were halved.
     evaluations
         Interval evaluations of boxes.
     seconds
@@ -118,6 +127,7 @@ class ManifoldCertificate:
     entry_cells: int
     evaluations: int
     seconds: float
+    refined_cells: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -129,6 +139,7 @@ class ManifoldCertificate:
             "good_cells": self.good_cells,
             "entry_cells": self.entry_cells,
             "evaluations": self.evaluations,
+            "refined_cells": self.refined_cells,
             "seconds": self.seconds,
         }
 
@@ -146,16 +157,40 @@ class _Boxes:
         excess = sp.Add(*(c * r**2 for c, r in zip(form.weights, form.residuals, strict=True)))
         hess = d.hessian(loss)
         self.n, self.m = n, m
+        self._c_min = float(min(_frac(c) for c in form.weights))
+        self.edge = 1.0  # see certify_manifold_regions
         self._screen = compile_expressions([excess, *(hess[i, i] for i in range(n))], params,
                                            "arb", dps=dps, name="screen")
-        upper_h = [hess[i, j] for i in range(n) for j in range(i, n)]
+        upper_h = [hess[i, j] for i in range(n) for j in range(i, n)] if m > 1 else []
         upper_g = [form.gram[i][j] for i in range(m) for j in range(i, m)]
-        self._all = compile_expressions([excess, *upper_h, *upper_g], params, "arb",
+        # the Hessians of the residuals, every entry (for Frobenius norms)
+        second = [sp.diff(r, a, b) for r in form.residuals for a in params for b in params]
+        self._all = compile_expressions([excess, *upper_g, *second, *upper_h], params, "arb",
                                         dps=dps, name="tube")
+        self._weights = [_frac(c) for c in form.weights]
+        self._excess = compile_expressions([excess], params, "arb", dps=dps, name="excess")
         self.evaluations = 0
 
-    def _box(self, sides: Sequence[tuple[Fraction, Fraction]]) -> list[Any]:
-        return [self._all.enclose(s) for s in sides]
+    def _box(self, sides: Sequence[tuple[Any, Any]], target: Any = None) -> list[Any]:
+        """arb balls holding the sides (exact dyadics or floats): a ball with the float
+        midpoint and radius when both ends are floats (exact then), else enclosed."""
+        import flint
+
+        out = []
+        for lo, hi in sides:
+            a, b = float(lo), float(hi)
+            if a == lo and b == hi and math.isfinite(b - a):
+                out.append(flint.arb((a + b) / 2, (b - a) / 2))  # exact: dyadic ends
+            else:
+                out.append((target or self._all).enclose((lo, hi)))
+        return out
+
+    def outside(self, sides: Sequence[tuple[Fraction, Fraction]], level: Fraction) -> bool:
+        """Whether f − f* > ``level`` on the whole box (enclosure)."""
+        self.evaluations += 1
+        with self._excess.workprec():
+            value = self._excess(self._box(sides, self._excess))[0]
+            return bool(value > _ball(level))
 
     def screen(self, sides: Sequence[tuple[Fraction, Fraction]], level: Fraction,
                threshold: Fraction) -> str | None:
@@ -164,7 +199,7 @@ class _Boxes:
         everywhere: no cell of the box can be certified); else None."""
         self.evaluations += 1
         with self._screen.workprec():
-            values = self._screen([self._screen.enclose(s) for s in sides])
+            values = self._screen(self._box(sides, self._screen))
         mr = arb_mid_rad(values[0])
         if mr is not None and mr[0] - mr[1] > level:
             return "outside"
@@ -174,44 +209,75 @@ class _Boxes:
                 return "hopeless"
         return None
 
-    def constants(self, sides: Sequence[tuple[Fraction, Fraction]], level: Fraction,
-                  threshold: Fraction) -> tuple[Fraction, Fraction, Fraction] | str | None:
-        """``(L, ν, Λ)`` on the box; ``"outside"`` if f − f* > level on it; ``"bad"`` if
-        already the midpoint matrices have λmax(H) >= ``threshold`` or λmin(J Jᵀ) <= 0
-        (float estimates: the box cannot be certified, however it is cut); None if the
-        enclosures are not finite."""
+    def constants(self, sides: Sequence[tuple[Any, Any]], level: Fraction,
+                  threshold: Fraction) -> tuple[int, tuple[Fraction, Fraction, Fraction] | None]:
+        """``(GOOD, (L, ν, Λ))`` with L < ``threshold`` and ν > 0: λmax(∇²f) <= L at the
+        points of the box where f − f* <= ``level``, ν <= λmin(J Jᵀ) and λmax(J Jᵀ) <= Λ
+        on the box; ``(OUTSIDE, None)`` if f − f* > ``level`` on it; ``(BAD, None)`` if no
+        such constants were proved; ``(HOPELESS, None)`` if moreover float estimates say
+        that refining the box will not pay (see :func:`certify_manifold_regions`).
+
+        L is 2 c_max Λ + Σ_k 2 √(c_k ε) ‖∇²r_k‖_F (ε = ``level``: there c_k r_k² <= ε,
+        and ∇²f = 2 Σ_k c_k (∇r_k ∇r_kᵀ + r_k ∇²r_k) with λmax(2 Jᵀ C J) <= 2 c_max
+        λmax(J Jᵀ)), or, with several residuals, the interval bound of λmax(∇²f) on the
+        box if smaller."""
         self.evaluations += 1
         n, m = self.n, self.m
+        thr = float(threshold)
         with self._all.workprec():
             values = self._all(self._box(sides))
-            mr = arb_mid_rad(values[0])
-            if mr is not None and mr[0] - mr[1] > level:
-                return "outside"
-            hess = _symmetric(values[1:1 + n * (n + 1) // 2], n)
-            gram = _symmetric(values[1 + n * (n + 1) // 2:], m)
-            if _midpoint_extreme(hess, top=True) >= float(threshold) or _midpoint_extreme(
-                    gram, top=False) <= 0:
-                return "bad"
-            h_bounds = interval_spectrum_bounds(hess)
+            if values[0] > _ball(level):  # certainly (arb comparisons are rigorous)
+                return OUTSIDE, None
+            gram = _symmetric(values[1:1 + m * (m + 1) // 2], m)
+            rest = values[1 + m * (m + 1) // 2:]
+            low, g_rad = _midpoint_extreme(gram, top=False)
+            g_top, _ = _midpoint_extreme(gram, top=True)
+            # λmax(∇²f) ≈ 2 c λmax(J Jᵀ) near M (the Gauss–Newton part)
+            gn_low = 2 * self._c_min * (g_top - g_rad)
+            if gn_low >= thr or low + g_rad <= 0:
+                return HOPELESS, None
+            fail = HOPELESS if gn_low >= self.edge * thr else BAD  # past the edge
+            if 2 * self._c_min * g_top >= thr or low <= 0:  # NaN compares false: go on
+                return fail, None
             if m == 1:
                 g_bounds = arb_mid_rad(gram[0][0])
                 g_bounds = None if g_bounds is None else (
                     g_bounds[0] - g_bounds[1], g_bounds[0] + g_bounds[1])
             else:
                 g_bounds = interval_spectrum_bounds(gram)
-        if h_bounds is None or g_bounds is None:
-            return None
-        return h_bounds[1], g_bounds[0], g_bounds[1]
+            if g_bounds is None or g_bounds[0] <= 0:
+                return fail, None
+            term = _ball(2 * max(self._weights) * g_bounds[1])
+            for k, c in enumerate(self._weights):
+                entries = rest[k * n * n:(k + 1) * n * n]
+                term += 2 * (_ball(c * level)).sqrt() * sum(e * e for e in entries).sqrt()
+            bound = arb_mid_rad(term)
+            lip = None if bound is None else bound[0] + bound[1]
+            if m > 1:
+                direct = interval_lambda_max(_symmetric(rest[m * n * n:], n))
+                lip = direct if lip is None or (direct is not None and direct < lip) else lip
+        if lip is None or lip >= threshold:
+            return fail, None
+        return GOOD, (lip, g_bounds[0], g_bounds[1])
 
 
-def _midpoint_extreme(matrix: list[list[Any]], top: bool) -> float:
-    """The largest (``top``) or smallest eigenvalue of the float midpoint matrix (NaN
-    compares false: such a box is left to the rigorous bounds)."""
+def _ball(q: Fraction) -> Any:
+    """An arb ball holding the rational ``q``."""
+    import flint
+
+    return flint.arb(flint.fmpq(q.numerator, q.denominator))
+
+
+def _midpoint_extreme(matrix: list[list[Any]], top: bool) -> tuple[float, float]:
+    """The largest (``top``) or smallest eigenvalue of the float midpoint matrix and the
+    Frobenius norm of the radii (NaN compares false: such a box is left to the rigorous
+    bounds)."""
     mid = np.array([[float(x.mid()) for x in row] for row in matrix])
+    rad = math.sqrt(sum(float(x.rad()) ** 2 for row in matrix for x in row))
     if not np.all(np.isfinite(mid)):
-        return math.nan
+        return math.nan, math.nan
     eig = np.linalg.eigvalsh(mid)
-    return float(eig[-1] if top else eig[0])
+    return float(eig[-1] if top else eig[0]), rad
 
 
 def _symmetric(upper: Sequence[Any], n: int) -> list[list[Any]]:
@@ -228,7 +294,8 @@ def _halves(sides: Sequence[tuple[Fraction, Fraction]]) -> list[tuple]:
     return list(product(*parts))
 
 
-def _grid(window: Sequence[tuple[Fraction, Fraction]], cells: int, k: int) -> TubeGrid:
+def _grid(window: Sequence[tuple[Fraction, Fraction]], cells: int, k: int,
+          depth: int = 0) -> TubeGrid:
     width = max(hi - lo for lo, hi in window)
     usable = cells - 2 * (k + 1)
     if usable < 4:
@@ -241,7 +308,7 @@ def _grid(window: Sequence[tuple[Fraction, Fraction]], cells: int, k: int) -> Tu
         h /= 2
     lo = tuple(math.floor(a / h) * h - (k + 1) * h for a, _ in window)
     dims = tuple(math.ceil((b - a0) / h) + (k + 1) for (_, b), a0 in zip(window, lo, strict=True))
-    return TubeGrid(lo, h, dims)
+    return TubeGrid(lo, h, dims, depth)
 
 
 def _window(window: Sequence[Sequence[Any]], n: int) -> tuple[tuple[Fraction, Fraction], ...]:
@@ -299,8 +366,10 @@ def certify_manifold_regions(
     window: Sequence[Sequence[Any]],
     *,
     cells: int | None = None,
-    neighbourhood: int = 2,
+    neighbourhood: int | None = None,
     level: Any = None,
+    depth: int | None = None,
+    edge: float = 0.99,
     dps: int = 30,
     first_label: int = 1,
     max_evaluations: int = 2_000_000,
@@ -319,10 +388,19 @@ def certify_manifold_regions(
     cells
         Cells per axis of the padded window (default :data:`DEFAULT_CELLS`).
     neighbourhood
-        k >= 1: the margin, in cells, between an entry cell and any cell that is not
-        certified.
+        k >= 1: the margin, in cells of its own level, between an entry cell and any cell
+        that is not certified (default :data:`DEFAULT_NEIGHBOURHOOD`).
     level
-        The tube level ε (default (k h)²/10).
+        The tube level ε of level-0 cells (default (k h)²/10); a cell of level ℓ has
+        ε/4^ℓ.
+    depth
+        Refinement levels (default :data:`DEFAULT_DEPTH`): a tube cell that is not an
+        entry cell is halved, up to ``depth`` times, unless its enclosures say that no part
+        of it can be certified, or its midpoint estimate of λmax on M (2 c_min λmax(J Jᵀ),
+        the Gauss–Newton part) is at least ``edge`` · 2/η: there GD converges too slowly
+        for the refinement to pay (a choice of work, not part of the proof).
+    edge
+        See ``depth``.
     dps
         Working precision of the interval arithmetic.
     first_label
@@ -348,10 +426,13 @@ def certify_manifold_regions(
         raise InputError("the loss is not a sum of squared residuals", "loss")
     n = loss.n
     box = _window(window, n)
-    k = int(neighbourhood)
+    k = DEFAULT_NEIGHBOURHOOD.get(n, 1) if neighbourhood is None else int(neighbourhood)
     if k < 1:
         raise InputError("neighbourhood must be >= 1", "neighbourhood")
-    grid = _grid(box, cells or DEFAULT_CELLS.get(n, 16), k)
+    depth = DEFAULT_DEPTH.get(n, 0) if depth is None else int(depth)
+    if not 0 <= depth <= 12:
+        raise InputError("depth must be in 0..12", "depth")
+    grid = _grid(box, cells or DEFAULT_CELLS.get(n, 16), k, depth)
     if grid.size > MAX_GRID_CELLS:
         raise InputError(f"the grid would have {grid.size} cells (at most {MAX_GRID_CELLS})",
                          "cells")
@@ -359,44 +440,263 @@ def certify_manifold_regions(
     eta_lo, eta_hi = step.bounds(dps)
     two_over_eta = Fraction(2) / eta_hi
     boxes = _Boxes(loss, form, dps)
+    boxes.edge = float(edge)
+    tree = _Tree(grid, eps)
+    _search(tree, boxes, two_over_eta, max_evaluations)
+    for lev in range(depth):  # halve the level's cells that are not entry cells: the
+        for kind in (BAD, GOOD):  # bad ones first, then the good ones still not entry
+            _refine(tree, lev, tree.refinable(lev, k, kind), boxes, two_over_eta,
+                    max_evaluations)
+    entries = [tree.entries(lev, k) for lev in range(depth + 1)]
+    c_min = min(_frac(c) for c in form.weights)
+    c_max = max(_frac(c) for c in form.weights)
+    levels: dict[int, Fraction] = {}
+    memo: dict[tuple[float, ...], Fraction | None] = {}
+    for lev, (cells_e, worst) in enumerate(entries):
+        reach = (k - Fraction(1, 2)) * grid.h / (1 << lev)
+        for cell, (lip, nu, lam, deep) in zip(cells_e, worst, strict=True):
+            key = (lip, nu, lam, float(lev))
+            if key not in memo:
+                memo[key] = _entry_level(Fraction(lip), Fraction(nu), Fraction(lam), eta_lo,
+                                         eta_hi, c_min, c_max, reach)
+            if memo[key] is not None:
+                levels[grid.key(lev, tuple(int(c) for c in cell))] = min(
+                    memo[key], tree.eps[int(deep)] / 2)
+    tube = tree.status[0] != OUTSIDE
+    good = tree.status[0] == GOOD
+    ids, count = _clusters(tube)
+    regions = []
+    for cluster in range(1, count + 1):
+        members = {key: v for key, v in levels.items()
+                   if ids[_coarse(grid, key)] == cluster}
+        in_cluster = ids == cluster
+        cluster_cells = sorted(tuple(int(c) for c in cell)
+                               for cell in zip(*np.nonzero(in_cluster), strict=True))
+        keys_sorted = sorted(members)
+        mid = grid.key_sides(keys_sorted[len(keys_sorted) // 2]) if keys_sorted else \
+            grid.sides(cluster_cells[len(cluster_cells) // 2])
+        point = tuple(float(lo + hi) / 2 for lo, hi in mid)
+        certified = in_cluster & good
+        regions.append(TubeRegion(
+            label=first_label + len(regions),
+            eta=step.exact,
+            loss=loss,
+            f_star=sp.Rational(form.offset),
+            grid=grid,
+            levels=members,
+            cells=frozenset(grid.flat(c) for c in cluster_cells),
+            point=point,
+            constants={
+                "nu_min": f"{float(np.min(tree.nu[0][certified])):.6g}" if certified.any()
+                else "none",
+                "L_max": f"{float(np.max(tree.lip[0][certified])):.6g}" if certified.any()
+                else "none",
+                "two_over_eta": f"{float(two_over_eta):.6g}",
+                "level_min": f"{float(min(members.values())):.3g}" if members else "none",
+                "level_max": f"{float(max(members.values())):.3g}" if members else "none",
+            },
+            method=(f"PL tube on {len(members)} entry cells (of widths h/2^l, l <= {depth}) "
+                    f"over {len(cluster_cells)} cells of width {float(grid.h):.4g} (arb at "
+                    f"{dps} digits; neighbourhood {k} cells)"),
+        ))
+    return ManifoldCertificate(
+        regions=tuple(regions),
+        grid=grid,
+        tube_level=eps,
+        tube_cells=sum(int(np.sum((st != OUTSIDE) & ~rf))
+                       for st, rf in zip(tree.status, tree.refined, strict=True)),
+        good_cells=sum(int(np.sum((st == GOOD) & ~rf))
+                       for st, rf in zip(tree.status, tree.refined, strict=True)),
+        entry_cells=len(levels),
+        evaluations=boxes.evaluations,
+        seconds=time.perf_counter() - started,
+        refined_cells=sum(int(np.sum(rf)) for rf in tree.refined),
+    )
+
+
+def _coarse(grid: TubeGrid, key: int) -> tuple[int, ...]:
+    """The level-0 cell holding the cell of a key."""
+    lev, cell = grid.locate(key)
+    return tuple(c >> lev for c in cell)
+
+
+class _Tree:
+    """The cells of every level: level 0 dense (``grid.dims``), finer levels as lists of
+    cells (integer coordinates at that level) with their status and constants."""
+
+    def __init__(self, grid: TubeGrid, eps: Fraction) -> None:
+        self.grid = grid
+        self.n = grid.n
+        self.eps = [eps / 4**lev for lev in range(grid.depth + 1)]
+        shape = grid.dims
+        self.cells: list[np.ndarray] = [np.zeros((0, grid.n), dtype=np.int64)]
+        self.status: list[np.ndarray] = [np.zeros(shape, dtype=np.int8)]
+        self.refined: list[np.ndarray] = [np.zeros(shape, dtype=bool)]
+        self.lip: list[np.ndarray] = [np.full(shape, -np.inf)]
+        self.nu: list[np.ndarray] = [np.full(shape, np.inf)]
+        self.lam: list[np.ndarray] = [np.full(shape, -np.inf)]
+        self.keys: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]  # sorted flat keys
+        self.order: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        self.blocked = np.zeros(shape, dtype=bool)  # level 0, never certified, not tube
+
+    def dims(self, lev: int) -> np.ndarray:
+        """Cells per axis at a level."""
+        return np.array(self.grid.dims, dtype=np.int64) << lev
+
+    def flat(self, cells: np.ndarray, lev: int) -> np.ndarray:
+        """Row-major flat indices of level-``lev`` cells ``(m, n)``."""
+        dims = self.dims(lev)
+        out = np.zeros(len(cells), dtype=np.int64)
+        for i in range(self.n):
+            out = out * dims[i] + cells[:, i]
+        return out
+
+    def set(self, lev: int, cell: Sequence[int] | int, status: int,
+            consts: tuple[float, float, float] | None) -> None:
+        """Record a level-0 cell's status and constants (floats rounded outward)."""
+        self.status[lev][cell] = status
+        if consts is not None:
+            self.lip[lev][cell], self.nu[lev][cell], self.lam[lev][cell] = consts
+
+    def add_level(self, lev: int, cells: np.ndarray, status: np.ndarray,
+                  consts: np.ndarray) -> None:
+        """Add leaves of level ``lev`` (children of cells of the level above; only the
+        finest level may grow)."""
+        if len(self.cells) == lev:
+            for name in ("cells", "status", "refined", "lip", "nu", "lam", "keys", "order"):
+                getattr(self, name).append(None)
+        else:  # more children of the same level
+            cells = np.concatenate([self.cells[lev], cells])
+            status = np.concatenate([self.status[lev], status])
+            consts = np.concatenate([np.stack([self.lip[lev], self.nu[lev], self.lam[lev]],
+                                              axis=1), consts])
+        self.cells[lev] = cells
+        self.status[lev] = status
+        self.refined[lev] = np.zeros(len(cells), dtype=bool)
+        self.lip[lev], self.nu[lev], self.lam[lev] = (consts[:, i].copy() for i in range(3))
+        keys = self.flat(cells, lev)
+        self.order[lev] = np.argsort(keys, kind="stable")
+        self.keys[lev] = keys[self.order[lev]]
+
+    def find(self, lev: int, cells: np.ndarray) -> np.ndarray:
+        """Positions in the level-``lev`` lists of ``cells`` (−1 where absent)."""
+        keys = self.flat(cells, lev)
+        at = np.searchsorted(self.keys[lev], keys)
+        at = np.minimum(at, len(self.keys[lev]) - 1) if len(self.keys[lev]) else at * 0
+        hit = (self.keys[lev][at] == keys) if len(self.keys[lev]) else np.zeros(len(keys), bool)
+        return np.where(hit, self.order[lev][at] if len(self.keys[lev]) else 0, -1)
+
+    def aggregates(self) -> list[tuple[np.ndarray, ...]]:
+        """Per level and cell, over the leaves under it (the cell itself if a leaf):
+        (some leaf not good, max L, min ν, max Λ, deepest level)."""
+        out: list[tuple[np.ndarray, ...]] = [()] * len(self.cells)
+        below: tuple[np.ndarray, ...] | None = None
+        for lev in range(len(self.cells) - 1, -1, -1):
+            st = self.status[lev]
+            bad = (st == BAD) | (st == HOPELESS)
+            if lev == 0:
+                bad = bad | self.blocked
+            good = st == GOOD
+            agg = [bad, np.where(good, self.lip[lev], -np.inf),
+                   np.where(good, self.nu[lev], np.inf), np.where(good, self.lam[lev], -np.inf),
+                   np.full(st.shape, lev, dtype=np.int64)]
+            if below is not None:
+                parents = self.cells[lev + 1] >> 1
+                rf = self.refined[lev]
+                if lev == 0:
+                    index: Any = tuple(parents.T)
+                else:
+                    index = self.find(lev, parents)
+                agg = [np.where(rf, neutral, v) for v, neutral in
+                       zip(agg, (False, -np.inf, np.inf, -np.inf, 0), strict=True)]
+                for a, b, op in zip(agg, below, (np.logical_or, np.maximum, np.minimum,
+                                                 np.maximum, np.maximum), strict=True):
+                    op.at(a, index, b)
+            out[lev] = tuple(agg)
+            below = out[lev]
+        return out
+
+    def entries(self, lev: int, k: int,
+                aggs: list[tuple[np.ndarray, ...]] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The good leaves of level ``lev`` whose k-neighbourhood (at that level) lies in
+        the grid and holds only good leaves: their cells ``(m, n)`` and, per cell, the
+        worst (L, ν, Λ) over the neighbourhood and its deepest level."""
+        aggs = self.aggregates() if aggs is None else aggs
+        n = self.n
+        if lev == 0:
+            bad, lip, nu, lam, deep = aggs[0]
+            leaf = (self.status[0] == GOOD) & ~self.refined[0]
+            near_bad = _shift_max(bad.astype(np.int8), k, 1) > 0
+            ok = leaf & ~near_bad
+            cells = np.array(np.nonzero(ok), dtype=np.int64).T.reshape(-1, n)
+            worst = np.stack([_shift_max(lip, k, -np.inf)[ok],
+                              -_shift_max(-nu, k, -np.inf)[ok],
+                              _shift_max(lam, k, -np.inf)[ok],
+                              _shift_max(deep.astype(float), k, 0.0)[ok]], axis=1)
+            return cells, worst.reshape(-1, 4)
+        leaf = (self.status[lev] == GOOD) & ~self.refined[lev]
+        cand = self.cells[lev][leaf]
+        offsets = np.array(list(product(range(-k, k + 1), repeat=n)), dtype=np.int64)
+        dims = self.dims(lev)
+        keep_cells, keep_worst = [], []
+        for start in range(0, len(cand), 4096):
+            part = cand[start:start + 4096]
+            pos = (part[:, None, :] + offsets[None, :, :]).reshape(-1, n)
+            inside = np.all((pos >= 0) & (pos < dims), axis=1)
+            pos = np.where(inside[:, None], pos, 0)
+            vals = [np.zeros(len(pos), bool), np.full(len(pos), -np.inf),
+                    np.full(len(pos), np.inf), np.full(len(pos), -np.inf),
+                    np.zeros(len(pos), dtype=np.int64)]
+            pending = np.ones(len(pos), dtype=bool)
+            for up in range(lev, -1, -1):
+                p = pos[pending] >> (lev - up)
+                if up == 0:
+                    where = np.nonzero(pending)[0]
+                    for v, a in zip(vals, aggs[0], strict=True):
+                        v[where] = a[tuple(p.T)]
+                    break
+                at = self.find(up, p)
+                where = np.nonzero(pending)[0][at >= 0]
+                for v, a in zip(vals, aggs[up], strict=True):
+                    v[where] = a[at[at >= 0]]
+                pending[where] = False
+            m = len(part)
+            bad = (vals[0] | ~inside).reshape(m, -1).any(axis=1)
+            worst = np.stack([vals[1].reshape(m, -1).max(axis=1),
+                              vals[2].reshape(m, -1).min(axis=1),
+                              vals[3].reshape(m, -1).max(axis=1),
+                              vals[4].reshape(m, -1).max(axis=1).astype(float)], axis=1)
+            keep_cells.append(part[~bad])
+            keep_worst.append(worst[~bad])
+        if not keep_cells:
+            return np.zeros((0, n), dtype=np.int64), np.zeros((0, 4))
+        return np.concatenate(keep_cells), np.concatenate(keep_worst)
+
+    def refinable(self, lev: int, k: int, kind: int) -> np.ndarray:
+        """The leaves of level ``lev`` worth halving: tube cells of status ``kind`` (GOOD or
+        BAD: not hopeless), not entry cells (as ``(m, n)`` cells)."""
+        st = self.status[lev]
+        want = st == kind
+        entry, _ = self.entries(lev, k)
+        if lev == 0:
+            want = want & ~self.blocked
+            if len(entry):
+                want[tuple(entry.T)] = False
+            return np.array(np.nonzero(want), dtype=np.int64).T.reshape(-1, self.n)
+        cells = self.cells[lev][want & ~self.refined[lev]]
+        if len(entry) and len(cells):
+            drop = np.isin(self.flat(cells, lev), self.flat(entry, lev))
+            cells = cells[~drop]
+        return cells
+
+
+def _search(tree: _Tree, boxes: _Boxes, threshold: Fraction, max_evaluations: int) -> None:
+    """Level 0: recursive bisection from large aligned blocks of cells, pruning blocks
+    outside the tube level and blocks where a diagonal entry of H is >= ``threshold``."""
+    grid = tree.grid
     shape = grid.dims
-    tube = np.zeros(shape, dtype=bool)
-    good = np.zeros(shape, dtype=bool)
-    blocked = np.zeros(shape, dtype=bool)  # not certified, whether tube cells or not
-    big_l = np.full(shape, -np.inf)
-    small_nu = np.full(shape, np.inf)
-    big_lam = np.full(shape, -np.inf)
-
-    def mark_leaf(cell: tuple[int, ...]) -> None:
-        sides = grid.sides(cell)
-        result = boxes.constants(sides, eps, two_over_eta)
-        if result == "outside":
-            return
-        tube[cell] = True
-        if result == "bad":
-            return
-        if result is None or result[0] >= two_over_eta or result[1] <= 0:
-            worst = None
-            for part in _halves(sides):
-                sub = boxes.constants(part, eps, two_over_eta)
-                if sub == "outside":
-                    continue
-                if sub is None or sub == "bad":
-                    return
-                worst = sub if worst is None else (
-                    max(worst[0], sub[0]), min(worst[1], sub[1]), max(worst[2], sub[2]))
-            if worst is None:
-                tube[cell] = False
-                return
-            result = worst
-        lip, nu, lam = result
-        if lip < two_over_eta and nu > 0:
-            good[cell] = True
-            big_l[cell] = float(dyadic(lip, 53, libmp.round_ceiling))
-            small_nu[cell] = float(dyadic(nu, 53, libmp.round_floor))
-            big_lam[cell] = float(dyadic(lam, 53, libmp.round_ceiling))
-
-    # recursive bisection from large aligned blocks of cells
+    blocked = tree.blocked
     top = 1
     while top * 2 <= max(shape) // 4:
         top *= 2
@@ -405,21 +705,22 @@ def certify_manifold_regions(
     while stack:
         corner = stack.pop()
         size = sizes.pop(corner)
+        ends = [min(c + size, s) for c, s in zip(corner, shape, strict=True)]
+        block = tuple(slice(c, e) for c, e in zip(corner, ends, strict=True))
         if boxes.evaluations >= max_evaluations:
-            ends = [min(c + size, s) for c, s in zip(corner, shape, strict=True)]
-            blocked[tuple(slice(c, e) for c, e in zip(corner, ends, strict=True))] = True
+            blocked[block] = True
             continue
         if size == 1:
-            mark_leaf(corner)
+            status, consts = boxes.constants(grid.sides(corner), tree.eps[0], threshold)
+            tree.set(0, corner, status, _outward(consts))
             continue
-        ends = [min(c + size, s) for c, s in zip(corner, shape, strict=True)]
         sides = tuple((a + c * grid.h, a + e * grid.h)
                       for a, c, e in zip(grid.lo, corner, ends, strict=True))
-        verdict = boxes.screen(sides, eps, two_over_eta)
+        verdict = boxes.screen(sides, tree.eps[0], threshold)
         if verdict == "outside":
             continue
         if verdict == "hopeless":
-            blocked[tuple(slice(c, e) for c, e in zip(corner, ends, strict=True))] = True
+            blocked[block] = True
             continue
         half = size // 2
         for child in product(*((c, c + half) for c in corner)):
@@ -427,64 +728,67 @@ def certify_manifold_regions(
                 stack.append(child)
                 sizes[child] = half
 
-    # entry cells: good, with every tube cell within k cells good and inside the grid
-    blocked |= tube & ~good
-    near_blocked = _shift_max(blocked.astype(np.int8), k, 1) > 0
-    entry = good & ~near_blocked
-    worst_l = _shift_max(np.where(good, big_l, -np.inf), k, -np.inf)
-    worst_nu = -_shift_max(np.where(good, -small_nu, -np.inf), k, -np.inf)
-    worst_lam = _shift_max(np.where(good, big_lam, -np.inf), k, -np.inf)
-    c_min = min(_frac(c) for c in form.weights)
-    c_max = max(_frac(c) for c in form.weights)
-    reach = (k - Fraction(1, 2)) * grid.h
-    levels: dict[tuple[int, ...], Fraction] = {}
-    for cell in zip(*np.nonzero(entry), strict=True):
-        level0 = _entry_level(Fraction(worst_l[cell]), Fraction(worst_nu[cell]),
-                              Fraction(worst_lam[cell]), eta_lo, eta_hi, c_min, c_max, reach)
-        if level0 is not None:
-            levels[tuple(int(c) for c in cell)] = min(level0, eps / 2)
-    ids, count = _clusters(tube)
-    regions = []
-    for cluster in range(1, count + 1):
-        members = {c: v for c, v in levels.items() if ids[c] == cluster}
-        in_cluster = ids == cluster
-        cluster_cells = sorted(tuple(int(c) for c in cell)
-                               for cell in zip(*np.nonzero(in_cluster), strict=True))
-        cells_sorted = sorted(members) or cluster_cells
-        mid = cells_sorted[len(cells_sorted) // 2]
-        point = tuple(float(lo + hi) / 2 for lo, hi in grid.sides(mid))
-        certified = in_cluster & good
-        regions.append(TubeRegion(
-            label=first_label + len(regions),
-            eta=step.exact,
-            loss=loss,
-            f_star=sp.Rational(form.offset),
-            grid=grid,
-            levels={grid.flat(c): v for c, v in members.items()},
-            cells=frozenset(grid.flat(c) for c in cluster_cells),
-            point=point,
-            constants={
-                "nu_min": f"{float(np.min(small_nu[certified])):.6g}" if certified.any()
-                else "none",
-                "L_max": f"{float(np.max(big_l[certified])):.6g}" if certified.any()
-                else "none",
-                "two_over_eta": f"{float(two_over_eta):.6g}",
-                "level_min": f"{float(min(members.values())):.3g}" if members else "none",
-                "level_max": f"{float(max(members.values())):.3g}" if members else "none",
-            },
-            method=(f"PL tube on {len(members)} of {len(cluster_cells)} cells of width "
-                    f"{float(grid.h):.4g} (arb at {dps} digits; neighbourhood {k} cells)"),
-        ))
-    return ManifoldCertificate(
-        regions=tuple(regions),
-        grid=grid,
-        tube_level=eps,
-        tube_cells=int(tube.sum()),
-        good_cells=int(good.sum()),
-        entry_cells=len(levels),
-        evaluations=boxes.evaluations,
-        seconds=time.perf_counter() - started,
-    )
+
+def _refine(tree: _Tree, lev: int, parents: np.ndarray, boxes: _Boxes, threshold: Fraction,
+            max_evaluations: int) -> bool:
+    """Halve the level-``lev`` cells ``parents``: a child is a tube cell unless f − f*
+    exceeds the level's tube level on it; a tube child of a good cell keeps its parent's
+    constants (valid on it), one of a bad cell is evaluated. False when nothing was
+    refined."""
+    grid, n = tree.grid, tree.n
+    bits = np.array(list(product((0, 1), repeat=n)), dtype=np.int64)
+    width: Any = grid.h / (1 << (lev + 1))
+    lo: list[Any] = list(grid.lo)
+    if Fraction(float(width)) == width and all(Fraction(float(a)) == a for a in lo) and max(
+            abs(a) / width for a in lo) + (max(grid.dims) << (lev + 1)) < 2**52:
+        width, lo = float(width), [float(a) for a in lo]  # then the sides are exact floats
+    done: list[np.ndarray] = []
+    out_cells, out_status, out_consts = [], [], []
+    for parent in parents:
+        if boxes.evaluations + len(bits) > max_evaluations:
+            break
+        if lev == 0:
+            p_status = tree.status[0][tuple(parent)]
+            p_consts = (tree.lip[0][tuple(parent)], tree.nu[0][tuple(parent)],
+                        tree.lam[0][tuple(parent)])
+        else:
+            at = tree.find(lev, parent[None, :])[0]
+            p_status = tree.status[lev][at]
+            p_consts = (tree.lip[lev][at], tree.nu[lev][at], tree.lam[lev][at])
+        for b in bits:
+            cell = parent * 2 + b
+            sides = tuple((a + int(c) * width, a + int(c + 1) * width)
+                          for a, c in zip(lo, cell, strict=True))
+            if p_status == GOOD:  # the parent's constants hold on the child
+                status, values = (OUTSIDE, None) if boxes.outside(sides, tree.eps[lev + 1]) \
+                    else (GOOD, p_consts)
+            else:
+                status, consts = boxes.constants(sides, tree.eps[lev + 1], threshold)
+                values = _outward(consts)
+            out_cells.append(cell)
+            out_status.append(status)
+            out_consts.append(values or (-np.inf, np.inf, -np.inf))
+        done.append(parent)
+    if not done:
+        return False
+    marked = np.array(done, dtype=np.int64)
+    if lev == 0:
+        tree.refined[0][tuple(marked.T)] = True
+    else:
+        tree.refined[lev][tree.find(lev, marked)] = True
+    tree.add_level(lev + 1, np.array(out_cells, dtype=np.int64).reshape(-1, n),
+                   np.array(out_status, dtype=np.int8), np.array(out_consts, dtype=float))
+    return True
+
+
+def _outward(consts: tuple[Fraction, Fraction, Fraction] | None
+             ) -> tuple[float, float, float] | None:
+    """Constants as floats rounded outward (L and Λ up, ν down)."""
+    if consts is None:
+        return None
+    lip, nu, lam = consts
+    return (float(dyadic(lip, 53, libmp.round_ceiling)), float(dyadic(nu, 53, libmp.round_floor)),
+            float(dyadic(lam, 53, libmp.round_ceiling)))
 
 
 def _entry_level(lip: Fraction, nu: Fraction, lam: Fraction, eta_lo: Fraction,
