@@ -10,52 +10,74 @@ inside a window, by interval arithmetic with outward rounding.
 The certificate
 ---------------
 A regular grid of closed cells of width h (dyadic) covers the window padded by k + 1
-cells (k = ``neighbourhood``). Fix a tube level ε > 0. A *tube cell* is a cell on which
-an arb enclosure of f − f* does not exceed ε somewhere; the other cells hold no point
-with f − f* <= ε (found by recursive bisection from large boxes, pruning a box as soon as
-its enclosure of f − f* lies above ε). A box on which some diagonal entry of ∇²f is at
-least 2/η is not searched further: λmax >= 2/η on all of it, and all its cells count as
-not good. On every tube cell j, arb enclosures of ∇²f and of
-the Gram matrix J Jᵀ (J = ∂r/∂θ) give, by exact midpoint bounds and Weyl's inequality
-(:mod:`symstab.certify.spectral`), certified constants
+cells (k = ``neighbourhood``); cells are halved where they fail, up to ``depth`` times,
+so the *leaves* are cells of levels ℓ = 0, 1, ... of width h_ℓ = h/2^ℓ that tile the
+grid. Fix a tube level ε > 0 and put ε_ℓ = ε/4^ℓ. A leaf of level ℓ is *outside* if an
+arb enclosure of f − f* over it exceeds ε_ℓ, else a *tube leaf*. (Level 0 is searched
+by recursive bisection from large boxes, pruning a box as soon as its enclosure of
+f − f* lies above ε; a box on which some diagonal entry of ∇²f is at least 2/η is not
+searched further: λmax >= 2/η on all of it, and it counts as *blocked*, as do the boxes
+left when the evaluation budget runs out.) On a tube leaf c of level ℓ, arb enclosures
+of the Gram matrix J Jᵀ (J = ∂r/∂θ) and of the Hessians ∇²r_k give, by exact midpoint
+bounds and Weyl's inequality (:mod:`symstab.certify.spectral`), certified constants
 
-    λmax(∇²f) <= L_j,    ν_j <= λmin(J Jᵀ),    λmax(J Jᵀ) <= Λ_j    on the cell,
+    ν_c <= λmin(J Jᵀ),   λmax(J Jᵀ) <= Λ_c   on c,
+    λmax(∇²f) <= L_c = 2 c_max Λ_c + Σ_k 2 √(c_k ε_ℓ) max_c ‖∇²r_k‖_F
+                   at the points of c with f − f* <= ε_ℓ,
 
-(the cell is bisected once more when they are too loose). The cell is *good* if ν_j > 0
-and η L_j < 2. A good cell i is an *entry cell* if every cell within Chebyshev distance k
-lies in the grid and every tube cell among them is good. With L, ν, Λ the worst values
-over those tube cells, c = 1 − ηL/2 > 0, μ = 2 c_min ν, q = max(0, 1 − 2μηc),
+because ∇²f = 2 Σ_k c_k (∇r_k ∇r_kᵀ + r_k ∇²r_k), λmax(2 Jᵀ C J) <= 2 c_max λmax(J Jᵀ)
+and c_k r_k² <= f − f* <= ε_ℓ there (with several residuals L_c is the interval bound of
+λmax(∇²f) over c when that is smaller). A child of a good leaf may keep its parent's
+constants instead: they hold on the parent's points with f − f* <= ε_ℓ, a superset of
+the child's with f − f* <= ε_{ℓ+1}. The leaf is *good* if ν_c > 0 and η L_c < 2.
 
-    A = √(η/c) / (1 − √q) + 2η √(c_max Λ),    ε₀ = min(ε/2, ((k − ½) h / A)²),
+A good leaf i of level ℓ is an *entry cell* if the box N_i (cell i grown by k h_ℓ on
+every side) lies in the grid, meets no blocked box, and every tube leaf meeting N_i is
+good. With L, ν, Λ the worst values over the tube leaves meeting N_i, ε_N the smallest
+ε_{ℓ(c)} over all leaves c meeting N_i, c = 1 − ηL/2 > 0, μ = 2 c_min ν,
+q = max(0, 1 − 2μηc),
+
+    A = √(η/c) / (1 − √q) + 2η √(c_max Λ),    ε₀ = min(ε_N/2, ((k − ½) h_ℓ / A)²),
 
 (all in exact rational arithmetic, each quantity rounded in the safe direction; η by an
 exact rational enclosure), every GD orbit from a point θ₀ of cell i with
 f(θ₀) − f* <= ε₀ converges to a point of M, and the loss decreases at every step:
 
-1. Write R for the set of points of the tube cells within distance k of i with
-   f − f* <= ε. On R, 4 c_min ν (f − f*) <= ‖∇f‖² <= 4 c_max Λ (f − f*) (residual form),
-   i.e. the PL inequality ‖∇f‖² >= 2μ(f − f*), and λmax(∇²f) <= L.
+1. Write R = {θ ∈ N_i : f(θ) − f* <= ε_N}. A point of R lies in a leaf c meeting N_i,
+   and f − f* <= ε_N <= ε_{ℓ(c)} there, so c is not outside: it is a good tube leaf and
+   its constants hold at the point. So on R, 4 c_min ν (f − f*) <= ‖∇f‖² <=
+   4 c_max Λ (f − f*) (residual form: ∇f = 2 Jᵀ C r), i.e. the PL inequality
+   ‖∇f‖² >= 2μ(f − f*), and λmax(∇²f) <= L.
 2. Suppose θ₀, ..., θ_t lie in R with f − f* <= ε₀. The step from θ_t has length
    η‖∇f(θ_t)‖ <= 2η√(c_max Λ ε₀) =: s. Along the segment θ_t − τη∇f(θ_t), τ ∈ [0, 1],
    Taylor's theorem with H <= L gives f <= f(θ_t) − τη‖∇f‖²(1 − τηL/2) <= f(θ_t) as long
    as the segment stays in R; it cannot leave R first, because it stays at distance at
-   most P + s < k h from θ₀ (the grid neighbourhood contains the ball of radius kh about
-   θ₀) and f stays at most f(θ_t) <= f* + ε₀ < f* + ε (a continuity argument). So
+   most P + s < k h_ℓ from θ₀ (N_i contains the ball of radius k h_ℓ about θ₀) and f
+   stays at most f(θ_t) <= f* + ε₀ < f* + ε_N (a continuity argument). So
    f(θ_{t+1}) <= f(θ_t) − ηc‖∇f(θ_t)‖² and, by PL, f(θ_{t+1}) − f* <= q (f(θ_t) − f*).
 3. The step lengths then satisfy η‖∇f(θ_t)‖ <= √(η(f(θ_t) − f(θ_{t+1}))/c)
    <= √(η/c) q^{t/2} √ε₀, whose sum over all t is at most P = √(ηε₀/c)/(1 − √q); with
-   P + s <= (k − ½) h (the choice of ε₀) every iterate stays in R, by induction.
+   P + s <= (k − ½) h_ℓ (the choice of ε₀) every iterate stays in R, by induction.
 4. The orbit has finite length, so it converges; f − f* → 0 along it, so the limit θ∞
    has r(θ∞) = 0: it lies on M. The loss decreased strictly at every step (or the orbit
    sat at a point of M).
 
-The limit lies within (k − ½)h of θ₀, so in the cluster (connected set of tube cells) of
-cell i: every cluster becomes one :class:`~symstab.certify.tube.TubeRegion`, with its
-own attractor label (a cluster without an entry cell certifies nothing; its cells serve
-the numerical criterion of the basin kernels). Cells near points of M where λmax >= 2/η are
-not good, and the entry cells keep k cells away from them: the regions cover the part of
-M where GD at this η is linearly stable (M_WS(η)), up to a margin. Points where the
-residuals' Jacobian loses rank (ν = 0) are never certified.
+The orbit and the segments between its iterates lie in R, whose points lie in level-0
+tube cells (ε_N <= ε), so the limit lies in the cluster (connected set of level-0 tube
+cells) of cell i: every cluster becomes one :class:`~symstab.certify.tube.TubeRegion`,
+with its own attractor label (a cluster without an entry cell certifies nothing; its
+cells serve the numerical criterion of the basin kernels). Cells near points of M where
+λmax >= 2/η are not good, and the entry cells keep k cells of their own level away from
+them: the regions cover the part of M where GD at this η is linearly stable (M_WS(η)),
+up to a margin that shrinks with the level. Points where the residuals' Jacobian loses
+rank (ν = 0) are never certified.
+
+Which leaves are halved is a choice of work, not part of the proof: at each level the
+tube leaves that are not good, then the good ones that are still not entry cells, unless
+float estimates say that no part of the leaf can be certified (the Weyl lower bound of
+2 c_min λmax(J Jᵀ) over it, the Gauss–Newton part of λmax(∇²f) near M, is at least 2/η)
+or that the leaf lies past the edge (that lower bound is at least ``edge`` · 2/η: there
+GD converges ever more slowly and the cells needed grow without bound).
 """
 
 from __future__ import annotations
@@ -73,7 +95,7 @@ import sympy as sp
 from mpmath import libmp
 
 from symstab.certify.spectral import interval_lambda_max, interval_spectrum_bounds
-from symstab.certify.tube import TubeGrid, TubeRegion
+from symstab.certify.tube import BAD, GOOD, HOPELESS, OUTSIDE, CellTree, TubeGrid, TubeRegion
 from symstab.codegen import compile_expressions
 from symstab.errors import InputError
 from symstab.exact import derivatives as d
@@ -91,8 +113,6 @@ DEFAULT_CELLS = {1: 1024, 2: 256, 3: 96}
 DEFAULT_DEPTH = {1: 2, 2: 2, 3: 4}
 #: Default neighbourhood k, by dimension (3 and more: 1).
 DEFAULT_NEIGHBOURHOOD = {1: 2, 2: 2}
-#: What an evaluation of a box found (:meth:`_Boxes.constants`).
-OUTSIDE, GOOD, BAD, HOPELESS = 0, 1, 2, 3
 #: Most cells of a grid (the float64 lookup table of the basin kernel holds them all).
 MAX_GRID_CELLS = 1 << 22
 
@@ -326,18 +346,6 @@ def _window(window: Sequence[Sequence[Any]], n: int) -> tuple[tuple[Fraction, Fr
     return tuple(out)
 
 
-def _shift_max(a: np.ndarray, k: int, fill: float) -> np.ndarray:
-    """max over the Chebyshev k-neighbourhood of each cell (``fill`` outside the grid)."""
-    out = a.copy()
-    for axis in range(a.ndim):
-        padded = np.pad(out, [(k, k) if i == axis else (0, 0) for i in range(a.ndim)],
-                        constant_values=fill)
-        stacked = [np.take(padded, range(s, s + a.shape[axis]), axis=axis)
-                   for s in range(2 * k + 1)]
-        out = np.maximum.reduce(stacked)
-    return out
-
-
 def _clusters(tube: np.ndarray) -> tuple[np.ndarray, int]:
     """Connected components (Chebyshev adjacency) of the True cells: ids 1..count."""
     ids = np.zeros(tube.shape, dtype=np.int64)
@@ -441,7 +449,7 @@ def certify_manifold_regions(
     two_over_eta = Fraction(2) / eta_hi
     boxes = _Boxes(loss, form, dps)
     boxes.edge = float(edge)
-    tree = _Tree(grid, eps)
+    tree = CellTree(grid, eps)
     _search(tree, boxes, two_over_eta, max_evaluations)
     for lev in range(depth):  # halve the level's cells that are not entry cells: the
         for kind in (BAD, GOOD):  # bad ones first, then the good ones still not entry
@@ -520,178 +528,7 @@ def _coarse(grid: TubeGrid, key: int) -> tuple[int, ...]:
     return tuple(c >> lev for c in cell)
 
 
-class _Tree:
-    """The cells of every level: level 0 dense (``grid.dims``), finer levels as lists of
-    cells (integer coordinates at that level) with their status and constants."""
-
-    def __init__(self, grid: TubeGrid, eps: Fraction) -> None:
-        self.grid = grid
-        self.n = grid.n
-        self.eps = [eps / 4**lev for lev in range(grid.depth + 1)]
-        shape = grid.dims
-        self.cells: list[np.ndarray] = [np.zeros((0, grid.n), dtype=np.int64)]
-        self.status: list[np.ndarray] = [np.zeros(shape, dtype=np.int8)]
-        self.refined: list[np.ndarray] = [np.zeros(shape, dtype=bool)]
-        self.lip: list[np.ndarray] = [np.full(shape, -np.inf)]
-        self.nu: list[np.ndarray] = [np.full(shape, np.inf)]
-        self.lam: list[np.ndarray] = [np.full(shape, -np.inf)]
-        self.keys: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]  # sorted flat keys
-        self.order: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
-        self.blocked = np.zeros(shape, dtype=bool)  # level 0, never certified, not tube
-
-    def dims(self, lev: int) -> np.ndarray:
-        """Cells per axis at a level."""
-        return np.array(self.grid.dims, dtype=np.int64) << lev
-
-    def flat(self, cells: np.ndarray, lev: int) -> np.ndarray:
-        """Row-major flat indices of level-``lev`` cells ``(m, n)``."""
-        dims = self.dims(lev)
-        out = np.zeros(len(cells), dtype=np.int64)
-        for i in range(self.n):
-            out = out * dims[i] + cells[:, i]
-        return out
-
-    def set(self, lev: int, cell: Sequence[int] | int, status: int,
-            consts: tuple[float, float, float] | None) -> None:
-        """Record a level-0 cell's status and constants (floats rounded outward)."""
-        self.status[lev][cell] = status
-        if consts is not None:
-            self.lip[lev][cell], self.nu[lev][cell], self.lam[lev][cell] = consts
-
-    def add_level(self, lev: int, cells: np.ndarray, status: np.ndarray,
-                  consts: np.ndarray) -> None:
-        """Add leaves of level ``lev`` (children of cells of the level above; only the
-        finest level may grow)."""
-        if len(self.cells) == lev:
-            for name in ("cells", "status", "refined", "lip", "nu", "lam", "keys", "order"):
-                getattr(self, name).append(None)
-        else:  # more children of the same level
-            cells = np.concatenate([self.cells[lev], cells])
-            status = np.concatenate([self.status[lev], status])
-            consts = np.concatenate([np.stack([self.lip[lev], self.nu[lev], self.lam[lev]],
-                                              axis=1), consts])
-        self.cells[lev] = cells
-        self.status[lev] = status
-        self.refined[lev] = np.zeros(len(cells), dtype=bool)
-        self.lip[lev], self.nu[lev], self.lam[lev] = (consts[:, i].copy() for i in range(3))
-        keys = self.flat(cells, lev)
-        self.order[lev] = np.argsort(keys, kind="stable")
-        self.keys[lev] = keys[self.order[lev]]
-
-    def find(self, lev: int, cells: np.ndarray) -> np.ndarray:
-        """Positions in the level-``lev`` lists of ``cells`` (−1 where absent)."""
-        keys = self.flat(cells, lev)
-        at = np.searchsorted(self.keys[lev], keys)
-        at = np.minimum(at, len(self.keys[lev]) - 1) if len(self.keys[lev]) else at * 0
-        hit = (self.keys[lev][at] == keys) if len(self.keys[lev]) else np.zeros(len(keys), bool)
-        return np.where(hit, self.order[lev][at] if len(self.keys[lev]) else 0, -1)
-
-    def aggregates(self) -> list[tuple[np.ndarray, ...]]:
-        """Per level and cell, over the leaves under it (the cell itself if a leaf):
-        (some leaf not good, max L, min ν, max Λ, deepest level)."""
-        out: list[tuple[np.ndarray, ...]] = [()] * len(self.cells)
-        below: tuple[np.ndarray, ...] | None = None
-        for lev in range(len(self.cells) - 1, -1, -1):
-            st = self.status[lev]
-            bad = (st == BAD) | (st == HOPELESS)
-            if lev == 0:
-                bad = bad | self.blocked
-            good = st == GOOD
-            agg = [bad, np.where(good, self.lip[lev], -np.inf),
-                   np.where(good, self.nu[lev], np.inf), np.where(good, self.lam[lev], -np.inf),
-                   np.full(st.shape, lev, dtype=np.int64)]
-            if below is not None:
-                parents = self.cells[lev + 1] >> 1
-                rf = self.refined[lev]
-                if lev == 0:
-                    index: Any = tuple(parents.T)
-                else:
-                    index = self.find(lev, parents)
-                agg = [np.where(rf, neutral, v) for v, neutral in
-                       zip(agg, (False, -np.inf, np.inf, -np.inf, 0), strict=True)]
-                for a, b, op in zip(agg, below, (np.logical_or, np.maximum, np.minimum,
-                                                 np.maximum, np.maximum), strict=True):
-                    op.at(a, index, b)
-            out[lev] = tuple(agg)
-            below = out[lev]
-        return out
-
-    def entries(self, lev: int, k: int,
-                aggs: list[tuple[np.ndarray, ...]] | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
-        """The good leaves of level ``lev`` whose k-neighbourhood (at that level) lies in
-        the grid and holds only good leaves: their cells ``(m, n)`` and, per cell, the
-        worst (L, ν, Λ) over the neighbourhood and its deepest level."""
-        aggs = self.aggregates() if aggs is None else aggs
-        n = self.n
-        if lev == 0:
-            bad, lip, nu, lam, deep = aggs[0]
-            leaf = (self.status[0] == GOOD) & ~self.refined[0]
-            near_bad = _shift_max(bad.astype(np.int8), k, 1) > 0
-            ok = leaf & ~near_bad
-            cells = np.array(np.nonzero(ok), dtype=np.int64).T.reshape(-1, n)
-            worst = np.stack([_shift_max(lip, k, -np.inf)[ok],
-                              -_shift_max(-nu, k, -np.inf)[ok],
-                              _shift_max(lam, k, -np.inf)[ok],
-                              _shift_max(deep.astype(float), k, 0.0)[ok]], axis=1)
-            return cells, worst.reshape(-1, 4)
-        leaf = (self.status[lev] == GOOD) & ~self.refined[lev]
-        cand = self.cells[lev][leaf]
-        offsets = np.array(list(product(range(-k, k + 1), repeat=n)), dtype=np.int64)
-        dims = self.dims(lev)
-        keep_cells, keep_worst = [], []
-        for start in range(0, len(cand), 4096):
-            part = cand[start:start + 4096]
-            pos = (part[:, None, :] + offsets[None, :, :]).reshape(-1, n)
-            inside = np.all((pos >= 0) & (pos < dims), axis=1)
-            pos = np.where(inside[:, None], pos, 0)
-            vals = [np.zeros(len(pos), bool), np.full(len(pos), -np.inf),
-                    np.full(len(pos), np.inf), np.full(len(pos), -np.inf),
-                    np.zeros(len(pos), dtype=np.int64)]
-            pending = np.ones(len(pos), dtype=bool)
-            for up in range(lev, -1, -1):
-                p = pos[pending] >> (lev - up)
-                if up == 0:
-                    where = np.nonzero(pending)[0]
-                    for v, a in zip(vals, aggs[0], strict=True):
-                        v[where] = a[tuple(p.T)]
-                    break
-                at = self.find(up, p)
-                where = np.nonzero(pending)[0][at >= 0]
-                for v, a in zip(vals, aggs[up], strict=True):
-                    v[where] = a[at[at >= 0]]
-                pending[where] = False
-            m = len(part)
-            bad = (vals[0] | ~inside).reshape(m, -1).any(axis=1)
-            worst = np.stack([vals[1].reshape(m, -1).max(axis=1),
-                              vals[2].reshape(m, -1).min(axis=1),
-                              vals[3].reshape(m, -1).max(axis=1),
-                              vals[4].reshape(m, -1).max(axis=1).astype(float)], axis=1)
-            keep_cells.append(part[~bad])
-            keep_worst.append(worst[~bad])
-        if not keep_cells:
-            return np.zeros((0, n), dtype=np.int64), np.zeros((0, 4))
-        return np.concatenate(keep_cells), np.concatenate(keep_worst)
-
-    def refinable(self, lev: int, k: int, kind: int) -> np.ndarray:
-        """The leaves of level ``lev`` worth halving: tube cells of status ``kind`` (GOOD or
-        BAD: not hopeless), not entry cells (as ``(m, n)`` cells)."""
-        st = self.status[lev]
-        want = st == kind
-        entry, _ = self.entries(lev, k)
-        if lev == 0:
-            want = want & ~self.blocked
-            if len(entry):
-                want[tuple(entry.T)] = False
-            return np.array(np.nonzero(want), dtype=np.int64).T.reshape(-1, self.n)
-        cells = self.cells[lev][want & ~self.refined[lev]]
-        if len(entry) and len(cells):
-            drop = np.isin(self.flat(cells, lev), self.flat(entry, lev))
-            cells = cells[~drop]
-        return cells
-
-
-def _search(tree: _Tree, boxes: _Boxes, threshold: Fraction, max_evaluations: int) -> None:
+def _search(tree: CellTree, boxes: _Boxes, threshold: Fraction, max_evaluations: int) -> None:
     """Level 0: recursive bisection from large aligned blocks of cells, pruning blocks
     outside the tube level and blocks where a diagonal entry of H is >= ``threshold``."""
     grid = tree.grid
@@ -729,7 +566,7 @@ def _search(tree: _Tree, boxes: _Boxes, threshold: Fraction, max_evaluations: in
                 sizes[child] = half
 
 
-def _refine(tree: _Tree, lev: int, parents: np.ndarray, boxes: _Boxes, threshold: Fraction,
+def _refine(tree: CellTree, lev: int, parents: np.ndarray, boxes: _Boxes, threshold: Fraction,
             max_evaluations: int) -> bool:
     """Halve the level-``lev`` cells ``parents``: a child is a tube cell unless f − f*
     exceeds the level's tube level on it; a tube child of a good cell keeps its parent's

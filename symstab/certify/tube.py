@@ -31,12 +31,16 @@ from symstab.codegen import compile_loss
 from symstab.intervals import arb_mid_rad, to_fraction
 from symstab.loss import Loss
 
-__all__ = ["LEVEL_FLOAT_MARGIN", "TubeArrays", "TubeGrid", "TubeRegion", "tube_arrays"]
+__all__ = ["BAD", "GOOD", "HOPELESS", "LEVEL_FLOAT_MARGIN", "OUTSIDE", "CellTree", "TubeArrays",
+           "TubeGrid", "TubeRegion", "shift_max", "tube_arrays"]
 
 #: Relative shrink of the levels in the float64 table (float64 evaluation of f near M).
 LEVEL_FLOAT_MARGIN = 1e-6
 #: Most cells a box may overlap in :meth:`TubeRegion.contains_box`.
 MAX_BOX_CELLS = 4096
+#: The status of a leaf of a :class:`CellTree`: f − f* above its level; certified
+#: constants (L < 2/η, ν > 0); none proved; none proved and not worth halving.
+OUTSIDE, GOOD, BAD, HOPELESS = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -425,3 +429,199 @@ def _tree(grid: TubeGrid, entries: Mapping[int, Sequence[tuple]]) -> tuple[np.nd
 
         nodes[level] = lookup
     return np.concatenate(child), nodes
+
+
+class CellTree:
+    """The leaves of a refined grid while a certificate is built
+    (:mod:`symstab.certify.manifold`): level 0 dense (``grid.dims``), finer levels as
+    lists of cells (integer coordinates at that level), each with its status
+    (:data:`OUTSIDE`, :data:`GOOD`, :data:`BAD`, :data:`HOPELESS`), whether it was halved,
+    and its constants L, ν, Λ (floats rounded outward); ``blocked`` marks the level-0
+    cells of boxes never evaluated (not certified, not tube cells).
+
+    Parameters
+    ----------
+    grid
+        The grid (its ``depth`` is the finest level).
+    eps
+        The tube level of level 0 (level ℓ: ``eps / 4^ℓ``).
+    """
+
+    def __init__(self, grid: TubeGrid, eps: Fraction) -> None:
+        self.grid = grid
+        self.n = grid.n
+        self.eps = [eps / 4**lev for lev in range(grid.depth + 1)]
+        shape = grid.dims
+        self.cells: list[np.ndarray] = [np.zeros((0, grid.n), dtype=np.int64)]
+        self.status: list[np.ndarray] = [np.zeros(shape, dtype=np.int8)]
+        self.refined: list[np.ndarray] = [np.zeros(shape, dtype=bool)]
+        self.lip: list[np.ndarray] = [np.full(shape, -np.inf)]
+        self.nu: list[np.ndarray] = [np.full(shape, np.inf)]
+        self.lam: list[np.ndarray] = [np.full(shape, -np.inf)]
+        self.keys: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]  # sorted flat keys
+        self.order: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        self.blocked = np.zeros(shape, dtype=bool)  # level 0, never certified, not tube
+
+    def dims(self, lev: int) -> np.ndarray:
+        """Cells per axis at a level."""
+        return np.array(self.grid.dims, dtype=np.int64) << lev
+
+    def flat(self, cells: np.ndarray, lev: int) -> np.ndarray:
+        """Row-major flat indices of level-``lev`` cells ``(m, n)``."""
+        dims = self.dims(lev)
+        out = np.zeros(len(cells), dtype=np.int64)
+        for i in range(self.n):
+            out = out * dims[i] + cells[:, i]
+        return out
+
+    def set(self, lev: int, cell: Sequence[int] | int, status: int,
+            consts: tuple[float, float, float] | None) -> None:
+        """Record a level-0 cell's status and constants (floats rounded outward)."""
+        self.status[lev][cell] = status
+        if consts is not None:
+            self.lip[lev][cell], self.nu[lev][cell], self.lam[lev][cell] = consts
+
+    def add_level(self, lev: int, cells: np.ndarray, status: np.ndarray,
+                  consts: np.ndarray) -> None:
+        """Add leaves of level ``lev`` (children of cells of the level above; only the
+        finest level may grow)."""
+        if len(self.cells) == lev:
+            for name in ("cells", "status", "refined", "lip", "nu", "lam", "keys", "order"):
+                getattr(self, name).append(None)
+        else:  # more children of the same level
+            cells = np.concatenate([self.cells[lev], cells])
+            status = np.concatenate([self.status[lev], status])
+            consts = np.concatenate([np.stack([self.lip[lev], self.nu[lev], self.lam[lev]],
+                                              axis=1), consts])
+        self.cells[lev] = cells
+        self.status[lev] = status
+        self.refined[lev] = np.zeros(len(cells), dtype=bool)
+        self.lip[lev], self.nu[lev], self.lam[lev] = (consts[:, i].copy() for i in range(3))
+        keys = self.flat(cells, lev)
+        self.order[lev] = np.argsort(keys, kind="stable")
+        self.keys[lev] = keys[self.order[lev]]
+
+    def find(self, lev: int, cells: np.ndarray) -> np.ndarray:
+        """Positions in the level-``lev`` lists of ``cells`` (−1 where absent)."""
+        keys = self.flat(cells, lev)
+        at = np.searchsorted(self.keys[lev], keys)
+        at = np.minimum(at, len(self.keys[lev]) - 1) if len(self.keys[lev]) else at * 0
+        hit = (self.keys[lev][at] == keys) if len(self.keys[lev]) else np.zeros(len(keys), bool)
+        return np.where(hit, self.order[lev][at] if len(self.keys[lev]) else 0, -1)
+
+    def aggregates(self) -> list[tuple[np.ndarray, ...]]:
+        """Per level and cell, over the leaves under it (the cell itself if a leaf):
+        (some leaf not good, max L, min ν, max Λ, deepest level)."""
+        out: list[tuple[np.ndarray, ...]] = [()] * len(self.cells)
+        below: tuple[np.ndarray, ...] | None = None
+        for lev in range(len(self.cells) - 1, -1, -1):
+            st = self.status[lev]
+            bad = (st == BAD) | (st == HOPELESS)
+            if lev == 0:
+                bad = bad | self.blocked
+            good = st == GOOD
+            agg = [bad, np.where(good, self.lip[lev], -np.inf),
+                   np.where(good, self.nu[lev], np.inf), np.where(good, self.lam[lev], -np.inf),
+                   np.full(st.shape, lev, dtype=np.int64)]
+            if below is not None:
+                parents = self.cells[lev + 1] >> 1
+                rf = self.refined[lev]
+                if lev == 0:
+                    index: Any = tuple(parents.T)
+                else:
+                    index = self.find(lev, parents)
+                agg = [np.where(rf, neutral, v) for v, neutral in
+                       zip(agg, (False, -np.inf, np.inf, -np.inf, 0), strict=True)]
+                for a, b, op in zip(agg, below, (np.logical_or, np.maximum, np.minimum,
+                                                 np.maximum, np.maximum), strict=True):
+                    op.at(a, index, b)
+            out[lev] = tuple(agg)
+            below = out[lev]
+        return out
+
+    def entries(self, lev: int, k: int,
+                aggs: list[tuple[np.ndarray, ...]] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The good leaves of level ``lev`` whose k-neighbourhood (at that level) lies in
+        the grid and holds only good leaves: their cells ``(m, n)`` and, per cell, the
+        worst (L, ν, Λ) over the neighbourhood and its deepest level."""
+        aggs = self.aggregates() if aggs is None else aggs
+        n = self.n
+        if lev == 0:
+            bad, lip, nu, lam, deep = aggs[0]
+            leaf = (self.status[0] == GOOD) & ~self.refined[0]
+            near_bad = shift_max(bad.astype(np.int8), k, 1) > 0
+            ok = leaf & ~near_bad
+            cells = np.array(np.nonzero(ok), dtype=np.int64).T.reshape(-1, n)
+            worst = np.stack([shift_max(lip, k, -np.inf)[ok],
+                              -shift_max(-nu, k, -np.inf)[ok],
+                              shift_max(lam, k, -np.inf)[ok],
+                              shift_max(deep.astype(float), k, 0.0)[ok]], axis=1)
+            return cells, worst.reshape(-1, 4)
+        leaf = (self.status[lev] == GOOD) & ~self.refined[lev]
+        cand = self.cells[lev][leaf]
+        offsets = np.array(list(product(range(-k, k + 1), repeat=n)), dtype=np.int64)
+        dims = self.dims(lev)
+        keep_cells, keep_worst = [], []
+        for start in range(0, len(cand), 4096):
+            part = cand[start:start + 4096]
+            pos = (part[:, None, :] + offsets[None, :, :]).reshape(-1, n)
+            inside = np.all((pos >= 0) & (pos < dims), axis=1)
+            pos = np.where(inside[:, None], pos, 0)
+            vals = [np.zeros(len(pos), bool), np.full(len(pos), -np.inf),
+                    np.full(len(pos), np.inf), np.full(len(pos), -np.inf),
+                    np.zeros(len(pos), dtype=np.int64)]
+            pending = np.ones(len(pos), dtype=bool)
+            for up in range(lev, -1, -1):
+                p = pos[pending] >> (lev - up)
+                if up == 0:
+                    where = np.nonzero(pending)[0]
+                    for v, a in zip(vals, aggs[0], strict=True):
+                        v[where] = a[tuple(p.T)]
+                    break
+                at = self.find(up, p)
+                where = np.nonzero(pending)[0][at >= 0]
+                for v, a in zip(vals, aggs[up], strict=True):
+                    v[where] = a[at[at >= 0]]
+                pending[where] = False
+            m = len(part)
+            bad = (vals[0] | ~inside).reshape(m, -1).any(axis=1)
+            worst = np.stack([vals[1].reshape(m, -1).max(axis=1),
+                              vals[2].reshape(m, -1).min(axis=1),
+                              vals[3].reshape(m, -1).max(axis=1),
+                              vals[4].reshape(m, -1).max(axis=1).astype(float)], axis=1)
+            keep_cells.append(part[~bad])
+            keep_worst.append(worst[~bad])
+        if not keep_cells:
+            return np.zeros((0, n), dtype=np.int64), np.zeros((0, 4))
+        return np.concatenate(keep_cells), np.concatenate(keep_worst)
+
+    def refinable(self, lev: int, k: int, kind: int) -> np.ndarray:
+        """The leaves of level ``lev`` worth halving: tube cells of status ``kind`` (GOOD or
+        BAD: not hopeless), not entry cells (as ``(m, n)`` cells)."""
+        st = self.status[lev]
+        want = st == kind
+        entry, _ = self.entries(lev, k)
+        if lev == 0:
+            want = want & ~self.blocked
+            if len(entry):
+                want[tuple(entry.T)] = False
+            return np.array(np.nonzero(want), dtype=np.int64).T.reshape(-1, self.n)
+        cells = self.cells[lev][want & ~self.refined[lev]]
+        if len(entry) and len(cells):
+            drop = np.isin(self.flat(cells, lev), self.flat(entry, lev))
+            cells = cells[~drop]
+        return cells
+
+
+def shift_max(a: np.ndarray, k: int, fill: float) -> np.ndarray:
+    """The max over the Chebyshev k-neighbourhood of each cell of the array ``a``
+    (``fill`` outside it)."""
+    out = a.copy()
+    for axis in range(a.ndim):
+        padded = np.pad(out, [(k, k) if i == axis else (0, 0) for i in range(a.ndim)],
+                        constant_values=fill)
+        stacked = [np.take(padded, range(s, s + a.shape[axis]), axis=axis)
+                   for s in range(2 * k + 1)]
+        out = np.maximum.reduce(stacked)
+    return out
