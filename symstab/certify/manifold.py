@@ -452,10 +452,12 @@ def certify_manifold_regions(
     tree = CellTree(grid, eps)
     _search(tree, boxes, two_over_eta, max_evaluations)
     for lev in range(depth):  # halve the level's cells that are not entry cells: the
+        if lev >= tree.levels:  # nothing was halved at the level above
+            break
         for kind in (BAD, GOOD):  # bad ones first, then the good ones still not entry
             _refine(tree, lev, tree.refinable(lev, k, kind), boxes, two_over_eta,
                     max_evaluations)
-    entries = [tree.entries(lev, k) for lev in range(depth + 1)]
+    entries = [tree.entries(lev, k) for lev in range(tree.levels)]
     c_min = min(_frac(c) for c in form.weights)
     c_max = max(_frac(c) for c in form.weights)
     levels: dict[int, Fraction] = {}

@@ -462,6 +462,11 @@ class CellTree:
         self.order: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
         self.blocked = np.zeros(shape, dtype=bool)  # level 0, never certified, not tube
 
+    @property
+    def levels(self) -> int:
+        """The number of levels with leaves so far."""
+        return len(self.cells)
+
     def dims(self, lev: int) -> np.ndarray:
         """Cells per axis at a level."""
         return np.array(self.grid.dims, dtype=np.int64) << lev
