@@ -292,6 +292,9 @@ def _midpoint_extreme(matrix: list[list[Any]], top: bool) -> tuple[float, float]
     """The largest (``top``) or smallest eigenvalue of the float midpoint matrix and the
     Frobenius norm of the radii (NaN compares false: such a box is left to the rigorous
     bounds)."""
+    if len(matrix) == 1:
+        mid1, rad1 = float(matrix[0][0].mid()), float(matrix[0][0].rad())
+        return (mid1, rad1) if math.isfinite(mid1) else (math.nan, math.nan)
     mid = np.array([[float(x.mid()) for x in row] for row in matrix])
     rad = math.sqrt(sum(float(x.rad()) ** 2 for row in matrix for x in row))
     if not np.all(np.isfinite(mid)):
@@ -460,25 +463,27 @@ def certify_manifold_regions(
     entries = [tree.entries(lev, k) for lev in range(tree.levels)]
     c_min = min(_frac(c) for c in form.weights)
     c_max = max(_frac(c) for c in form.weights)
+    tube = tree.status[0] != OUTSIDE
+    good = tree.status[0] == GOOD
+    ids, count = _clusters(tube)
     levels: dict[int, Fraction] = {}
+    by_cluster: dict[int, dict[int, Fraction]] = {c: {} for c in range(1, count + 1)}
     memo: dict[tuple[float, ...], Fraction | None] = {}
     for lev, (cells_e, worst) in enumerate(entries):
         reach = (k - Fraction(1, 2)) * grid.h / (1 << lev)
-        for cell, (lip, nu, lam, deep) in zip(cells_e, worst, strict=True):
+        clusters = ids[tuple((cells_e >> lev).T)] if len(cells_e) else []
+        for cell, (lip, nu, lam, deep), cluster in zip(cells_e, worst, clusters, strict=True):
             key = (lip, nu, lam, float(lev))
             if key not in memo:
                 memo[key] = _entry_level(Fraction(lip), Fraction(nu), Fraction(lam), eta_lo,
                                          eta_hi, c_min, c_max, reach)
             if memo[key] is not None:
-                levels[grid.key(lev, tuple(int(c) for c in cell))] = min(
+                name = grid.key(lev, tuple(int(c) for c in cell))
+                levels[name] = by_cluster[int(cluster)][name] = min(
                     memo[key], tree.eps[int(deep)] / 2)
-    tube = tree.status[0] != OUTSIDE
-    good = tree.status[0] == GOOD
-    ids, count = _clusters(tube)
     regions = []
     for cluster in range(1, count + 1):
-        members = {key: v for key, v in levels.items()
-                   if ids[_coarse(grid, key)] == cluster}
+        members = by_cluster[cluster]
         in_cluster = ids == cluster
         cluster_cells = sorted(tuple(int(c) for c in cell)
                                for cell in zip(*np.nonzero(in_cluster), strict=True))
@@ -522,12 +527,6 @@ def certify_manifold_regions(
         seconds=time.perf_counter() - started,
         refined_cells=sum(int(np.sum(rf)) for rf in tree.refined),
     )
-
-
-def _coarse(grid: TubeGrid, key: int) -> tuple[int, ...]:
-    """The level-0 cell holding the cell of a key."""
-    lev, cell = grid.locate(key)
-    return tuple(c >> lev for c in cell)
 
 
 def _search(tree: CellTree, boxes: _Boxes, threshold: Fraction, max_evaluations: int) -> None:
