@@ -109,8 +109,10 @@ __all__ = ["DEFAULT_CELLS", "DEFAULT_DEPTH", "DEFAULT_NEIGHBOURHOOD", "MAX_GRID_
 
 #: Default cells per axis of the padded window, by dimension (4 and more: 16).
 DEFAULT_CELLS = {1: 1024, 2: 256, 3: 96}
-#: Default refinement levels, by dimension (4 and more: 0).
-DEFAULT_DEPTH = {1: 2, 2: 2, 3: 4}
+#: Default refinement levels, by dimension (4 and more: 0). In 3-D, GD often comes to
+#: rest at the edge of stability (λmax(θ∞) within 1 % of 2/η, e.g. chain3 at η = 2/5):
+#: certifying it there takes cells of width h/2⁶ (about 1/1000).
+DEFAULT_DEPTH = {1: 2, 2: 2, 3: 6}
 #: Default neighbourhood k, by dimension (3 and more: 1).
 DEFAULT_NEIGHBOURHOOD = {1: 2, 2: 2}
 #: Most cells of a grid (the float64 lookup table of the basin kernel holds them all).
@@ -380,7 +382,7 @@ def certify_manifold_regions(
     neighbourhood: int | None = None,
     level: Any = None,
     depth: int | None = None,
-    edge: float = 0.99,
+    edge: float = 0.997,
     dps: int = 30,
     first_label: int = 1,
     max_evaluations: int = 2_000_000,
