@@ -272,7 +272,9 @@ class _Boxes:
             term = _ball(2 * max(self._weights) * g_bounds[1])
             for k, c in enumerate(self._weights):
                 entries = rest[k * n * n:(k + 1) * n * n]
-                term += 2 * (_ball(c * level)).sqrt() * sum(e * e for e in entries).sqrt()
+                # Σ (upper bound of |e|)²: a ball of e² around 0 would have no square root
+                frob = sum(abs(e).upper() ** 2 for e in entries)
+                term += 2 * (_ball(c * level)).sqrt() * frob.sqrt()
             bound = arb_mid_rad(term)
             lip = None if bound is None else bound[0] + bound[1]
             if m > 1:
@@ -409,9 +411,10 @@ def certify_manifold_regions(
     depth
         Refinement levels (default :data:`DEFAULT_DEPTH`): a tube cell that is not an
         entry cell is halved, up to ``depth`` times, unless its enclosures say that no part
-        of it can be certified, or its midpoint estimate of λmax on M (2 c_min λmax(J Jᵀ),
-        the Gauss–Newton part) is at least ``edge`` · 2/η: there GD converges too slowly
-        for the refinement to pay (a choice of work, not part of the proof).
+        of it can be certified, or a float lower estimate over it of λmax on M
+        (2 c_min λmax(J Jᵀ), the Gauss–Newton part) is at least ``edge`` · 2/η: there GD
+        converges too slowly for the refinement to pay (a choice of work, not part of
+        the proof).
     edge
         See ``depth``.
     dps
@@ -453,6 +456,8 @@ def certify_manifold_regions(
     eta_lo, eta_hi = step.bounds(dps)
     two_over_eta = Fraction(2) / eta_hi
     boxes = _Boxes(loss, form, dps)
+    if not 0 < float(edge) <= 1:
+        raise InputError("edge must be in (0, 1]", "edge")
     boxes.edge = float(edge)
     tree = CellTree(grid, eps)
     _search(tree, boxes, two_over_eta, max_evaluations)
@@ -579,7 +584,8 @@ def _refine(tree: CellTree, lev: int, parents: np.ndarray, boxes: _Boxes, thresh
     bits = np.array(list(product((0, 1), repeat=n)), dtype=np.int64)
     width: Any = grid.h / (1 << (lev + 1))
     lo: list[Any] = list(grid.lo)
-    if Fraction(float(width)) == width and all(Fraction(float(a)) == a for a in lo) and max(
+    if Fraction(float(width)) == width and all(
+            Fraction(float(a)) == a and (a / width).denominator == 1 for a in lo) and max(
             abs(a) / width for a in lo) + (max(grid.dims) << (lev + 1)) < 2**52:
         width, lo = float(width), [float(a) for a in lo]  # then the sides are exact floats
     done: list[np.ndarray] = []
