@@ -25,7 +25,8 @@ from mpmath import libmp
 
 from symstab.intervals import arb_mid_rad, dyadic, sqrt_up
 
-__all__ = ["interval_spectrum_bounds", "midpoint_spectrum_bounds", "positive_definite"]
+__all__ = ["interval_lambda_max", "interval_spectrum_bounds", "midpoint_spectrum_bounds",
+           "positive_definite"]
 
 
 def positive_definite(s: list[list[Fraction]]) -> bool:
@@ -102,6 +103,20 @@ def interval_spectrum_bounds(
     midpoint plus Weyl's bound. Returns ``None`` if an entry is not finite or no
     candidate could be proved.
     """
+    return _bounds(matrix, lower=True)
+
+
+def interval_lambda_max(matrix: Sequence[Sequence[Any]]) -> Fraction | None:
+    """A proved upper bound on λmax(A) for every symmetric A in the interval matrix of
+    ``arb`` balls ``matrix`` (upper triangle read), as in :func:`interval_spectrum_bounds`
+    but without the lower bound (which fails more often, and then costs the exact route,
+    for nearly singular matrices); ``None`` if no candidate could be proved."""
+    bounds = _bounds(matrix, lower=False)
+    return None if bounds is None else bounds[1]
+
+
+def _bounds(matrix: Sequence[Sequence[Any]], lower: bool) -> tuple[Fraction, Fraction] | None:
+    """Both bounds (``lower``) or only the upper one (the lower is then a dummy 0)."""
     n = len(matrix)
     upper = [[matrix[min(i, j)][max(i, j)] for j in range(n)] for i in range(n)]
     if not all(x.is_finite() for row in upper for x in row):
@@ -117,7 +132,8 @@ def interval_spectrum_bounds(
     def ball(q: Fraction) -> Any:  # contains q (exact for these 53-bit dyadics)
         return flint.arb(flint.fmpq(q.numerator, q.denominator))
 
-    lo_ok = hi_ok = None
+    lo_ok = None if lower else Fraction(0)
+    hi_ok = None
     for tol in (1e-13, 1e-9, 1e-5):
         margin = rad * (1 + 1e-9) + tol * scale
         if lo_ok is None:
@@ -136,7 +152,10 @@ def interval_spectrum_bounds(
                 hi_ok = hi
         if lo_ok is not None and hi_ok is not None:
             return lo_ok, hi_ok
-    return _exact_midpoint_bounds(upper)
+    exact = _exact_midpoint_bounds(upper)
+    if exact is None or lower:
+        return exact
+    return Fraction(0), exact[1]
 
 
 def _exact_midpoint_bounds(upper: list[list[Any]]) -> tuple[Fraction, Fraction] | None:

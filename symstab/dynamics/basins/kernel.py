@@ -56,8 +56,9 @@ def _make_kernel(target: Any) -> Any:
     growth = _CAP_GROWTH
 
     @numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
-    def tube_row(X, k, f, tlo, th, tdims, trows, tlev, tfstar, tlmax):
-        """The kernel row of the tube region whose entry set holds lane ``k``, or 0."""
+    def tube_row(X, k, f, tlo, th, tdims, trows, tlev, tfstar, tlmax, tchild):
+        """The kernel row of the tube region whose entry set holds lane ``k``, or 0: the
+        level-0 cell, then down the tree of refined cells to the leaf holding it."""
         excess = f - tfstar
         if not excess <= tlmax:  # also NaN
             return 0
@@ -67,6 +68,15 @@ def _make_kernel(target: Any) -> Any:
             if not (v >= 0.0 and v < tdims[i]):
                 return 0
             index = index * tdims[i] + int(v)
+        level = 0
+        while index < tchild.shape[0] and tchild[index] >= 0:
+            level += 1
+            scale = float(1 << level)  # exact: v * scale is the level's coordinate
+            sub = 0
+            for i in range(dim):
+                v = (X[i, k] - tlo[i]) / th
+                sub = sub * 2 + (int(v * scale) & 1)
+            index = tchild[index] + sub
         return trows[index] if excess <= tlev[index] else 0
 
     @numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
@@ -105,6 +115,7 @@ def _make_kernel(target: Any) -> Any:
         tlmax,
         tpieces,
         tvtol,
+        tchild,
         max_steps,
         cap,
         bound2,
@@ -185,7 +196,8 @@ def _make_kernel(target: Any) -> Any:
                         lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
                 if tlmax >= 0.0:
                     for k in range(active):
-                        row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax)
+                        row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
+                                       tchild)
                         lab[k] = row if lab[k] == 0 else lab[k]
             else:
                 for k in range(active):
@@ -205,7 +217,8 @@ def _make_kernel(target: Any) -> Any:
                         mon[k] = mon[k] | (inside & mr)
                 if tlmax >= 0.0:
                     for k in range(active):
-                        row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax)
+                        row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
+                                       tchild)
                         lab[k] = row if lab[k] == 0 else lab[k]
                         mon[k] = mon[k] | (row != 0)  # tube regions are monotone
                 for k in range(active):
@@ -305,8 +318,8 @@ def _make_kernel(target: Any) -> Any:
     @numba.njit(parallel=True, fastmath=False, error_model="numpy", nogil=True)
     def core(  # type: ignore[no-untyped-def]
         points, eta, centers, radii, mono, tlo, th, tdims, trows, tlev, tfstar, tlmax,
-        tpieces, tvtol, max_steps, bound, labels_out, stable_out, steps_out, open_out,
-        numeric_out,
+        tpieces, tvtol, tchild, max_steps, bound, labels_out, stable_out, steps_out,
+        open_out, numeric_out,
     ):  # fmt: skip
         npts = points.shape[0]
         n = points.shape[1]
@@ -365,6 +378,7 @@ def _make_kernel(target: Any) -> Any:
                     tlmax,
                     tpieces,
                     tvtol,
+                    tchild,
                     max_steps,
                     cap,
                     bound2,
@@ -414,8 +428,9 @@ def _make_kernel(target: Any) -> Any:
         level_max = tubes.level_max if np.isfinite(tubes.level_max) else -1.0
         core(points, eta, centers, radii, mono, tubes.lo, float(tubes.h), tubes.dims,
              tubes.rows, tubes.levels, float(tubes.f_star), float(level_max), tubes.pieces,
-             float(tubes.value_tol), max_steps, bound, labels_out, stable_out, steps_out,
-             open_out, numeric_out)  # fmt: skip
+             float(tubes.value_tol), np.ascontiguousarray(tubes.child, dtype=np.int64),
+             max_steps, bound, labels_out, stable_out, steps_out, open_out,
+             numeric_out)  # fmt: skip
 
     kernel.core = core  # type: ignore[attr-defined]
     return kernel
