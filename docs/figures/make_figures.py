@@ -12,7 +12,8 @@
   band, the part of it labelled by certified regions (the tubes around the hyperbola),
   and the normalised length of M_WS(η), for η = 0.1, 0.15, ..., 1.2;
 * ``craciun_fig2_chain3.png`` — the same for ½(1 − abc)² (N = 1000 uniform starts in
-  [-2, 2]³, η = 0.1, 0.2, ..., 0.9; no M_WS length, its minima form a surface);
+  [-2, 2]³, η = 0.1, 0.2, ..., 0.9, tubes refined at most 4 times; no M_WS length, its
+  minima form a surface);
 * ``gradient_norm.png`` — the asymptotic gradient norm (mean ‖∇f‖ over the last 200 of
   5000 steps, median over 1000 uniform starts) against η for ½(1 − xy)² and the matrix
   network linear-net:2x2x2, with the exact critical η of each;
@@ -90,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
          uniform_box_sampler([(-2, 2)] * 3, 0), "craciun_fig2_chain3.png"),
     )
     for name, etas, n, sampler, fname in sweeps:
-        res = sweep(Loss.from_catalog(name), etas, sampler, n)
+        # chain3: tubes refined 4 times instead of 6 (a 97.5% certified share instead of
+        # 99.96% on a 60³ map, in a third of the time)
+        options = {"depth": 4} if name == "chain3" else None
+        res = sweep(Loss.from_catalog(name), etas, sampler, n, manifold_options=options)
         crit = res.eta_critical.exact if res.eta_critical is not None else None
         print(f"{name}: eta_critical = {crit}, criterion: {res.criterion}")
         mws = dict(res.mws_length_normalised or ())

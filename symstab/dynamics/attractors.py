@@ -107,6 +107,7 @@ class AttractorMapper:
         value_tol: float = VALUE_TOL,
         regions: Sequence[Any] | None = None,
         time_limit: float | None = EXACT_BUDGET,
+        manifold_options: dict[str, Any] | None = None,
     ) -> AttractorMapper:
         """The mapper of ``loss`` at ``eta`` with the certified regions over ``window``.
 
@@ -114,6 +115,8 @@ class AttractorMapper:
         window, within ``time_limit`` seconds) are used as given when passed. A loss that
         is not a polynomial, or whose exact analysis does not finish in time, gets no
         regions (:attr:`exact_failed` says which): every label is then 0 or -1.
+        ``manifold_options`` go to :func:`~symstab.certify.manifold.certify_manifold_regions`
+        (e.g. ``{"depth": 4}``: coarser, faster tubes).
         """
         step = StepSize.of(eta)
         box = None if window is None else tuple((float(a), float(b)) for a, b in window)
@@ -125,7 +128,8 @@ class AttractorMapper:
 
                 try:
                     with budget(time_limit, "the exact analysis behind the regions"):
-                        regions = certified_regions(loss, step, window=box)
+                        regions = certified_regions(loss, step, window=box,
+                                                    manifold_options=manifold_options)
                 except BudgetExceeded as exc:
                     failed = str(exc)
             else:

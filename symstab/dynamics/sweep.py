@@ -462,6 +462,7 @@ def sweep(
     grad_tol: float = GRAD_TOL,
     exact: bool = True,
     landing: bool = False,
+    manifold_options: dict[str, Any] | None = None,
 ) -> Sweep:
     """Fraction of starting points from which GD converges, for each step size.
 
@@ -508,6 +509,9 @@ def sweep(
     landing
         Also report, per η, where the converging orbits land
         (:func:`symstab.dynamics.landing.landing`: the histogram of ηλmax(θ∞)/2).
+    manifold_options
+        Options of the tube certificate around a manifold of minima
+        (:func:`~symstab.certify.manifold.certify_manifold_regions`).
 
     Returns
     -------
@@ -550,7 +554,8 @@ def sweep(
         window = tuple(zip(pts.min(axis=0).tolist(), pts.max(axis=0).tolist(), strict=True))
         pieces = False
         for j, step in enumerate(step_sizes):
-            mapper = AttractorMapper.for_window(loss, step, window)
+            mapper = AttractorMapper.for_window(loss, step, window,
+                                                manifold_options=manifold_options)
             if mapper.exact_failed and criterion == "auto":
                 fallback = mapper.exact_failed
                 break
