@@ -20,15 +20,14 @@ import numpy as np
 import sympy as sp
 
 from symstab.certify import certified_measure
-from symstab.certify.measure import default_regions, floor_decimal
 from symstab.dynamics.basins import basin_map
-from symstab.errors import InputError
-from symstab.evidence import Strength, wilson_interval
+from symstab.evidence import Strength
 from symstab.exact.signs import compare
-from symstab.inputs import StepSize, StepSizeLike, exact_number
+from symstab.inputs import StepSize, StepSizeLike
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
+from .measure_claims import measure_target, run_measure
 from .support import (
     analysis_of,
     below_threshold,
@@ -257,47 +256,9 @@ def converging_measure(loss: Loss, eta: StepSizeLike, window: Sequence[tuple[Any
     ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`; ``window`` and
     ``at_least``: exact rationals (int, Fraction, text).
     """
-    step = StepSize.of(eta)
-    eta = step.exact
-    bound = exact_number(at_least, "at_least")
-    if not bound.is_Rational:
-        raise InputError(f"at_least must be rational, got {bound}", "at_least")
-    share = Fraction(int(bound.p), int(bound.q))
-    where = " × ".join(f"[{sp.sstr(exact_number(lo))}, {sp.sstr(exact_number(hi))}]"
-                       for lo, hi in window)
-
-    def run(budget: Budget) -> Outcome:
-        regions = default_regions(loss, step)
-        m = certified_measure(loss, step, window, regions,
-                              max_depth=2 + budget.subdivisions // 4,
-                              max_boxes=5000 * budget.subdivisions)
-        per = max(2, round((25 * budget.samples) ** (1 / loss.n)))
-        grid = tuple((float(lo), float(hi), per) for lo, hi in m.window)
-        bmap = basin_map(loss, step, grid, regions=regions, max_steps=budget.steps)
-        labels = np.asarray(bmap.labels)
-        k, n = int((labels > 0).sum()), int(labels.size)
-        low, high = wilson_interval(k, n, budget.confidence)
-        sampled = (f"sampled: {k} of {n} grid points converge ({k / n:.4f}, Wilson "
-                   f"{budget.confidence:.0%} interval [{low:.4f}, {high:.4f}])")
-        data = {"certified": {key: v for key, v in m.to_dict().items() if key != "evidence"},
-                "sampled": {"converged": k, "points": n, "fraction": k / n,
-                            "wilson": [low, high], "confidence": budget.confidence}}
-        if m.converging > Fraction(high):
-            return Verdict.INCONCLUSIVE, Evidence(
-                Strength.CERTIFIED, f"the certified bound {m.converging} exceeds the sampled "
-                f"upper bound: {m.evidence}; {sampled}", data=data), None
-        if m.converging > share:
-            return Verdict.HOLDS, Evidence(
-                Strength.CERTIFIED, f"{m.evidence}; {sampled}", data=data), None
-        if high < share:
-            return Verdict.FAILS, Evidence(
-                Strength.STATISTICAL, f"{sampled}; {m.evidence}", n=n,
-                confidence=budget.confidence, bound=(low, high), data=data), Counterexample(
-                f"the converging fraction is below {share} with {budget.confidence:.0%} "
-                f"confidence (Wilson interval [{low:.4f}, {high:.4f}])", eta=sp.sstr(eta))
-        return Verdict.INCONCLUSIVE, Evidence(
-            Strength.CERTIFIED, f"the certified bound {floor_decimal(m.converging)} does "
-            f"not exceed {share}: {m.evidence}; {sampled}", data=data), None
+    target = measure_target(eta, window, at_least)
+    eta, share, bound, where = target.step.exact, target.share, target.bound, target.where
+    run = run_measure(loss, target, manifold=False, depth=2, stable=True)
 
     return Claim(
         id=id or f"chen.converging-measure.{slug(loss.name)}.{slug(eta)}",

@@ -16,14 +16,10 @@ import sympy as sp
 
 from symstab.certify.measure import (
     certified_labels,
-    certified_measure,
-    default_regions,
-    floor_decimal,
 )
 from symstab.dynamics.basins import basin_map
 from symstab.dynamics.sweep import sweep, uniform_box_sampler
 from symstab.dynamics.trajectory import trajectory
-from symstab.errors import InputError
 from symstab.evidence import Strength, wilson_interval
 from symstab.exact import derivatives
 from symstab.exact.critical import critical_set
@@ -32,6 +28,7 @@ from symstab.inputs import StepSize, StepSizeLike, exact_number
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, HypothesisCheck, Outcome, Source, Verdict
+from .measure_claims import measure_target, run_measure
 from .support import analysis_of, critical_set_complete, point_text, slug
 
 __all__ = [
@@ -376,47 +373,9 @@ def converging_measure(loss: Loss, eta: StepSizeLike, window: Sequence[tuple[Any
     ``eta``: any spelling of :meth:`symstab.inputs.StepSize.of`; ``window`` and
     ``at_least``: exact rationals (int, Fraction, text).
     """
-    step = StepSize.of(eta)
-    eta = step.exact
-    bound = exact_number(at_least, "at_least")
-    if not bound.is_Rational:
-        raise InputError(f"at_least must be rational, got {bound}", "at_least")
-    share = Fraction(int(bound.p), int(bound.q))
-    where = " × ".join(f"[{sp.sstr(exact_number(lo))}, {sp.sstr(exact_number(hi))}]"
-                       for lo, hi in window)
-
-    def run(budget: Budget) -> Outcome:
-        regions = default_regions(loss, step, window=window)
-        m = certified_measure(loss, step, window, regions,
-                              max_depth=1 + budget.subdivisions // 4,
-                              max_boxes=5000 * budget.subdivisions, stable=False)
-        bmap = basin_map(loss, step, _grid(m.window, budget, loss.n), max_steps=budget.steps)
-        labels = np.asarray(bmap.labels)
-        k, n = int((labels > 0).sum()), int(labels.size)
-        low, high = wilson_interval(k, n, budget.confidence)
-        certified = (f"certified: V_η fills at least {floor_decimal(m.converging)} of "
-                     f"{where} (the exact fraction {m.converging})")
-        sampled = (f"sampled: {k} of {n} grid points converge ({k / n:.4f}, Wilson "
-                   f"{budget.confidence:.0%} interval [{low:.4f}, {high:.4f}])")
-        data = {"certified": {key: v for key, v in m.to_dict().items() if key != "evidence"},
-                "sampled": {"converged": k, "points": n, "fraction": k / n,
-                            "wilson": [low, high], "confidence": budget.confidence}}
-        text = f"{certified}; {sampled}; {m.evidence}"
-        if m.converging > Fraction(high):
-            return Verdict.INCONCLUSIVE, Evidence(
-                Strength.CERTIFIED, f"the certified bound exceeds the sampled upper bound: "
-                f"{text}", data=data), None
-        if m.converging > share:
-            return Verdict.HOLDS, Evidence(Strength.CERTIFIED, text, data=data), None
-        if high < share:
-            return Verdict.FAILS, Evidence(
-                Strength.STATISTICAL, text, n=n, confidence=budget.confidence,
-                bound=(low, high), data=data), Counterexample(
-                f"the converging fraction is below {share} with {budget.confidence:.0%} "
-                f"confidence (Wilson interval [{low:.4f}, {high:.4f}])", eta=sp.sstr(eta))
-        return Verdict.INCONCLUSIVE, Evidence(
-            Strength.CERTIFIED, f"the certified bound does not exceed {share}: {text}",
-            data=data), None
+    target = measure_target(eta, window, at_least)
+    eta, share, bound, where = target.step.exact, target.share, target.bound, target.where
+    run = run_measure(loss, target, manifold=True, depth=1, stable=False)
 
     return Claim(
         id=id or f"craciun.converging-measure.{slug(loss.name)}.{slug(eta)}",
