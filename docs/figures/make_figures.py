@@ -102,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             m = mws.get(p.eta)
             print(
                 f"  eta={p.eta!s:>6} fraction={p.fraction:6.2%} "
-                f"[{p.ci_low:6.2%}, {p.ci_high:6.2%}] certified={p.certified_fraction:6.2%}"
+                f"[{p.ci_low:6.2%}, {p.ci_high:6.2%}]"
+                + (f" certified={p.certified_fraction:6.2%}"
+                   if p.certified_fraction is not None else "")
                 + (f" |M_WS|/|M_WS(0.1)|={m:.4f}" if m is not None else "")
             )
         craciun_fig2(res, path=args.out / fname)

@@ -38,7 +38,7 @@ from symstab.inputs import StepSize, StepSizeLike
 from symstab.intervals import dyadic, to_fraction
 from symstab.loss import Loss
 
-__all__ = ["certified_regions", "degenerate_minima", "lyapunov_regions"]
+__all__ = ["certified_regions", "degenerate_minima", "lyapunov_regions", "minima_of"]
 
 
 def certified_regions(
@@ -139,6 +139,12 @@ def _pieces(loss: Loss, eta: sp.Expr, window: tuple[tuple[Fraction, Fraction], .
     cert = certify_manifold_regions(loss, eta, window, first_label=first_label,
                                     **dict(options))
     return cert.regions
+
+
+def minima_of(loss: Loss) -> tuple[Any, tuple[Any, ...]]:
+    """The exact critical set and isolated minima of a polynomial loss, computed once per
+    loss in a process (the exact part of :func:`certified_regions`)."""
+    return _minima(loss.expr, tuple(loss.params))
 
 
 @functools.lru_cache(maxsize=32)

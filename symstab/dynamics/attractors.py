@@ -112,9 +112,10 @@ class AttractorMapper:
         """The mapper of ``loss`` at ``eta`` with the certified regions over ``window``.
 
         ``regions`` (default: :func:`~symstab.certify.minima.certified_regions` over the
-        window, within ``time_limit`` seconds) are used as given when passed. A loss that
-        is not a polynomial, or whose exact analysis does not finish in time, gets no
-        regions (:attr:`exact_failed` says which): every label is then 0 or -1.
+        window; its exact analysis within ``time_limit`` seconds) are used as given when
+        passed. A loss that is not a polynomial, or whose exact analysis does not finish
+        in time, gets no regions (:attr:`exact_failed` says which): every label is then
+        0 or -1.
         ``manifold_options`` go to :func:`~symstab.certify.manifold.certify_manifold_regions`
         (e.g. ``{"depth": 4}``: coarser, faster tubes).
         """
@@ -124,14 +125,16 @@ class AttractorMapper:
         if regions is None:
             regions = ()
             if getattr(loss, "is_polynomial", False):
-                from symstab.certify.minima import certified_regions
+                from symstab.certify.minima import certified_regions, minima_of
 
                 try:
                     with budget(time_limit, "the exact analysis behind the regions"):
-                        regions = certified_regions(loss, step, window=box,
-                                                    manifold_options=manifold_options)
+                        minima_of(loss)  # the exact part, kept for certified_regions
                 except BudgetExceeded as exc:
                     failed = str(exc)
+                else:
+                    regions = certified_regions(loss, step, window=box,
+                                                manifold_options=manifold_options)
             else:
                 failed = "no certified regions for a loss that is not a polynomial"
         regs = tuple(regions)
