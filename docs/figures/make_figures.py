@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     norms, crits = [], []
     for name, box, etas, crit in (
         ("xy", [(-2, 2)] * 2, [f"{k / 20:.2f}" for k in range(2, 31)],
-         analyze(Loss.from_catalog("xy")).eta_critical.exact),
+         analyze(Loss.from_catalog("xy")).eta_critical.expr),
         ("linear-net:2x2x2", [(-1.5, 1.5)] * 8, [f"{k / 40:.3f}" for k in range(2, 31)],
          network_facts(linear_net("linear-net:2x2x2")).eta_critical),
     ):
