@@ -1,6 +1,6 @@
 """Write docs/seed_claims.md: every seed claim, its statement, verdict and evidence.
 
-Run: ``python docs/make_seed_claims.py`` (about 30 s at the full budget).
+Run: ``python docs/make_seed_claims.py`` (about 3 min at the full budget).
 """
 
 from __future__ import annotations
