@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from symstab.cli import quiet_broken_pipe
 from symstab.errors import InputError
 
 EXIT_OK = 0
@@ -266,7 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 all hold, 1 some claim fails, 2 bad input, 70 internal error, 130 interrupted.
+        0 all hold, 1 some claim fails, 2 bad input, 70 internal error, 130 interrupted,
+        141 the output pipe was closed (quietly).
     """
     prog = "proofs-check"
     try:
@@ -278,9 +280,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"{prog}: error: {exc.format_message()}", err=True)
         return EXIT_BAD_INPUT
-    except BrokenPipeError:  # output piped into `head`
-        sys.stderr.close()
-        return EXIT_OK
+    except BrokenPipeError:  # output piped into `head`: quietly, 128 + SIGPIPE
+        return quiet_broken_pipe()
+    except SystemExit:
+        # click meets a closed stdout (EPIPE) by wrapping it and exiting with 1
+        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+            return quiet_broken_pipe()
+        raise
     except (click.Abort, KeyboardInterrupt):
         click.echo(f"{prog}: interrupted", err=True)
         return EXIT_INTERRUPTED
@@ -302,7 +308,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry_point() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = quiet_broken_pipe()
+    sys.exit(code)
 
 
 __all__ = ["DEFAULT_BUDGET", "cli", "entry_point", "main"]

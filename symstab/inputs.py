@@ -83,7 +83,8 @@ class StepSize:
     Attributes
     ----------
     exact
-        The exact value (a ``Rational`` or an exact constant such as ``sqrt(2)/3``).
+        The exact value (a ``Rational`` or an algebraic constant such as ``sqrt(2)/3``;
+        transcendental values such as ``pi/10`` are refused everywhere alike).
     """
 
     exact: sp.Expr
@@ -94,6 +95,9 @@ class StepSize:
             raise InputError(f"step size must be an exact real number, got {e!r}", "eta")
         if e.is_positive is not True or e.is_finite is not True:
             raise InputError("step size must be positive", "eta")
+        if e.is_algebraic is False:  # pi, E, log(2), ...: no exact sign tests on them
+            raise InputError(f"step size must be algebraic (rationals and roots), got "
+                             f"{sp.sstr(e)}", "eta")
 
     @classmethod
     def of(cls, value: StepSizeLike, where: str = "eta") -> StepSize:

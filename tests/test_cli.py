@@ -190,3 +190,25 @@ def test_sweep_bad_etas_is_one_line_exit_2(capsys, etas):
     code, _, err = _run(capsys, "sweep", "xy", "--etas", etas)
     assert code == 2
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["symstab", "catalog"], ["proofs-check", "--list"]])
+def test_a_closed_pipe_ends_quietly_with_141(command):
+    # like `symstab catalog | head -1`: the reader is gone before the output is written;
+    # 141 = 128 + SIGPIPE, not 1 ("a claim fails") and no traceback
+    import subprocess
+
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 141
+    assert proc.stderr.read() == b""
+
+
+@pytest.mark.parametrize("eta", ["pi/10", "E/10", "log(2)/10"])
+@pytest.mark.parametrize("command", ["analyze", "basin", "sweep", "trajectory"])
+def test_transcendental_step_sizes_are_refused_alike(capsys, command, eta):
+    args = {"analyze": ["--eta", eta], "basin": ["--eta", eta],
+            "sweep": ["--etas", eta], "trajectory": ["--eta", eta, "--from", "1,1"]}[command]
+    code, _, err = _run(capsys, command, "f4", *args)
+    assert code == 2
+    assert err.count("\n") == 1 and "algebraic" in err

@@ -8,7 +8,8 @@ every error to one line and an exit code in :func:`main`.
 
 Exit codes: 0 success; 2 bad input (one line on stderr, never a traceback);
 3 a computation ran past its budget (``--timeout``); 70 an internal error
-(one line; set ``SYMSTAB_DEBUG=1`` for the traceback).
+(one line; set ``SYMSTAB_DEBUG=1`` for the traceback); 141 the reader of the output
+went away (a closed pipe, as in ``symstab catalog | head -1``), quietly.
 """
 
 from __future__ import annotations
@@ -22,13 +23,24 @@ import click
 from symstab.cli import analyze, basin, catalog, eos, lyapunov, orbits, sweep, trajectory
 from symstab.errors import BudgetExceeded, InputError
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_BUDGET", "EXIT_INTERNAL", "EXIT_OK", "cli", "entry_point",
-           "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_BUDGET", "EXIT_INTERNAL", "EXIT_OK",
+           "cli", "entry_point", "main", "quiet_broken_pipe"]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_BUDGET = 3
 EXIT_INTERNAL = 70
+#: 128 + SIGPIPE: the conventional status when the output pipe is closed.
+EXIT_BROKEN_PIPE = 141
+
+
+def quiet_broken_pipe() -> int:
+    """Silence stdout after its reader went away (so the interpreter's final flush does
+    not complain) and return :data:`EXIT_BROKEN_PIPE`."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"symstab: error: {exc.format_message()}", err=True)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+    except SystemExit:
+        # click meets a closed stdout (EPIPE) by wrapping it and exiting with 1
+        if type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+            return quiet_broken_pipe()
+        raise
     except click.Abort:
         click.echo("symstab: aborted", err=True)
         return 130
@@ -88,4 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry_point() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = quiet_broken_pipe()
+    sys.exit(code)
