@@ -192,22 +192,25 @@ def gd_map_nonsingular(name: str, *, id: str | None = None) -> Claim:
 
 
 def critical_eta_is(name: str, expected: object, *, id: str | None = None) -> Claim:
-    """Claim: the critical step size 2 / inf_M λmax of the filling network ``name`` is
-    ``expected`` (exact: the bound of :mod:`symstab.exact.linear_net`)."""
+    """Claim: the critical step size 2 / inf_M λmax of the network ``name`` is
+    ``expected`` (exact: the bounds of :mod:`symstab.exact.linear_net`; filling networks,
+    and non-filling ones of depth 2 with a diagonal target)."""
     spec = _spec(name)
     value = exact_number(expected, "expected")
 
     def hypothesis(budget: Budget) -> HypothesisCheck:
-        ok = network_facts(spec).filling
-        return HypothesisCheck("filling architecture", ok, Strength.EXACT,
-                               f"{name} is {'filling' if ok else 'non-filling'}")
+        facts = network_facts(spec)
+        ok = facts.eta_critical is not None
+        return HypothesisCheck("inf λmax on M derived", ok, Strength.EXACT,
+                               f"{name} is {'filling' if facts.filling else 'non-filling'}; "
+                               + (facts.notes[0] if facts.notes else ""))
 
     def run(budget: Budget) -> Outcome:
         facts = network_facts(spec)
         crit = facts.eta_critical
         ev = Evidence(Strength.EXACT, (
-            f"inf over M of λmax = L·s1^(2(L−1)/L) = {sp.sstr(facts.lambda_inf)} (L = "
-            f"{spec.depth}, s1 = {sp.sstr(facts.singular_values[0])}), critical η = "
+            f"inf over M of λmax = {sp.sstr(facts.lambda_inf)} (L = {spec.depth}, s1 = "
+            f"{sp.sstr(facts.singular_values[0])}; {facts.notes[0]}), critical η = "
             f"{sp.sstr(crit)}"))
         if crit is not None and compare(crit, value) == 0:
             return Verdict.HOLDS, ev, None
@@ -230,7 +233,7 @@ def critical_eta_is(name: str, expected: object, *, id: str | None = None) -> Cl
 def measure_zero_convergence(name: str, eta: StepSizeLike,
                              box: Sequence[tuple[float, float]], *,
                              id: str | None = None) -> Claim:
-    """Claim: past the critical step size of the filling network ``name`` (and with the
+    """Claim: past the critical step size of the network ``name`` (and with the
     GD map non-singular, :func:`gd_map_nonsingular`), GD converges to a global minimum
     only from a null set. Checked by sampling (statistical): ``budget.samples`` uniform
     starts in ``box``, float64 GD, converged when |∇f| < 1e-10 and f − f* < 1e-12 at

@@ -134,3 +134,16 @@ def test_asymptotic_gradient_norm_of_a_quadratic() -> None:
     assert s.points[1].diverged == 50
     with pytest.raises(InputError):
         asymptotic_gradient_norm(loss, ["1/2"], [(0, 1), (0, 1)], 10, steps=5, tail=10)
+
+
+def test_non_filling_sharpness_along_the_minima_by_hand() -> None:
+    # 2 -> 1 -> 2: on M = {(a, 0, 2/a, 0)} the Hessian is, in (a, b, e, g) order with
+    # e = 2/a, [[e², 0, ae, 0], [0, e², 0, -1], [ae, 0, a², 0], [0, -1, 0, a²]]: its
+    # largest eigenvalue is a² + e² = a² + 4/a² >= 4, with equality at a² = 2
+    facts = network_facts(linear_net("linear-net:2x1x2"))
+    assert facts.lambda_inf == 4 and facts.eta_critical == sp.Rational(1, 2)
+    loss = Loss.from_catalog("linear-net:2x1x2")
+    hess = compile_loss(loss.expr, loss.params).numpy()
+    for a in (0.3, 0.8, 1.0, np.sqrt(2.0), 2.5, -1.7):
+        lam = np.linalg.eigvalsh(hess.hessian(np.array([a, 0.0, 2.0 / a, 0.0])))[-1]
+        assert lam == pytest.approx(a * a + 4.0 / (a * a), rel=1e-12)

@@ -34,8 +34,16 @@ Sharpness along M and the critical step size (filling case)
     W*), so inf_M λmax = L s_1^(2(L−1)/L) and the critical step size is
     η_c = 2 / (L s_1^(2(L−1)/L)): for η > η_c every global minimum has λmax > 2/η and
     is linearly unstable. For width-1 chains with W* = 1 this is L and 2/L (xy: 1,
-    chain3: 2/3). In the non-filling case the residual does not vanish on M and ∇²f is
-    not JᵀJ there; no closed form is claimed.
+    chain3: 2/3).
+Sharpness along M, non-filling networks of depth 2
+    On M the residual R = W̄ − W* ≠ 0, and ∇²f = JᵀJ + S with vᵀSv = 2⟨R, Q(v)⟩, Q the
+    second-order term of μ along v. Take Δ = u vᵀ (the top singular pair of W*, kept by
+    W̄) and v = JᵀΔ = (W_2ᵀΔ, ΔW_1ᵀ): then Q(v) = ΔW_1ᵀW_2ᵀΔ = (uᵀW̄v) u vᵀ = s_1 u vᵀ
+    and ⟨R, u vᵀ⟩ = uᵀW̄v − uᵀW*v = 0, so vᵀ∇²f v = ‖Jv‖² = ‖JJᵀΔ‖² >= ‖JᵀΔ‖⁴
+    (Cauchy–Schwarz, ‖Δ‖ = 1), and λmax >= ‖JᵀΔ‖² >= 2 s_1 as above. For a diagonal W*
+    with non-increasing entries the balanced point W_1 = W_2ᵀ = diag(√s_1, ..., √s_r)
+    (padded) lies on M, and 2 s_1 I − ∇²f there is checked positive semidefinite exactly:
+    then inf_M λmax = 2 s_1 and η_c = 1/s_1. Deeper non-filling networks: not derived.
 """
 
 from __future__ import annotations
@@ -186,6 +194,26 @@ def _point(spec: LinearNetSpec, wbar: sp.Matrix, r: int) -> list[sp.Matrix]:
     return layers
 
 
+def _balanced_attains(spec: LinearNetSpec, r: int, s1: sp.Expr) -> bool:
+    """For depth 2 and a diagonal target with non-increasing entries: whether
+    2 s_1 I − ∇²f is positive semidefinite (exactly) at the balanced point of M."""
+    target = spec.target
+    diagonal = [target[i, i] for i in range(min(target.shape))]
+    if any(target[i, j] != 0 for i in range(target.rows) for j in range(target.cols)
+           if i != j):
+        return False
+    if any(compare(a, b) < 0 for a, b in itertools.pairwise(diagonal)):
+        return False
+    n, hidden, m = spec.widths
+    w1, w2 = sp.zeros(hidden, n), sp.zeros(m, hidden)
+    for i in range(r):
+        w1[i, i] = w2[i, i] = sp.sqrt(diagonal[i])
+    symbols = tuple(sp.Symbol(name, real=True) for name in spec.param_names())
+    point = dict(zip(symbols, [*w1, *w2], strict=True))
+    hess = sp.hessian(spec.build(symbols), symbols).subs(point)
+    return (2 * s1 * sp.eye(len(symbols)) - hess).is_positive_semidefinite is True
+
+
 def network_facts(spec: LinearNetSpec) -> NetworkFacts:
     """The exact facts of ``spec`` (filling verdict, Props. 1–2, λmax inf, critical η)."""
     m, n = spec.widths[-1], spec.widths[0]
@@ -216,9 +244,15 @@ def network_facts(spec: LinearNetSpec) -> NetworkFacts:
         eta_c = sp.simplify(2 / lam_inf)
         notes.append("λmax inf and critical η: exact lower bound on M by the argument of "
                      "the module docstring, attained at the balanced points")
+    elif unique and spec.depth == 2 and _balanced_attains(spec, r, singular[0]):
+        lam_inf = sp.simplify(2 * singular[0])
+        eta_c = sp.simplify(1 / singular[0])
+        notes.append("non-filling, depth 2: λmax >= 2 s_1 on M (the residual's term "
+                     "vanishes along the witness direction), attained at the balanced point "
+                     "(exact positive-semidefinite check)")
     else:
         notes.append("non-filling: the residual does not vanish on M, so ∇²f ≠ JᵀJ there; "
-                     "no closed form for λmax along M is derived")
+                     "λmax along M is derived only for depth 2 and a diagonal target")
     if not unique:
         notes.append("s_r = s_(r+1): the minimiser on M_r is not unique (Prop. 1 needs "
                      "distinct singular values); M is the union of the fibres")
