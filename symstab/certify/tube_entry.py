@@ -92,7 +92,7 @@ class TubeEntry:
         form = residual_form(region.loss)
         self._compiled = None
         if form is None or not all(w.is_Rational for w in form.weights) or \
-                not sp.sympify(form.offset - region.f_star).is_Rational:
+                not sp.Add(form.offset, -region.f_star).is_Rational:
             return
         n = grid.n
         self._m = len(form.residuals)
