@@ -52,7 +52,6 @@ from fractions import Fraction
 from itertools import product
 from typing import Any
 
-import numpy as np
 import sympy as sp
 from mpmath import libmp
 
@@ -81,51 +80,6 @@ __all__ = [
 MAX_EVALUATIONS = 30
 #: Most sub-boxes per box; ``subdivisions`` is lowered for large n to stay below it.
 MAX_SUB_BOXES = 4096
-
-
-# --------------------------------------------------------------------------------------
-
-
-def _positive_definite(s: list[list[Fraction]]) -> bool:
-    """Exact test that a symmetric rational matrix is positive definite (LDLᵀ pivots > 0)."""
-    a = [row[:] for row in s]
-    n = len(a)
-    for k in range(n):
-        pivot = a[k][k]
-        if pivot <= 0:
-            return False
-        for i in range(k + 1, n):
-            f = a[i][k] / pivot
-            if f:
-                for j in range(k + 1, n):
-                    a[i][j] -= f * a[k][j]
-    return True
-
-
-def _midpoint_spectrum_bounds(m: list[list[Fraction]]) -> tuple[Fraction, Fraction] | None:
-    """Proved bounds lo <= λmin(M) and λmax(M) <= hi for a symmetric rational M."""
-    n = len(m)
-    floats = np.array([[float(x) for x in row] for row in m])
-    if not np.all(np.isfinite(floats)):
-        return None
-    eig = np.linalg.eigvalsh(floats)
-    scale = max(1.0, float(np.max(np.abs(floats)))) * n
-    lo_ok = hi_ok = None
-    for tol in (1e-30, 1e-13, 1e-9, 1e-5, 1e-1):
-        margin = Fraction(tol * scale)
-        if lo_ok is None:
-            lo = dyadic(Fraction(float(eig[0])) - margin, 60, libmp.round_floor)
-            shifted = [[m[i][j] - (lo if i == j else 0) for j in range(n)] for i in range(n)]
-            if _positive_definite(shifted):
-                lo_ok = lo
-        if hi_ok is None:
-            hi = dyadic(Fraction(float(eig[-1])) + margin, 60, libmp.round_ceiling)
-            shifted = [[(hi if i == j else 0) - m[i][j] for j in range(n)] for i in range(n)]
-            if _positive_definite(shifted):
-                hi_ok = hi
-        if lo_ok is not None and hi_ok is not None:
-            return lo_ok, hi_ok
-    return None
 
 
 # --------------------------------------------------------------------------------------
