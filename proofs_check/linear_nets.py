@@ -18,6 +18,7 @@ from symstab.codegen import compile_loss
 from symstab.dynamics.sweep import run_chunk, uniform_box_sampler
 from symstab.evidence import Strength, wilson_interval
 from symstab.exact.linear_net import network_facts
+from symstab.exact.linear_net_stable import stable_minima_bound
 from symstab.exact.signs import compare
 from symstab.inputs import StepSize, StepSizeLike, exact_number
 from symstab.loss import Loss
@@ -32,6 +33,7 @@ __all__ = [
     "measure_zero_convergence",
     "minima_dimension",
     "rank_r_minimum",
+    "stable_minima_bounded",
 ]
 
 CRACIUN = "Crăciun & Ghoshdastidar 2024"
@@ -274,4 +276,79 @@ def measure_zero_convergence(name: str, eta: StepSizeLike,
         run=run,
         hypotheses=(past_critical,),
         tags=(name, "linear-network", "measure-zero"),
+    )
+
+
+def _random_minima(spec: LinearNetSpec, count: int, seed: int) -> list[np.ndarray]:
+    """Random global minima of a depth-2 network: the exact minimum θ̄ = (W_1, W_2) of
+    :func:`network_facts` moved along its symmetry, (S W_1, W_2 S⁻¹) with random
+    invertible S (float64)."""
+    point = np.array([float(x) for x in network_facts(spec).point])
+    h, n = spec.widths[1], spec.widths[0]
+    w1, w2 = point[: h * n].reshape(h, n), point[h * n:].reshape(-1, h)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        s = rng.normal(size=(h, h)) * np.exp(rng.uniform(-1.5, 1.5))
+        if abs(np.linalg.det(s)) > 1e-3:
+            out.append(np.concatenate([(s @ w1).ravel(), (w2 @ np.linalg.inv(s)).ravel()]))
+    return out
+
+
+def stable_minima_bounded(name: str, eta: StepSizeLike, *, id: str | None = None) -> Claim:
+    """Claim: the global minima of ``name`` with λmax <= 2/η form a bounded set.
+
+    Exact (:mod:`symstab.exact.linear_net_stable`): for depth 2 the trace identity gives
+    the radius ‖θ‖² <= c/η; for deeper networks with two consecutive hidden layers wider
+    than the rank bound, an exact line of global minima with one Hessian shows the claim
+    fails (counterexample) when that Hessian's λmax is <= 2/η. Depth-2 bounds are also
+    compared with random minima (float64 eigenvalues, recorded in the evidence)."""
+    spec = _spec(name)
+    step = StepSize.of(eta)
+
+    def run(budget: Budget) -> Outcome:
+        facts = network_facts(spec)
+        result = stable_minima_bound(spec, facts.filling)
+        if result.bounded:
+            c = result.radius_sq_times_eta
+            radius_sq = c / step.exact
+            loss = Loss.from_catalog(name)
+            hess = compile_loss(loss.expr, loss.params).numpy()
+            worst, minima = 0.0, 0
+            for theta in _random_minima(spec, max(50, budget.samples // 40), 0):
+                lam = float(np.linalg.eigvalsh(hess.hessian(theta[None, :])[0])[-1])
+                worst = max(worst, 2 * float(theta @ theta) / (float(c) * lam))
+                minima += 1
+            ev = Evidence(Strength.EXACT, (
+                f"{result.reason}: every stable minimum has ‖θ‖² <= {sp.sstr(c)}/η = "
+                f"{sp.sstr(radius_sq)}; on {minima} random minima ‖θ‖²/({sp.sstr(c)}·λmax/2) is "
+                f"at most {worst:.4g} (<= 1)"), data={"radius_sq": sp.sstr(radius_sq)})
+            if worst > 1 + 1e-9:
+                return Verdict.FAILS, ev, Counterexample("a random minimum breaks the bound")
+            return Verdict.HOLDS, ev, None
+        if result.bounded is False and result.witness is not None:
+            w = result.witness
+            stable = compare(w.lambda_max * step.exact, 2) <= 0
+            ev = Evidence(Strength.EXACT, (
+                f"{result.reason}: θ(t) = ({', '.join(sp.sstr(x) for x in w.point)}), "
+                f"λmax = {sp.sstr(w.lambda_max)} for every t"))
+            if stable:
+                return Verdict.FAILS, ev, Counterexample(
+                    f"θ(t) is a stable global minimum for every real t (λmax = "
+                    f"{sp.sstr(w.lambda_max)} <= 2/η = {sp.sstr(2 / step.exact)})",
+                    point=tuple(sp.sstr(x.subs(w.t, 1000)) for x in w.point),
+                    eta=sp.sstr(step.exact),
+                    data={"line": [sp.sstr(x) for x in w.point]})
+            return Verdict.INCONCLUSIVE, ev, None
+        return Verdict.INCONCLUSIVE, Evidence(Strength.EXACT, result.reason), None
+
+    return Claim(
+        id=id or f"craciun.stable-bounded.{_slug(name)}.{slug(step.exact)}",
+        title=f"stable minima of {name} at η = {sp.sstr(step.exact)} are bounded",
+        statement=(f"The global minima θ of {name} with λmax(∇²f(θ)) <= 2/η, "
+                   f"η = {sp.sstr(step.exact)}, form a bounded set."),
+        latex=r"\{\theta\in\mathcal M:\lambda_{\max}(\theta)\le 2/\eta\}\text{ is bounded}",
+        source=Source(CRACIUN, "the stable minima form a bounded subset (abstract)"),
+        run=run,
+        tags=(name, "linear-network", "manifold"),
     )

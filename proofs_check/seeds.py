@@ -99,6 +99,12 @@ def _linear_nets() -> list[Claim]:
         linear_nets.critical_eta_is(bottleneck, R(1, 2)),
         linear_nets.measure_zero_convergence(filling, R(11, 20), box),
         linear_nets.measure_zero_convergence(bottleneck, R(11, 20), box[:4]),
+        linear_nets.stable_minima_bounded(filling, R(2, 5)),
+        linear_nets.stable_minima_bounded(bottleneck, R(2, 5)),
+        _as_erratum(linear_nets.stable_minima_bounded("linear-net:1x2x2x1", R(1, 2)),
+                    "the abstract states boundedness for linear networks without a width "
+                    "condition; with two consecutive hidden layers wider than the rank bound "
+                    "an exact line of stable minima is unbounded"),
     ]
 
 
@@ -133,6 +139,12 @@ def false_variants() -> list[Claim]:
         )),
     ]
     return [_as_false(c) for c in claims]
+
+
+def _as_erratum(claim: Claim, note: str) -> Claim:
+    """A seed statement that fails as stated (expected verdict ``fails``), with why."""
+    return replace(claim, expected=Verdict.FAILS, tags=(*claim.tags, "erratum"),
+                   source=replace(claim.source, note=note))
 
 
 def _as_false(claim: Claim) -> Claim:
