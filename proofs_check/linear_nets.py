@@ -308,7 +308,7 @@ def stable_minima_bounded(name: str, eta: StepSizeLike, *, id: str | None = None
 
     def run(budget: Budget) -> Outcome:
         facts = network_facts(spec)
-        result = stable_minima_bound(spec, facts.filling)
+        result = stable_minima_bound(spec, facts.filling)  # eigenvalues: an independent λmax
         if result.bounded:
             c = result.radius_sq_times_eta
             radius_sq = c / step.exact

@@ -3,6 +3,8 @@ Markdown or LaTeX."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from symstab.cli.options import digits_option, eta_option
@@ -57,9 +59,12 @@ def _network(spec: object, fmt: str) -> None:
     import sympy as sp
 
     from symstab.exact.linear_net import network_facts
+    from symstab.exact.linear_net_stable import stable_minima_bound
 
     facts = network_facts(spec)  # type: ignore[arg-type]
     data = facts.to_dict()
+    stable = stable_minima_bound(facts.spec, facts.filling, facts.lambda_inf)
+    data["stable_minima"] = stable.to_dict()
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -84,8 +89,24 @@ def _network(spec: object, fmt: str) -> None:
         ("inf λmax on M", data["lambda_max_inf"] or "—"),
         ("critical η", (data["eta_critical"] or "—")
          + (" (no minimum stable beyond it)" if data["eta_critical"] else "")),
+        ("stable minima", _stable_text(stable)),
     ]
     rows += [("note", note) for note in data["notes"]]
     for key, value in rows:
         click.echo(textwrap.fill(value, 80, initial_indent=f"{key:16s} ",
                                  subsequent_indent=" " * 17))
+
+
+def _stable_text(stable: Any) -> str:
+    """One line on the boundedness of the stable minima."""
+    import sympy as sp
+
+    if stable.bounded:
+        return (f"bounded: ‖θ‖² <= {sp.sstr(stable.radius_sq_times_eta)}/η at every "
+                f"minimum with λmax <= 2/η ({stable.reason})")
+    if stable.witness is not None:
+        w = stable.witness
+        return (f"unbounded for η <= {sp.sstr(sp.simplify(2 / w.lambda_max))}: θ(t) = "
+                f"({', '.join(sp.sstr(x) for x in w.point)}) is a global minimum with "
+                f"λmax = {sp.sstr(w.lambda_max)} for every real t")
+    return f"not derived ({stable.reason})"

@@ -29,6 +29,7 @@ Depth >= 3: unbounded when two consecutive hidden layers are wider than r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
@@ -81,6 +82,19 @@ class StableMinimaBound:
     witness: UnboundedWitness | None
     reason: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (exact values as SymPy strings)."""
+        out: dict[str, Any] = {"bounded": self.bounded, "reason": self.reason}
+        if self.radius_sq_times_eta is not None:
+            out["radius_sq_times_eta"] = sp.sstr(self.radius_sq_times_eta)
+        if self.witness is not None:
+            out["unbounded_line"] = {
+                "t": str(self.witness.t),
+                "point": [sp.sstr(x) for x in self.witness.point],
+                "lambda_max": sp.sstr(self.witness.lambda_max),
+            }
+        return out
+
 
 def _symbols(spec: LinearNetSpec) -> tuple[sp.Symbol, ...]:
     return tuple(sp.Symbol(name, real=True) for name in spec.param_names())
@@ -128,7 +142,7 @@ def _balanced_layers(spec: LinearNetSpec) -> list[sp.Matrix] | None:
     return layers
 
 
-def _witness(spec: LinearNetSpec) -> UnboundedWitness | None:
+def _witness(spec: LinearNetSpec, lambda_max: sp.Expr | None) -> UnboundedWitness | None:
     r = min(spec.widths)
     layer = next((k for k in range(2, spec.depth)
                   if spec.widths[k] > r and spec.widths[k - 1] > r), None)
@@ -145,12 +159,14 @@ def _witness(spec: LinearNetSpec) -> UnboundedWitness | None:
     hess = sp.hessian(f, symbols).subs(at).applyfunc(sp.expand)
     if sp.simplify(f.subs(at)) != 0 or hess.diff(t) != sp.zeros(*hess.shape):
         return None
-    values = hess.subs(t, 0).eigenvals()
-    lam = max(values, key=lambda v: float(sp.re(sp.N(v, 30))))
-    return UnboundedWitness(layer, point, t, sp.nsimplify(sp.simplify(lam)))
+    if lambda_max is None:
+        values = hess.subs(t, 0).eigenvals()
+        lambda_max = max(values, key=lambda v: float(sp.re(sp.N(v, 30))))
+    return UnboundedWitness(layer, point, t, sp.simplify(lambda_max))
 
 
-def stable_minima_bound(spec: LinearNetSpec, filling: bool) -> StableMinimaBound:
+def stable_minima_bound(spec: LinearNetSpec, filling: bool,
+                        lambda_balanced: sp.Expr | None = None) -> StableMinimaBound:
     """Whether the stable global minima of ``spec`` are bounded (see the module docstring).
 
     Parameters
@@ -159,6 +175,9 @@ def stable_minima_bound(spec: LinearNetSpec, filling: bool) -> StableMinimaBound
         The network.
     filling
         Its Definition 4 verdict (:func:`symstab.exact.linear_net.network_facts`).
+    lambda_balanced
+        λmax at the balanced point when already known (``NetworkFacts.lambda_inf``);
+        otherwise it is computed from the exact eigenvalues of the Hessian there.
     """
     m, n = spec.widths[-1], spec.widths[0]
     total = len(spec.param_names())
@@ -174,7 +193,7 @@ def stable_minima_bound(spec: LinearNetSpec, filling: bool) -> StableMinimaBound
             why = ("tr ∇²f = n‖W2‖² + m‖W1‖² (exact) and ∇²f >= 0 of rank <= N at a minimum, "
                    "so λmax >= min(m, n)‖θ‖²/N")
         return StableMinimaBound(True, c, None, why)
-    witness = _witness(spec) if filling else None
+    witness = _witness(spec, lambda_balanced) if filling else None
     if witness is not None:
         return StableMinimaBound(
             False, None, witness,
