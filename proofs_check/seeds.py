@@ -99,6 +99,8 @@ def _linear_nets() -> list[Claim]:
         linear_nets.critical_eta_is(bottleneck, R(1, 2)),
         linear_nets.measure_zero_convergence(filling, R(11, 20), box),
         linear_nets.measure_zero_convergence(bottleneck, R(11, 20), box[:4]),
+        linear_nets.rank_r_minimum(f"{filling}:data", R(1, 2)),
+        linear_nets.critical_eta_is(f"{filling}:data", R(1, 2)),
         linear_nets.stable_minima_bounded(filling, R(2, 5)),
         linear_nets.stable_minima_bounded(bottleneck, R(2, 5)),
         _as_erratum(linear_nets.stable_minima_bounded("linear-net:1x2x2x1", R(1, 2)),

@@ -5,7 +5,8 @@ where it comes from. A new loss is added by adding an entry here, nothing else.
 ``deep-chain-D`` (any depth D >= 2) is the depth-D scalar linear network
 ½(1 - x1 x2 ... xD)². ``linear-net:d0xd1x...xdL`` is the matrix linear network
 ½‖W_L⋯W_1 − W*‖² with layer widths d0 (input) to dL (output) and the target W* of
-:func:`default_target` (:class:`LinearNetSpec`).
+:func:`default_target` (:class:`LinearNetSpec`); ``linear-net:d0x...xdL:data`` is the
+same network on data, ½‖W_L⋯W_1 X − Y‖², with the whitened data of :func:`default_data`.
 """
 
 from __future__ import annotations
@@ -142,6 +143,25 @@ def default_target(rows: int, cols: int) -> sp.Matrix:
     return sp.Matrix(rows, cols, lambda i, j: k - i if i == j else 0)
 
 
+def _householder(size: int) -> sp.Matrix:
+    """I − 2vvᵀ/(vᵀv) for v = (1, ..., 1): a rational orthogonal matrix."""
+    v = sp.ones(size, 1)
+    return sp.eye(size) - 2 * v * v.T / size
+
+
+def default_data(rows: int, cols: int) -> tuple[sp.Matrix, sp.Matrix]:
+    """Whitened data (X, Y) for ``linear-net:...:data``: X is the first d0 = ``cols`` rows
+    of the rational orthogonal matrix I − 2vvᵀ/(vᵀv) of size d0 + 1 (so XXᵀ = I, d0 + 1
+    samples), and Y = W* X + e₁ hᵀ with h the remaining row (orthogonal to the rows of X)
+    and W* = :func:`default_target`. Then ½‖WX − Y‖² = ½‖W − W*‖² + ½ exactly: the
+    same minimisers and Hessians as the target form, the minimum raised by the noise."""
+    h = _householder(cols + 1)
+    x, last = h[:cols, :], h[cols:, :]
+    noise = sp.zeros(rows, 1)
+    noise[0, 0] = 1
+    return x, default_target(rows, cols) * x + noise * last
+
+
 @dataclass(frozen=True)
 class LinearNetSpec:
     """A matrix linear network W_L⋯W_1 with a squared loss against a target.
@@ -151,11 +171,33 @@ class LinearNetSpec:
     widths
         d0 (input), d1, ..., dL (output); layer k is a d_k × d_(k−1) matrix.
     target
-        W*, a d_L × d_0 matrix of rationals.
+        W*, a d_L × d_0 matrix of rationals; with ``data``, W* = Y Xᵀ.
+    data
+        (X, Y) with XXᵀ = I (whitened inputs, one sample per column) for the data form
+        ½‖W_L⋯W_1 X − Y‖² = ½‖W_L⋯W_1 − YXᵀ‖² + :attr:`offset`; None for the target form.
     """
 
     widths: tuple[int, ...]
     target: sp.Matrix
+    data: tuple[sp.Matrix, sp.Matrix] | None = None
+
+    @classmethod
+    def on_data(cls, widths: tuple[int, ...], x: sp.Matrix, y: sp.Matrix) -> LinearNetSpec:
+        """The data form on whitened (X, Y); ValueError unless XXᵀ = I and the shapes fit."""
+        x, y = sp.Matrix(x), sp.Matrix(y)
+        if x.rows != widths[0] or y.rows != widths[-1] or x.cols != y.cols:
+            raise ValueError("X must be d0 × p and Y dL × p")
+        if (x * x.T - sp.eye(x.rows)).applyfunc(sp.simplify) != sp.zeros(x.rows, x.rows):
+            raise ValueError("the data must be whitened: X Xᵀ = I")
+        return cls(tuple(widths), (y * x.T).applyfunc(sp.simplify), (x, y))
+
+    @property
+    def offset(self) -> sp.Expr:
+        """½(‖Y‖² − ‖YXᵀ‖²): the data form minus the target form (0 without data)."""
+        if self.data is None:
+            return sp.Integer(0)
+        y = self.data[1]
+        return sp.simplify(_half * (sum(v**2 for v in y) - sum(v**2 for v in self.target)))
 
     @property
     def depth(self) -> int:
@@ -164,8 +206,9 @@ class LinearNetSpec:
 
     @property
     def name(self) -> str:
-        """``linear-net:d0x...xdL``."""
-        return "linear-net:" + "x".join(map(str, self.widths))
+        """``linear-net:d0x...xdL`` (with ``:data`` for the data form)."""
+        return ("linear-net:" + "x".join(map(str, self.widths))
+                + (":data" if self.data is not None else ""))
 
     def param_names(self) -> tuple[str, ...]:
         """``wK_IJ``: entry (I, J) of layer K, all 1-based, layer by layer, row-major."""
@@ -191,12 +234,16 @@ class LinearNetSpec:
         return prod
 
     def build(self, symbols: tuple[sp.Symbol, ...]) -> sp.Expr:
-        """½‖W_L⋯W_1 − W*‖² (Frobenius), expanded."""
-        residual = self.product(symbols) - self.target
+        """½‖W_L⋯W_1 − W*‖² or ½‖W_L⋯W_1 X − Y‖² (Frobenius), expanded."""
+        if self.data is None:
+            residual = self.product(symbols) - self.target
+        else:
+            x, y = self.data
+            residual = self.product(symbols) * x - y
         return sp.expand(_half * sum(r**2 for r in residual))
 
 
-_NET_PATTERN = re.compile(r"linear-net:(\d{1,2}(?:x\d{1,2}){2,12})")
+_NET_PATTERN = re.compile(r"linear-net:(\d{1,2}(?:x\d{1,2}){2,12})(:data)?")
 
 
 def linear_net(name: str) -> LinearNetSpec | None:
@@ -219,24 +266,33 @@ def linear_net(name: str) -> LinearNetSpec | None:
         raise InputError(f"at most {MAX_NET_DEPTH} layers", name)
     if sum(a * b for a, b in itertools.pairwise(widths)) > MAX_NET_PARAMS:
         raise InputError(f"at most {MAX_NET_PARAMS} parameters", name)
+    if match.group(2):
+        return LinearNetSpec.on_data(widths, *default_data(widths[-1], widths[0]))
     return LinearNetSpec(widths, default_target(widths[-1], widths[0]))
 
 
 def _linear_net_entry(spec: LinearNetSpec) -> CatalogEntry:
     arrows = "→".join(map(str, spec.widths))
+    formula = (f"½‖W{spec.depth}⋯W1 − W*‖², widths {arrows}, W* = "
+               f"{sp.sstr(spec.target.tolist())}")
+    if spec.data is not None:
+        formula = (f"½‖W{spec.depth}⋯W1 X − Y‖² on {spec.data[0].cols} whitened samples "
+                   f"(X Xᵀ = I), widths {arrows}; = ½‖W{spec.depth}⋯W1 − W*‖² + "
+                   f"{sp.sstr(spec.offset)}, W* = Y Xᵀ = {sp.sstr(spec.target.tolist())}")
     return CatalogEntry(
         spec.name,
         spec.param_names(),
         spec.build,
         f"{_CRACIUN}, linear networks with a squared loss (Definition 4, Props. 1-2)",
-        f"½‖W{spec.depth}⋯W1 − W*‖², widths {arrows}, W* = {sp.sstr(spec.target.tolist())}",
+        formula,
     )
 
 
 def catalog_names() -> tuple[str, ...]:
     """The fixed catalog names (``deep-chain-D`` for any D >= 2 and
     ``linear-net:d0x...xdL`` are accepted besides these)."""
-    return (*(e.name for e in _ENTRIES), "deep-chain-D", "linear-net:d0x...xdL")
+    return (*(e.name for e in _ENTRIES), "deep-chain-D", "linear-net:d0x...xdL",
+            "linear-net:d0x...xdL:data")
 
 
 def entries() -> tuple[CatalogEntry, ...]:

@@ -147,3 +147,35 @@ def test_non_filling_sharpness_along_the_minima_by_hand() -> None:
     for a in (0.3, 0.8, 1.0, np.sqrt(2.0), 2.5, -1.7):
         lam = np.linalg.eigvalsh(hess.hessian(np.array([a, 0.0, 2.0 / a, 0.0])))[-1]
         assert lam == pytest.approx(a * a + 4.0 / (a * a), rel=1e-12)
+
+
+def test_data_form_is_the_target_form_plus_the_noise() -> None:
+    spec = linear_net("linear-net:2x2x2:data")
+    x, y = (np.array(m.tolist(), dtype=float) for m in spec.data)
+    assert np.allclose(x @ x.T, np.eye(2))
+    rng = np.random.default_rng(5)
+    loss = Loss.from_catalog("linear-net:2x2x2:data")
+    value = compile_loss(loss.expr, loss.params).numpy().value
+    for _ in range(5):
+        w1, w2 = rng.normal(size=(2, 2)), rng.normal(size=(2, 2))
+        by_hand = 0.5 * np.sum((w2 @ w1 @ x - y) ** 2)
+        # Y = diag(2, 1) X + e1 hᵀ with h ⟂ rows of X and ‖h‖ = 1: the noise adds ½
+        target_form = 0.5 * np.sum((w2 @ w1 - np.diag([2.0, 1.0])) ** 2) + 0.5
+        theta = np.concatenate([w1.ravel(), w2.ravel()])
+        assert value(theta) == pytest.approx(by_hand, rel=1e-12)
+        assert by_hand == pytest.approx(target_form, rel=1e-12)
+
+
+def test_data_form_facts_by_hand() -> None:
+    filling = network_facts(linear_net("linear-net:2x2x2:data"))
+    assert filling.min_on_rank_r == sp.Rational(1, 2)
+    assert filling.eta_critical == sp.Rational(1, 2)  # the Hessian is the target form's
+    # bottleneck: Eckart–Young drops s2 = 1 (½·1²) and the noise adds ½
+    assert network_facts(linear_net("linear-net:2x1x2:data")).min_on_rank_r == 1
+
+
+def test_unwhitened_data_is_refused() -> None:
+    from symstab.catalog import LinearNetSpec
+
+    with pytest.raises(ValueError, match="whitened"):
+        LinearNetSpec.on_data((2, 2, 2), sp.Matrix([[1, 1], [0, 1]]), sp.eye(2))

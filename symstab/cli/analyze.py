@@ -70,8 +70,12 @@ def _network(spec: object, fmt: str) -> None:
         return
     widths = " → ".join(map(str, data["widths"]))
     rows = [
-        ("network", f"{data['network']}: ½‖W_L⋯W_1 − W*‖², widths {widths}"),
-        ("target W*", sp.sstr(facts.spec.target.tolist())),  # type: ignore[attr-defined]
+        ("network", f"{data['network']}: ½‖W_L⋯W_1 "
+                    + ("− W*" if data["data"] is None else "X − Y") + f"‖², widths {widths}"),
+        ("target W*", sp.sstr(facts.spec.target.tolist())  # type: ignore[attr-defined]
+         + ("" if data["data"] is None else
+            f" = Y Xᵀ; on the data ½‖W_L⋯W_1 X − Y‖² = ½‖W_L⋯W_1 − W*‖² + "
+            f"{data['data']['offset']} (X Xᵀ = I)")),
         ("architecture", f"{data['architecture']} (products have rank <= "
                          f"{data['rank_bound']})"),
         ("singular values", ", ".join(data["singular_values"])),

@@ -75,7 +75,8 @@ class NetworkFacts:
     singular_values
         The singular values of W*, largest first (exact).
     min_on_rank_r
-        min of l on M_r (Proposition 1), exact.
+        min of l on M_r (Proposition 1), exact (plus the data form's offset
+        ½(‖Y‖² − ‖YXᵀ‖²) for ``linear-net:...:data``).
     unique
         Whether that minimiser is unique (s_r > s_(r+1)).
     minimiser
@@ -125,6 +126,10 @@ class NetworkFacts:
             "network": self.spec.name,
             "widths": list(self.spec.widths),
             "target": [[sp.sstr(v) for v in row] for row in self.spec.target.tolist()],
+            "data": None if self.spec.data is None else {
+                "X": [[sp.sstr(v) for v in row] for row in self.spec.data[0].tolist()],
+                "Y": [[sp.sstr(v) for v in row] for row in self.spec.data[1].tolist()],
+                "offset": sp.sstr(self.spec.offset)},
             "rank_bound": self.rank_bound,
             "architecture": "filling" if self.filling else "non-filling",
             "singular_values": [sp.sstr(s) for s in self.singular_values],
@@ -225,7 +230,7 @@ def network_facts(spec: LinearNetSpec) -> NetworkFacts:
     singular = tuple(sp.sqrt(e) for e in eig[: min(m, n)])
     distinct = list(dict.fromkeys(eig))
     tail = eig[r:]
-    min_value = sp.simplify(sum(tail, sp.Integer(0)) / 2)
+    min_value = sp.simplify(sum(tail, sp.Integer(0)) / 2 + spec.offset)
     unique = r >= len(eig) or compare(eig[r - 1], eig[r]) > 0
     wbar = (target * _projection(gram, eig[:r], distinct)).applyfunc(sp.simplify)
     rank_target = target.rank(simplify=True)

@@ -157,7 +157,7 @@ def _witness(spec: LinearNetSpec, lambda_max: sp.Expr | None) -> UnboundedWitnes
     at = dict(zip(symbols, point, strict=True))
     f = spec.build(symbols)
     hess = sp.hessian(f, symbols).subs(at).applyfunc(sp.expand)
-    if sp.simplify(f.subs(at)) != 0 or hess.diff(t) != sp.zeros(*hess.shape):
+    if sp.simplify(f.subs(at) - spec.offset) != 0 or hess.diff(t) != sp.zeros(*hess.shape):
         return None
     if lambda_max is None:
         values = hess.subs(t, 0).eigenvals()
