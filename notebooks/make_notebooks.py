@@ -7,6 +7,7 @@ with ``SYMSTAB_NOTEBOOK_BUDGET=reduced``).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import nbformat
@@ -223,10 +224,15 @@ craciun_fig1("xy", ("0.4", "1.1"))"""),
 
 **Where we differ:** the paper normalises by the length of M_WS at η = 0.1, which it
 gives as 37.4. The exact M_WS(0.1) on xy = 1 is x² + 1/x² ≤ 20, two arcs of total
-Euclidean length 14.47 (checked by independent quadrature); the paper's 37.4 must use
-another length (another window or parametrisation), which the summary does not state.
-Only normalised curves are comparable, and ours falls to 0 exactly at the critical
-η = 1, as the theory demands."""),
+Euclidean length 14.47. The cell below evaluates the other readings of "length" we could
+think of; none gives 37.4, so only normalised curves are compared. Ours falls to 0
+exactly at the critical η = 1, as the theory demands."""),
+    code("""from symstab.exact.mws_lengths import length_readings, threshold_for_length
+
+for r in length_readings("0.1"):
+    print(f"{r.name:22s} {float(r.value):9.4f}  {r.description}")
+c = threshold_for_length("37.4")
+print(f"37.4 = length of {{xy = 1, x² + y² <= {float(c):.3f}}}, i.e. η = {float(2 / c):.4f}")"""),
     md("""Every start is labelled by the classifier of the basin maps: the cyan curve is the
 share whose label a certified tube around the hyperbola decided; the rest of the black
 curve rests on the numerical criterion (f − f* ≤ 1e-12 after the step budget). The starts
@@ -260,6 +266,30 @@ for m in maps:
           f"{m.numerical_fraction():.4f}; ηλmax/2 at the limit: median {q['median']:.3f}, "
           f"max {q['max']:.3f}")
 landing_figure([m.landing for m in maps], loss_name="½(1 − xy)²")"""),
+    md("""## Matrix linear networks: filling and non-filling
+
+The paper's theorems are about W_L⋯W_1 with matrix layers. `linear-net:2x2x2` is filling
+(the product can have full rank 2), `linear-net:2x1x2` is not (a width-1 bottleneck);
+W* = diag(2, 1). Everything below is exact: Definition 4, Proposition 1 (Eckart–Young on
+the rank-r matrices), Proposition 2 (the dimension of the minima), inf λmax along the
+minima and the critical η, and whether the stable minima are bounded. For
+`linear-net:1x2x2x1` they are not: a whole line of global minima shares one Hessian, so
+the abstract's "the stable minima form a bounded subset" needs a width condition."""),
+    code("""from symstab.catalog import linear_net
+from symstab.exact.linear_net import network_facts
+from symstab.exact.linear_net_stable import stable_minima_bound
+
+for name in ("linear-net:2x2x2", "linear-net:2x1x2", "linear-net:1x2x2x1"):
+    facts = network_facts(linear_net(name))
+    bound = stable_minima_bound(facts.spec, facts.filling, facts.lambda_inf)
+    print(f"{name}: {'filling' if facts.filling else 'non-filling'}, min on rank r = "
+          f"{facts.min_on_rank_r}, dim M = {facts.dimension}, inf λmax = "
+          f"{facts.lambda_inf}, critical η = {facts.eta_critical}")
+    if bound.bounded:
+        print(f"    stable minima: ‖θ‖² <= {bound.radius_sq_times_eta}/η")
+    elif bound.witness is not None:
+        print(f"    stable minima unbounded: θ(t) = {bound.witness.point}, "
+              f"λmax = {bound.witness.lambda_max} for every t")"""),
     md("""## Measure-zero convergence past the critical η, and its exceptions
 
 Sampling can only bound the converging fraction; the exceptions themselves are found
@@ -522,6 +552,8 @@ def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     nb = new_notebook()
     nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src)
                 for kind, src in cells]
+    for cell in nb.cells:  # ids from the content, so regenerating changes only edited cells
+        cell.id = hashlib.sha1(cell.source.encode()).hexdigest()[:8]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}

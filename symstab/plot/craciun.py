@@ -104,9 +104,9 @@ def craciun_fig2(sweep_result: Any, *, path: PathLike | None = None) -> Figure:
       length is the Euclidean arc length of M_WS(η), summed over all branches (for
       ½(1 − xy)²: of {xy = 1, x² + y² <= 2/η}, both branches), divided by its value at
       the first η. For ½(1 − xy)² at η = 0.1 that length is 14.47, whereas the paper's
-      caption gives 37.4 for the same η: the unnormalised lengths are not comparable,
-      only the shape of the normalised curve is. Where the length is unknown (``None``)
-      the curve has a gap; where M_WS(η) has no arcs it is 0.
+      caption gives 37.4 for the same η (no reading of "length" in
+      :mod:`symstab.exact.mws_lengths` gives 37.4): only normalised curves are compared.
+      Where the length is unknown (``None``) the curve has a gap; where M_WS(η) has no arcs it is 0.
     * a vertical dashed line at the exact critical step size ``sweep_result.eta_critical``
       (gid ``"eta_critical"``; past it no minimum is even weakly stable), if known.
 
