@@ -28,6 +28,7 @@ from .support import slug
 
 __all__ = [
     "architecture_is",
+    "converging_fraction_positive",
     "critical_eta_is",
     "gd_map_nonsingular",
     "measure_zero_convergence",
@@ -232,6 +233,64 @@ def critical_eta_is(name: str, expected: object, *, id: str | None = None) -> Cl
     )
 
 
+def _converging_count(spec: LinearNetSpec, step: StepSize,
+                      box: Sequence[tuple[float, float]], budget: Budget
+                      ) -> tuple[int, int, float, float, str]:
+    """GD from ``budget.samples`` uniform starts in ``box`` (float64, ``budget.steps``
+    steps): (converged, n, Wilson low, Wilson high, a sentence)."""
+    facts = network_facts(spec)
+    loss = Loss.from_catalog(spec.name)
+    pts = uniform_box_sampler(list(box), 0)(budget.samples)
+    labels, _ = run_chunk(loss, step, pts, None, budget.steps, 1e8,
+                          (float(facts.min_on_rank_r), 1e-12, 1e-10))
+    k, n = int((labels >= 1).sum()), int(labels.size)
+    low, high = wilson_interval(k, n, budget.confidence)
+    return k, n, low, high, (
+        f"{k} of {n} uniform starts converged within {budget.steps} steps "
+        f"(|∇f| < 1e-10 and f − f* < 1e-12, f* = {sp.sstr(facts.min_on_rank_r)})")
+
+
+def converging_fraction_positive(name: str, eta: StepSizeLike,
+                                 box: Sequence[tuple[float, float]], *,
+                                 id: str | None = None) -> Claim:
+    """Claim: below the critical step size of the network ``name``, GD converges to a
+    global minimum from a set of positive measure: ``budget.samples`` uniform starts in
+    ``box`` (float64 GD), holds when the Wilson lower bound of the converging fraction
+    is above 0 (statistical; the float64 criterion is numerical, not a proof)."""
+    spec = _spec(name)
+    step = StepSize.of(eta)
+
+    def below_critical(budget: Budget) -> HypothesisCheck:
+        facts = network_facts(spec)
+        ok = facts.eta_critical is not None and compare(step.exact, facts.eta_critical) < 0
+        return HypothesisCheck("η < critical η", ok, Strength.EXACT,
+                               f"η = {sp.sstr(step.exact)}, critical η = "
+                               f"{sp.sstr(facts.eta_critical)}")
+
+    def run(budget: Budget) -> Outcome:
+        _k, n, low, high, text = _converging_count(spec, step, box, budget)
+        ev = Evidence(Strength.STATISTICAL, f"{text}; fraction in [{low:.4g}, {high:.4g}] "
+                      f"at {budget.confidence:.0%} confidence (Wilson)",
+                      n=n, confidence=budget.confidence, bound=(low, high))
+        if low > 0:
+            return Verdict.HOLDS, ev, None
+        return Verdict.FAILS, ev, Counterexample(
+            f"none of {n} uniform starts converged at η = {sp.sstr(step.exact)}",
+            eta=sp.sstr(step.exact))
+
+    return Claim(
+        id=id or f"craciun.positive-fraction.{_slug(name)}.{slug(step.exact)}",
+        title=f"GD converges from a positive fraction for {name} at η = {sp.sstr(step.exact)}",
+        statement=(f"GD on {name} with η = {sp.sstr(step.exact)}, below the critical step "
+                   "size, converges to a global minimum from a set of positive measure."),
+        latex=r"\lambda(\{\theta_0:\theta_k\to\mathcal M\})>0",
+        source=Source(CRACIUN, "convergence below the critical learning rate (Figs. 2–4)"),
+        run=run,
+        hypotheses=(below_critical,),
+        tags=(name, "linear-network", "fraction"),
+    )
+
+
 def measure_zero_convergence(name: str, eta: StepSizeLike,
                              box: Sequence[tuple[float, float]], *,
                              id: str | None = None) -> Claim:
@@ -251,18 +310,10 @@ def measure_zero_convergence(name: str, eta: StepSizeLike,
                                f"{sp.sstr(facts.eta_critical)}")
 
     def run(budget: Budget) -> Outcome:
-        facts = network_facts(spec)
-        loss = Loss.from_catalog(name)
-        pts = uniform_box_sampler(list(box), 0)(budget.samples)
-        labels, _ = run_chunk(loss, step, pts, None, budget.steps, 1e8,
-                              (float(facts.min_on_rank_r), 1e-12, 1e-10))
-        k, n = int((labels >= 1).sum()), int(labels.size)
-        low, high = wilson_interval(k, n, budget.confidence)
-        ev = Evidence(Strength.STATISTICAL, (
-            f"{k} of {n} uniform starts converged within {budget.steps} steps "
-            f"(|∇f| < 1e-10 and f − f* < 1e-12, f* = {sp.sstr(facts.min_on_rank_r)}); "
-            f"fraction <= {high:.4g} at {budget.confidence:.0%} confidence (Wilson)"),
-            n=n, confidence=budget.confidence, bound=(low, high))
+        k, n, low, high, text = _converging_count(spec, step, box, budget)
+        ev = Evidence(Strength.STATISTICAL, f"{text}; fraction <= {high:.4g} at "
+                      f"{budget.confidence:.0%} confidence (Wilson)",
+                      n=n, confidence=budget.confidence, bound=(low, high))
         return (Verdict.HOLDS if k == 0 else Verdict.INCONCLUSIVE), ev, None
 
     return Claim(

@@ -97,6 +97,8 @@ def _linear_nets() -> list[Claim]:
         linear_nets.gd_map_nonsingular(bottleneck),
         linear_nets.critical_eta_is(filling, R(1, 2)),
         linear_nets.critical_eta_is(bottleneck, R(1, 2)),
+        linear_nets.converging_fraction_positive(filling, R(2, 5), box),
+        linear_nets.converging_fraction_positive(bottleneck, R(2, 5), box[:4]),
         linear_nets.measure_zero_convergence(filling, R(11, 20), box),
         linear_nets.measure_zero_convergence(bottleneck, R(11, 20), box[:4]),
         linear_nets.rank_r_minimum(f"{filling}:data", R(1, 2)),

@@ -179,3 +179,24 @@ def test_unwhitened_data_is_refused() -> None:
 
     with pytest.raises(ValueError, match="whitened"):
         LinearNetSpec.on_data((2, 2, 2), sp.Matrix([[1, 1], [0, 1]]), sp.eye(2))
+
+
+def test_positive_fraction_below_the_critical_eta() -> None:
+    from proofs_check import seed_claim
+    from proofs_check.core import Budget, Verdict
+
+    result = seed_claim("craciun.positive-fraction.linear-net-2x1x2.2_5").check(Budget.reduced())
+    assert result.verdict is Verdict.HOLDS and result.evidence.bound[0] > 0
+    # a plain NumPy GD loop on ½‖W2 W1 − diag(2, 1)‖² (2→1→2) at η = 2/5 reaches the
+    # Eckart–Young value ½ from most starts in [−1.5, 1.5]⁴
+    rng = np.random.default_rng(1)
+    target, reached = np.diag([2.0, 1.0]), 0
+    for _ in range(20):
+        w1, w2 = rng.uniform(-1.5, 1.5, (1, 2)), rng.uniform(-1.5, 1.5, (2, 1))
+        for _ in range(3000):
+            r = w2 @ w1 - target
+            w1, w2 = w1 - 0.4 * w2.T @ r, w2 - 0.4 * r @ w1.T
+            if not np.isfinite(r).all() or np.abs(r).max() > 1e6:
+                break
+        reached += abs(0.5 * np.sum((w2 @ w1 - target) ** 2) - 0.5) < 1e-10
+    assert reached >= 15
