@@ -16,7 +16,7 @@ import sympy as sp
 
 from symstab.loss import Loss
 
-from . import chen, craciun, eos, linear_nets, networks, orbits, taowang
+from . import chen, craciun, eos, gradient_norm, linear_nets, networks, orbits, taowang
 from .core import Claim, Source, Verdict
 from .properties import converges_from, descent_inequality, forward_invariant, threshold_equals
 
@@ -80,6 +80,9 @@ def _craciun() -> list[Claim]:
                                          id="ahn.measure-zero.chain3"),
         craciun.measure_zero_convergence(_loss("f4"), R(11, 19), BOX2,
                                          id="ahn.measure-zero.f4"),
+        gradient_norm.gradient_norm_transition(xy, R(9, 10), R(11, 10), ((-2, 2),) * 2),
+        gradient_norm.gradient_norm_transition(_loss("linear-net:2x2x2"), R(9, 20), R(11, 20),
+                                               ((-1.5, 1.5),) * 8),
     ]
 
 
@@ -140,6 +143,9 @@ def false_variants() -> list[Claim]:
             linear_nets.rank_r_minimum("linear-net:2x1x2", 0,
                                        id="false.prop1.non-filling-minimum-equals-filling"),
             linear_nets.critical_eta_is("linear-net:2x2x2", 1, id="false.critical-eta.2x2x2-1"),
+            gradient_norm.gradient_norm_transition(_loss("xy"), R(7, 10), R(9, 10),
+                                                   ((-2, 2),) * 2,
+                                                   id="false.gradient-norm.xy-below-0.9"),
         )),
     ]
     return [_as_false(c) for c in claims]
