@@ -10,7 +10,6 @@ instead of raising).
 
 from __future__ import annotations
 
-import math
 import threading
 from types import SimpleNamespace
 from typing import Any
@@ -19,11 +18,15 @@ import numpy as np
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-from symstab.codegen.source import exec_generated, lines
+from symstab.codegen.cache import load_module
+from symstab.codegen.source import lines
 from symstab.codegen.target import PRINTER_SETTINGS, Derivation, Target, check_steps
 from symstab.errors import InputError
 
 __all__ = ["NUMBA_BLOCK", "NumbaTarget"]
+
+_KERNEL_NAMES = frozenset(
+    ("value_scalar", "grad_into", "value_grad_into", "hess_into", "step_into", "step_col"))
 
 #: Points per block in the parallel numba GD driver (fits in L1, lets LLVM vectorise).
 NUMBA_BLOCK = 64
@@ -96,53 +99,67 @@ def _import_numba() -> Any:
     return numba
 
 
-def _numba_drivers(kernels: NumbaTarget) -> SimpleNamespace:
-    """Parallel (prange) drivers over many points, closing over the scalar kernels."""
-    numba = _import_numba()
-    prange = numba.prange
-    par = numba.njit(cache=False, fastmath=False, error_model="numpy", parallel=True)
-    value_scalar = kernels.value_scalar
-    grad_into = kernels.grad_into
-    hess_into = kernels.hess_into
-    step_into = kernels.step_into
-    step_col = kernels.step_col
-    block = NUMBA_BLOCK
+#: The header of every generated numba module (``_CACHE`` is set by the loader).
+_HEADER = """import math
 
-    def value_batch(thetas, out):  # type: ignore[no-untyped-def]
-        for i in prange(thetas.shape[0]):
-            out[i] = value_scalar(thetas[i])
+import numba
+import numpy as np
 
-    def grad_batch(thetas, out):  # type: ignore[no-untyped-def]
-        for i in prange(thetas.shape[0]):
-            grad_into(thetas[i], out[i])
+_jit = numba.njit(cache=_CACHE, fastmath=False, error_model="numpy", nogil=True)
+"""
 
-    def hess_batch(thetas, out):  # type: ignore[no-untyped-def]
-        for i in prange(thetas.shape[0]):
-            hess_into(thetas[i], out[i])
+#: The loss' scalar kernels, jitted (their plain Python versions stay as ``.py_func``).
+_JITTED = """
+value_scalar = _jit(value_scalar)
+grad_into = _jit(grad_into)
+value_grad_into = _jit(value_grad_into)
+hess_into = _jit(hess_into)
+step_into = _jit(step_into)
+step_col = _jit(step_col)
+"""
 
-    def step_batch(thetas, eta, out):  # type: ignore[no-untyped-def]
-        for i in prange(thetas.shape[0]):
-            step_into(thetas[i], eta, out[i])
+#: Parallel (prange) drivers over many points (a fixed template after the kernels).
+_DRIVERS = """
+_par = numba.njit(cache=_CACHE, fastmath=False, error_model="numpy", parallel=True)
 
-    def descend_batch(thetas, eta, steps, out):  # type: ignore[no-untyped-def]
-        npts = thetas.shape[0]
-        nblocks = (npts + block - 1) // block
-        for b in prange(nblocks):
-            lo = b * block
-            hi = min(lo + block, npts)
-            cols = np.ascontiguousarray(thetas[lo:hi].T)
-            for _ in range(steps):
-                for k in range(hi - lo):
-                    step_col(cols, k, eta)
-            out[lo:hi] = cols.T
 
-    return SimpleNamespace(
-        value=par(value_batch),
-        grad=par(grad_batch),
-        hess=par(hess_batch),
-        step=par(step_batch),
-        descend=par(descend_batch),
-    )
+@_par
+def value_batch(thetas, out):
+    for i in numba.prange(thetas.shape[0]):
+        out[i] = value_scalar(thetas[i])
+
+
+@_par
+def grad_batch(thetas, out):
+    for i in numba.prange(thetas.shape[0]):
+        grad_into(thetas[i], out[i])
+
+
+@_par
+def hess_batch(thetas, out):
+    for i in numba.prange(thetas.shape[0]):
+        hess_into(thetas[i], out[i])
+
+
+@_par
+def step_batch(thetas, eta, out):
+    for i in numba.prange(thetas.shape[0]):
+        step_into(thetas[i], eta, out[i])
+
+
+@_par
+def descend_batch(thetas, eta, steps, out):
+    npts = thetas.shape[0]
+    nblocks = (npts + block - 1) // block
+    for b in numba.prange(nblocks):
+        lo = b * block
+        hi = min(lo + block, npts)
+        cols = np.ascontiguousarray(thetas[lo:hi].T)
+        for _ in range(steps):
+            for k in range(hi - lo):
+                step_col(cols, k, eta)
+        out[lo:hi] = cols.T
+"""
 
 
 class NumbaTarget(Target):
@@ -175,28 +192,42 @@ class NumbaTarget(Target):
     """
 
     def __init__(self, loss: Derivation) -> None:
-        numba = _import_numba()
+        _import_numba()
         self.n = loss.n
         self.source = _numba_source(loss)
-        ns = exec_generated(self.source, {"math": math}, "numba")
-        jit = numba.njit(cache=False, fastmath=False, error_model="numpy", nogil=True)
-        self.value_scalar = jit(ns["value_scalar"])
-        self.grad_into = jit(ns["grad_into"])
-        self.value_grad_into = jit(ns["value_grad_into"])
-        self.hess_into = jit(ns["hess_into"])
-        self.step_into = jit(ns["step_into"])
-        self.step_col = jit(ns["step_col"])
-        self._drivers: SimpleNamespace | None = None
+        self._kernels_source = _HEADER + "\n" + self.source + "\n" + _JITTED
+        self._module: dict[str, Any] | None = None
         self._lock = threading.Lock()
+
+    def kernel_module(self, template: str, tag: str,
+                      constants: dict[str, int | float] | None = None) -> dict[str, Any]:
+        """Run a fixed numba ``template`` after this loss' kernels (``value_scalar``,
+        ``step_col``, ... at module level) and ``constants`` (``name = value`` lines), as
+        one generated module cached on disk (:mod:`symstab.codegen.cache`); returns its
+        namespace. Decorate the template's functions with ``cache=_CACHE``."""
+        lines_ = [f"{name} = {value!r}" for name, value in (constants or {}).items()]
+        source = self._kernels_source + "\n" + "\n".join(lines_) + "\n" + template
+        return load_module(source, tag, {})
+
+    def _namespace(self) -> dict[str, Any]:
+        with self._lock:
+            if self._module is None:
+                self._module = self.kernel_module(_DRIVERS, "loss", {"block": NUMBA_BLOCK})
+            return self._module
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _KERNEL_NAMES:
+            return self._namespace()[name]
+        raise AttributeError(name)
 
     @property
     def drivers(self) -> SimpleNamespace:
         """Parallel drivers ``value(thetas, out)``, ``grad``, ``hess``, ``step(thetas, eta,
         out)`` and ``descend(thetas, eta, steps, out)`` over the rows of ``thetas``."""
-        with self._lock:
-            if self._drivers is None:
-                self._drivers = _numba_drivers(self)
-            return self._drivers
+        ns = self._namespace()
+        return SimpleNamespace(value=ns["value_batch"], grad=ns["grad_batch"],
+                               hess=ns["hess_batch"], step=ns["step_batch"],
+                               descend=ns["descend_batch"])
 
     def _points(self, theta: Any) -> tuple[np.ndarray, tuple[int, ...]]:
         th = np.asarray(theta, dtype=np.float64)

@@ -244,50 +244,49 @@ class Sweep:
 _kernels: dict[int, Any] = {}
 
 
-def _make_numerical_kernel(target: Any) -> Any:
-    import numba
-
-    value_grad_into = target.value_grad_into
-    dim = target.n
-
-    @numba.njit(parallel=True, fastmath=False, error_model="numpy", nogil=True)
-    def kernel(  # type: ignore[no-untyped-def]
-        points, eta, max_steps, bound, f_star, value_tol, grad_tol, labels_out, steps_out
-    ):
-        npts = points.shape[0]
-        if points.shape[1] != dim:
-            raise ValueError("points must have the loss' dimension")
-        bound2 = bound * bound
-        g2tol = grad_tol * grad_tol
-        for p in numba.prange(npts):
-            th = np.empty(dim)
-            g = np.empty(dim)
+_NUMERICAL_TEMPLATE = '''
+@numba.njit(cache=_CACHE, parallel=True, fastmath=False, error_model="numpy", nogil=True)
+def kernel(
+    points, eta, max_steps, bound, f_star, value_tol, grad_tol, labels_out, steps_out
+):
+    npts = points.shape[0]
+    if points.shape[1] != dim:
+        raise ValueError("points must have the loss' dimension")
+    bound2 = bound * bound
+    g2tol = grad_tol * grad_tol
+    for p in numba.prange(npts):
+        th = np.empty(dim)
+        g = np.empty(dim)
+        for i in range(dim):
+            th[i] = points[p, i]
+        label = 0
+        s = 0
+        while True:
+            f = value_grad_into(th, g)
+            g2 = 0.0
+            t2 = 0.0
             for i in range(dim):
-                th[i] = points[p, i]
-            label = 0
-            s = 0
-            while True:
-                f = value_grad_into(th, g)
-                g2 = 0.0
-                t2 = 0.0
-                for i in range(dim):
-                    g2 += g[i] * g[i]
-                    t2 += th[i] * th[i]
-                if (f - f_star < value_tol) and (g2 < g2tol):
-                    label = 1
-                    break
-                if not (t2 <= bound2) or not math.isfinite(f) or not math.isfinite(g2):
-                    label = -1
-                    break
-                if s >= max_steps:
-                    break
-                for i in range(dim):
-                    th[i] = th[i] - eta * g[i]
-                s += 1
-            labels_out[p] = label
-            steps_out[p] = s
+                g2 += g[i] * g[i]
+                t2 += th[i] * th[i]
+            if (f - f_star < value_tol) and (g2 < g2tol):
+                label = 1
+                break
+            if not (t2 <= bound2) or not math.isfinite(f) or not math.isfinite(g2):
+                label = -1
+                break
+            if s >= max_steps:
+                break
+            for i in range(dim):
+                th[i] = th[i] - eta * g[i]
+            s += 1
+        labels_out[p] = label
+        steps_out[p] = s
 
-    return kernel
+'''
+
+
+def _make_numerical_kernel(target: Any) -> Any:
+    return target.kernel_module(_NUMERICAL_TEMPLATE, "criterion", {"dim": target.n})["kernel"]
 
 
 def numerical_kernel(loss: Any) -> Any:

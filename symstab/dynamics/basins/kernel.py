@@ -40,366 +40,367 @@ _kernels: dict[int, Any] = {}
 _kernels_lock = threading.Lock()
 
 
+_CORE_TEMPLATE = '''
+# The basin kernel (a fixed template; the loss' kernels and the constants dim, lanes,
+# chunk_max, first_cap and growth come before it in the generated module).
+value_scalar = numba.njit(inline="always", fastmath=False, error_model="numpy")(
+    value_scalar.py_func)
+step_col = numba.njit(inline="always", fastmath=False, error_model="numpy")(
+    step_col.py_func)
+
+
+@numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
+def tube_row(X, k, f, tlo, th, tdims, trows, tlev, tfstar, tlmax, tchild):
+    """The kernel row of the tube region whose entry set holds lane ``k``, or 0: the
+    level-0 cell, then down the tree of refined cells to the leaf holding it."""
+    excess = f - tfstar
+    if not excess <= tlmax:  # also NaN
+        return 0
+    index = 0
+    for i in range(dim):
+        v = (X[i, k] - tlo[i]) / th
+        if not (v >= 0.0 and v < tdims[i]):
+            return 0
+        index = index * tdims[i] + int(v)
+    level = 0
+    while index < tchild.shape[0] and tchild[index] >= 0:
+        level += 1
+        scale = float(1 << level)  # exact: v * scale is the level's coordinate
+        sub = 0
+        for i in range(dim):
+            v = (X[i, k] - tlo[i]) / th
+            sub = sub * 2 + (int(v * scale) & 1)
+        index = tchild[index] + sub
+    return trows[index] if excess <= tlev[index] else 0
+
+@numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
+def tube_piece(X, k, f, tlo, th, tdims, tpieces, tfstar, tvtol):
+    """The kernel row of the piece of minima whose tube cell holds lane ``k`` when
+    f − f* <= ``tvtol`` there, or 0."""
+    if not f - tfstar <= tvtol:  # also NaN
+        return 0
+    index = 0
+    for i in range(dim):
+        v = (X[i, k] - tlo[i]) / th
+        if not (v >= 0.0 and v < tdims[i]):
+            return 0
+        index = index * tdims[i] + int(v)
+    return tpieces[index]
+
+@numba.njit(cache=_CACHE, fastmath=False, error_model="numpy", nogil=True)
+def _run_chunk(
+    first,
+    points,
+    ids,
+    lo,
+    hi,
+    cur,
+    fprev,
+    eta,
+    centers,
+    r2,
+    mono,
+    tlo,
+    th,
+    tdims,
+    trows,
+    tlev,
+    tfstar,
+    tlmax,
+    tpieces,
+    tvtol,
+    tchild,
+    max_steps,
+    cap,
+    bound2,
+    labels_out,
+    stable_out,
+    steps_out,
+    open_out,
+    numeric_out,
+    parked,
+    nparked,
+):
+    """Advance the points ``ids[lo:hi]`` (``lo:hi`` itself in the first round) until
+    decided or ``cap`` steps; park the rest in ``parked[lo:lo + nparked]``."""
+    n = dim  # a compile-time constant: the loops over coordinates unroll
+    nreg = centers.shape[0]
+    all_mono = True
+    for r in range(nreg):
+        all_mono = all_mono & mono[r]
+    cr = np.empty(n)
+    X = np.empty((n, lanes))  # lane state, one column per trajectory (SoA)
+    F = np.empty(lanes)  # f(θ) of the previous iterate
+    D = np.empty(lanes)  # squared distance / squared norm scratch
+    lab = np.empty(lanes, np.int64)  # region containing the current iterate
+    mon = np.empty(lanes, np.bool_)  # the current iterate is in a monotone region
+    pend = np.empty(lanes, np.int64)  # region (label certified) entered so far, or 0
+    dec = np.empty(lanes, np.bool_)  # label and stability decided
+    E = np.empty(lanes, np.int64)  # lane needs attention after this sweep
+    evl = np.empty(lanes, np.int64)  # the lanes that do
+    cnt = np.empty(lanes, np.int64)  # steps taken
+    ok = np.empty(lanes, np.bool_)  # strict descent so far
+    who = np.empty(lanes, np.int64)  # point index of each lane
+    stop = cap if cap < max_steps else max_steps + 1  # park only before the last round
+    npark = 0
+    nxt = lo
+    active = 0
+    while active < lanes and nxt < hi:
+        if first:
+            p = nxt
+            for i in range(n):
+                X[i, active] = points[p, i]
+            F[active] = np.inf
+            cnt[active] = 0
+            ok[active] = True
+            pend[active] = 0
+        else:
+            p = ids[nxt]
+            for i in range(n):
+                X[i, active] = cur[p, i]
+            F[active] = fprev[p]
+            cnt[active] = steps_out[p]
+            ok[active] = stable_out[p]
+            pend[active] = labels_out[p]
+        who[active] = p
+        active += 1
+        nxt += 1
+    while active > 0:
+        # (1) loss at the current iterate; strict descent since the previous one
+        for k in range(active):
+            f = value_scalar(X[:, k])
+            ok[k] = ok[k] & (f < F[k])  # the first comparison is with +inf
+            F[k] = f
+            lab[k] = 0
+        # (2) region membership of the current iterate (first region wins); with
+        # non-monotone regions also whether it is in a monotone one (a Hessian ball:
+        # descent certified from there). A lane is decided once its label is
+        # certified (pend) and its stability too: it is in a monotone region, or the
+        # loss has risen; with only monotone regions, as soon as it enters one
+        if all_mono:
+            for r in range(nreg):
+                for i in range(n):
+                    cr[i] = centers[r, i]
+                rr = r2[r]
+                for k in range(active):
+                    d2 = 0.0
+                    for i in range(n):
+                        d = X[i, k] - cr[i]
+                        d2 += d * d
+                    lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
+            if tlmax >= 0.0:
+                for k in range(active):
+                    row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
+                                   tchild)
+                    lab[k] = row if lab[k] == 0 else lab[k]
+        else:
+            for k in range(active):
+                mon[k] = False
+            for r in range(nreg):
+                for i in range(n):
+                    cr[i] = centers[r, i]
+                rr = r2[r]
+                mr = mono[r]
+                for k in range(active):
+                    d2 = 0.0
+                    for i in range(n):
+                        d = X[i, k] - cr[i]
+                        d2 += d * d
+                    inside = d2 <= rr
+                    lab[k] = r + 1 if (lab[k] == 0) & inside else lab[k]
+                    mon[k] = mon[k] | (inside & mr)
+            if tlmax >= 0.0:
+                for k in range(active):
+                    row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
+                                   tchild)
+                    lab[k] = row if lab[k] == 0 else lab[k]
+                    mon[k] = mon[k] | (row != 0)  # tube regions are monotone
+            for k in range(active):
+                pk = pend[k]
+                pk = lab[k] if pk == 0 else pk
+                pend[k] = pk
+                dec[k] = (pk != 0) & (mon[k] | ~ok[k])
+        # (3) one GD step for every lane (discarded for lanes decided before it), the
+        # squared norm after it, and which lanes need attention
+        events = 0
+        for k in range(active):
+            dk = (lab[k] != 0) if all_mono else dec[k]
+            step_col(X, k, eta)
+            s2 = 0.0
+            for i in range(n):
+                s2 += X[i, k] * X[i, k]
+            D[k] = s2
+            c0 = cnt[k]
+            ev = dk | (c0 >= max_steps) | (c0 + 1 >= stop) | ~(s2 <= bound2)
+            E[k] = ev
+            events += ev
+            cnt[k] = c0 + 1
+        if events == 0:
+            continue
+        # (5) record decided lanes, park lanes at the round's cap, refill or shrink
+        m = 0
+        for k in range(active):  # branch-free list of the lanes with events
+            evl[m] = k
+            m += E[k]
+        for e in range(m - 1, -1, -1):  # descending: see the lane move below
+            k = evl[e]
+            c0 = cnt[k] - 1  # steps taken before this sweep's step
+            p = who[k]
+            pk = lab[k] if all_mono else pend[k]
+            open_out[p] = False
+            if (pk != 0) if all_mono else dec[k]:
+                labels_out[p] = pk
+                steps_out[p] = c0
+            elif c0 >= max_steps:
+                labels_out[p] = pk
+                steps_out[p] = c0
+                if pk != 0:  # label certified, monotone descent still open
+                    open_out[p] = True
+                    ok[k] = False
+                elif tvtol > 0.0:  # the numerical criterion: at a piece of minima
+                    row = tube_piece(X, k, value_scalar(X[:, k]), tlo, th, tdims,
+                                     tpieces, tfstar, tvtol)
+                    if row != 0:
+                        labels_out[p] = row
+                        numeric_out[p] = True
+            elif not D[k] <= bound2:  # |θ|² > bound² or non-finite
+                # (after a certified label only by a float64 breakdown: keep it)
+                labels_out[p] = pk if pk != 0 else -1
+                steps_out[p] = c0 + 1
+                # the last step counts too (e.g. a loss decreasing along a ray)
+                ok[k] = ok[k] & (value_scalar(X[:, k]) < F[k])
+            else:  # park: the state after the step, for the next round
+                for i in range(n):
+                    cur[p, i] = X[i, k]
+                fprev[p] = F[k]
+                steps_out[p] = c0 + 1
+                labels_out[p] = pk  # the pending label (0 if all_mono), resumed
+                parked[lo + npark] = p
+                npark += 1
+            stable_out[p] = ok[k]
+            if nxt < hi:
+                if first:
+                    q = nxt
+                    for i in range(n):
+                        X[i, k] = points[q, i]
+                    F[k] = np.inf
+                    cnt[k] = 0
+                    ok[k] = True
+                    pend[k] = 0
+                else:
+                    q = ids[nxt]
+                    for i in range(n):
+                        X[i, k] = cur[q, i]
+                    F[k] = fprev[q]
+                    cnt[k] = steps_out[q]
+                    ok[k] = stable_out[q]
+                    pend[k] = labels_out[q]
+                who[k] = q
+                nxt += 1
+            else:
+                active -= 1
+                if k != active:  # the last lane was already handled this sweep
+                    for i in range(n):
+                        X[i, k] = X[i, active]
+                    F[k] = F[active]
+                    cnt[k] = cnt[active]
+                    ok[k] = ok[active]
+                    who[k] = who[active]
+                    pend[k] = pend[active]
+    nparked[0] = npark
+
+@numba.njit(cache=_CACHE, parallel=True, fastmath=False, error_model="numpy", nogil=True)
+def core(  # type: ignore[no-untyped-def]
+    points, eta, centers, radii, mono, tlo, th, tdims, trows, tlev, tfstar, tlmax,
+    tpieces, tvtol, tchild, max_steps, bound, labels_out, stable_out, steps_out,
+    open_out, numeric_out, nthreads,
+):  # fmt: skip
+    npts = points.shape[0]
+    n = points.shape[1]
+    nreg = centers.shape[0]
+    if n != dim or (nreg > 0 and centers.shape[1] != dim) or radii.shape[0] != nreg:
+        raise ValueError("points/centers must have the loss' dimension, radii (k,)")
+    if mono.shape[0] != nreg:
+        raise ValueError("monotone flags must have shape (k,)")
+    if labels_out.shape[0] < npts or stable_out.shape[0] < npts:
+        raise ValueError("output arrays are shorter than points")
+    if steps_out.shape[0] < npts or open_out.shape[0] < npts or numeric_out.shape[0] < npts:
+        raise ValueError("output arrays are shorter than points")
+    r2 = np.empty(nreg)
+    for r in range(nreg):
+        r2[r] = radii[r] * radii[r]
+    bound2 = bound * bound
+    # parked state between rounds; np.empty: pages are only touched if used
+    cur = np.empty((npts, n))
+    fprev = np.empty(npts)
+    ids = np.empty(npts, np.int64)
+    parked = np.empty(npts, np.int64)
+    maxchunks = (npts + lanes - 1) // lanes
+    nparked = np.zeros((maxchunks, 1), np.int64)
+    nrem = npts
+    cap = first_cap
+    first = True
+    while nrem > 0:
+        # chunks of at most chunk_max points, enough of them to keep every thread busy
+        chunk = max(lanes, min(chunk_max, nrem // (4 * nthreads)))
+        nchunks = (nrem + chunk - 1) // chunk
+        for c in numba.prange(nchunks):
+            lo = c * chunk
+            hi = min(lo + chunk, nrem)
+            _run_chunk(
+                first,
+                points,
+                ids,
+                lo,
+                hi,
+                cur,
+                fprev,
+                eta,
+                centers,
+                r2,
+                mono,
+                tlo,
+                th,
+                tdims,
+                trows,
+                tlev,
+                tfstar,
+                tlmax,
+                tpieces,
+                tvtol,
+                tchild,
+                max_steps,
+                cap,
+                bound2,
+                labels_out,
+                stable_out,
+                steps_out,
+                open_out,
+                numeric_out,
+                parked,
+                nparked[c],
+            )
+        m = 0
+        for c in range(nchunks):
+            lo = c * chunk
+            for j in range(nparked[c, 0]):
+                ids[m] = parked[lo + j]
+                m += 1
+        nrem = m
+        first = False
+        cap = cap * growth if cap < max_steps // growth + 1 else max_steps + 1
+'''
+
+
 def _make_kernel(target: Any) -> Any:
     import numba
 
-    # The generated kernels, re-jitted from their (generated) Python source with numba's
-    # IR-level inlining: inlined into the lane loops below they vectorise across lanes
-    # (called as separate functions on a column view, the value loop does not).
-    inline = numba.njit(inline="always", fastmath=False, error_model="numpy")
-    value_scalar = inline(target.value_scalar.py_func)
-    step_col = inline(target.step_col.py_func)
+    # The generated kernels are inlined at numba's IR level into the lane loops (they
+    # vectorise across lanes there; called as separate functions they do not).
     dim = target.n
-    lanes = _LANES
-    chunk_max = CHUNK
-    first_cap = _FIRST_CAP
-    growth = _CAP_GROWTH
-
-    @numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
-    def tube_row(X, k, f, tlo, th, tdims, trows, tlev, tfstar, tlmax, tchild):
-        """The kernel row of the tube region whose entry set holds lane ``k``, or 0: the
-        level-0 cell, then down the tree of refined cells to the leaf holding it."""
-        excess = f - tfstar
-        if not excess <= tlmax:  # also NaN
-            return 0
-        index = 0
-        for i in range(dim):
-            v = (X[i, k] - tlo[i]) / th
-            if not (v >= 0.0 and v < tdims[i]):
-                return 0
-            index = index * tdims[i] + int(v)
-        level = 0
-        while index < tchild.shape[0] and tchild[index] >= 0:
-            level += 1
-            scale = float(1 << level)  # exact: v * scale is the level's coordinate
-            sub = 0
-            for i in range(dim):
-                v = (X[i, k] - tlo[i]) / th
-                sub = sub * 2 + (int(v * scale) & 1)
-            index = tchild[index] + sub
-        return trows[index] if excess <= tlev[index] else 0
-
-    @numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
-    def tube_piece(X, k, f, tlo, th, tdims, tpieces, tfstar, tvtol):
-        """The kernel row of the piece of minima whose tube cell holds lane ``k`` when
-        f − f* <= ``tvtol`` there, or 0."""
-        if not f - tfstar <= tvtol:  # also NaN
-            return 0
-        index = 0
-        for i in range(dim):
-            v = (X[i, k] - tlo[i]) / th
-            if not (v >= 0.0 and v < tdims[i]):
-                return 0
-            index = index * tdims[i] + int(v)
-        return tpieces[index]
-
-    @numba.njit(fastmath=False, error_model="numpy", nogil=True)
-    def _run_chunk(
-        first,
-        points,
-        ids,
-        lo,
-        hi,
-        cur,
-        fprev,
-        eta,
-        centers,
-        r2,
-        mono,
-        tlo,
-        th,
-        tdims,
-        trows,
-        tlev,
-        tfstar,
-        tlmax,
-        tpieces,
-        tvtol,
-        tchild,
-        max_steps,
-        cap,
-        bound2,
-        labels_out,
-        stable_out,
-        steps_out,
-        open_out,
-        numeric_out,
-        parked,
-        nparked,
-    ):
-        """Advance the points ``ids[lo:hi]`` (``lo:hi`` itself in the first round) until
-        decided or ``cap`` steps; park the rest in ``parked[lo:lo + nparked]``."""
-        n = dim  # a compile-time constant: the loops over coordinates unroll
-        nreg = centers.shape[0]
-        all_mono = True
-        for r in range(nreg):
-            all_mono = all_mono & mono[r]
-        cr = np.empty(n)
-        X = np.empty((n, lanes))  # lane state, one column per trajectory (SoA)
-        F = np.empty(lanes)  # f(θ) of the previous iterate
-        D = np.empty(lanes)  # squared distance / squared norm scratch
-        lab = np.empty(lanes, np.int64)  # region containing the current iterate
-        mon = np.empty(lanes, np.bool_)  # the current iterate is in a monotone region
-        pend = np.empty(lanes, np.int64)  # region (label certified) entered so far, or 0
-        dec = np.empty(lanes, np.bool_)  # label and stability decided
-        E = np.empty(lanes, np.int64)  # lane needs attention after this sweep
-        evl = np.empty(lanes, np.int64)  # the lanes that do
-        cnt = np.empty(lanes, np.int64)  # steps taken
-        ok = np.empty(lanes, np.bool_)  # strict descent so far
-        who = np.empty(lanes, np.int64)  # point index of each lane
-        stop = cap if cap < max_steps else max_steps + 1  # park only before the last round
-        npark = 0
-        nxt = lo
-        active = 0
-        while active < lanes and nxt < hi:
-            if first:
-                p = nxt
-                for i in range(n):
-                    X[i, active] = points[p, i]
-                F[active] = np.inf
-                cnt[active] = 0
-                ok[active] = True
-                pend[active] = 0
-            else:
-                p = ids[nxt]
-                for i in range(n):
-                    X[i, active] = cur[p, i]
-                F[active] = fprev[p]
-                cnt[active] = steps_out[p]
-                ok[active] = stable_out[p]
-                pend[active] = labels_out[p]
-            who[active] = p
-            active += 1
-            nxt += 1
-        while active > 0:
-            # (1) loss at the current iterate; strict descent since the previous one
-            for k in range(active):
-                f = value_scalar(X[:, k])
-                ok[k] = ok[k] & (f < F[k])  # the first comparison is with +inf
-                F[k] = f
-                lab[k] = 0
-            # (2) region membership of the current iterate (first region wins); with
-            # non-monotone regions also whether it is in a monotone one (a Hessian ball:
-            # descent certified from there). A lane is decided once its label is
-            # certified (pend) and its stability too: it is in a monotone region, or the
-            # loss has risen; with only monotone regions, as soon as it enters one
-            if all_mono:
-                for r in range(nreg):
-                    for i in range(n):
-                        cr[i] = centers[r, i]
-                    rr = r2[r]
-                    for k in range(active):
-                        d2 = 0.0
-                        for i in range(n):
-                            d = X[i, k] - cr[i]
-                            d2 += d * d
-                        lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
-                if tlmax >= 0.0:
-                    for k in range(active):
-                        row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
-                                       tchild)
-                        lab[k] = row if lab[k] == 0 else lab[k]
-            else:
-                for k in range(active):
-                    mon[k] = False
-                for r in range(nreg):
-                    for i in range(n):
-                        cr[i] = centers[r, i]
-                    rr = r2[r]
-                    mr = mono[r]
-                    for k in range(active):
-                        d2 = 0.0
-                        for i in range(n):
-                            d = X[i, k] - cr[i]
-                            d2 += d * d
-                        inside = d2 <= rr
-                        lab[k] = r + 1 if (lab[k] == 0) & inside else lab[k]
-                        mon[k] = mon[k] | (inside & mr)
-                if tlmax >= 0.0:
-                    for k in range(active):
-                        row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
-                                       tchild)
-                        lab[k] = row if lab[k] == 0 else lab[k]
-                        mon[k] = mon[k] | (row != 0)  # tube regions are monotone
-                for k in range(active):
-                    pk = pend[k]
-                    pk = lab[k] if pk == 0 else pk
-                    pend[k] = pk
-                    dec[k] = (pk != 0) & (mon[k] | ~ok[k])
-            # (3) one GD step for every lane (discarded for lanes decided before it), the
-            # squared norm after it, and which lanes need attention
-            events = 0
-            for k in range(active):
-                dk = (lab[k] != 0) if all_mono else dec[k]
-                step_col(X, k, eta)
-                s2 = 0.0
-                for i in range(n):
-                    s2 += X[i, k] * X[i, k]
-                D[k] = s2
-                c0 = cnt[k]
-                ev = dk | (c0 >= max_steps) | (c0 + 1 >= stop) | ~(s2 <= bound2)
-                E[k] = ev
-                events += ev
-                cnt[k] = c0 + 1
-            if events == 0:
-                continue
-            # (5) record decided lanes, park lanes at the round's cap, refill or shrink
-            m = 0
-            for k in range(active):  # branch-free list of the lanes with events
-                evl[m] = k
-                m += E[k]
-            for e in range(m - 1, -1, -1):  # descending: see the lane move below
-                k = evl[e]
-                c0 = cnt[k] - 1  # steps taken before this sweep's step
-                p = who[k]
-                pk = lab[k] if all_mono else pend[k]
-                open_out[p] = False
-                if (pk != 0) if all_mono else dec[k]:
-                    labels_out[p] = pk
-                    steps_out[p] = c0
-                elif c0 >= max_steps:
-                    labels_out[p] = pk
-                    steps_out[p] = c0
-                    if pk != 0:  # label certified, monotone descent still open
-                        open_out[p] = True
-                        ok[k] = False
-                    elif tvtol > 0.0:  # the numerical criterion: at a piece of minima
-                        row = tube_piece(X, k, value_scalar(X[:, k]), tlo, th, tdims,
-                                         tpieces, tfstar, tvtol)
-                        if row != 0:
-                            labels_out[p] = row
-                            numeric_out[p] = True
-                elif not D[k] <= bound2:  # |θ|² > bound² or non-finite
-                    # (after a certified label only by a float64 breakdown: keep it)
-                    labels_out[p] = pk if pk != 0 else -1
-                    steps_out[p] = c0 + 1
-                    # the last step counts too (e.g. a loss decreasing along a ray)
-                    ok[k] = ok[k] & (value_scalar(X[:, k]) < F[k])
-                else:  # park: the state after the step, for the next round
-                    for i in range(n):
-                        cur[p, i] = X[i, k]
-                    fprev[p] = F[k]
-                    steps_out[p] = c0 + 1
-                    labels_out[p] = pk  # the pending label (0 if all_mono), resumed
-                    parked[lo + npark] = p
-                    npark += 1
-                stable_out[p] = ok[k]
-                if nxt < hi:
-                    if first:
-                        q = nxt
-                        for i in range(n):
-                            X[i, k] = points[q, i]
-                        F[k] = np.inf
-                        cnt[k] = 0
-                        ok[k] = True
-                        pend[k] = 0
-                    else:
-                        q = ids[nxt]
-                        for i in range(n):
-                            X[i, k] = cur[q, i]
-                        F[k] = fprev[q]
-                        cnt[k] = steps_out[q]
-                        ok[k] = stable_out[q]
-                        pend[k] = labels_out[q]
-                    who[k] = q
-                    nxt += 1
-                else:
-                    active -= 1
-                    if k != active:  # the last lane was already handled this sweep
-                        for i in range(n):
-                            X[i, k] = X[i, active]
-                        F[k] = F[active]
-                        cnt[k] = cnt[active]
-                        ok[k] = ok[active]
-                        who[k] = who[active]
-                        pend[k] = pend[active]
-        nparked[0] = npark
-
-    @numba.njit(parallel=True, fastmath=False, error_model="numpy", nogil=True)
-    def core(  # type: ignore[no-untyped-def]
-        points, eta, centers, radii, mono, tlo, th, tdims, trows, tlev, tfstar, tlmax,
-        tpieces, tvtol, tchild, max_steps, bound, labels_out, stable_out, steps_out,
-        open_out, numeric_out,
-    ):  # fmt: skip
-        npts = points.shape[0]
-        n = points.shape[1]
-        nreg = centers.shape[0]
-        if n != dim or (nreg > 0 and centers.shape[1] != dim) or radii.shape[0] != nreg:
-            raise ValueError("points/centers must have the loss' dimension, radii (k,)")
-        if mono.shape[0] != nreg:
-            raise ValueError("monotone flags must have shape (k,)")
-        if labels_out.shape[0] < npts or stable_out.shape[0] < npts:
-            raise ValueError("output arrays are shorter than points")
-        if steps_out.shape[0] < npts or open_out.shape[0] < npts or numeric_out.shape[0] < npts:
-            raise ValueError("output arrays are shorter than points")
-        r2 = np.empty(nreg)
-        for r in range(nreg):
-            r2[r] = radii[r] * radii[r]
-        bound2 = bound * bound
-        # parked state between rounds; np.empty: pages are only touched if used
-        cur = np.empty((npts, n))
-        fprev = np.empty(npts)
-        ids = np.empty(npts, np.int64)
-        parked = np.empty(npts, np.int64)
-        maxchunks = (npts + lanes - 1) // lanes
-        nparked = np.zeros((maxchunks, 1), np.int64)
-        nthreads = numba.get_num_threads()
-        nrem = npts
-        cap = first_cap
-        first = True
-        # ask for dynamic scheduling of the chunks (threading layers that cannot, split
-        # them statically; the chunks are many, so that is balanced on average)
-        old = numba.set_parallel_chunksize(1)
-        while nrem > 0:
-            # chunks of at most chunk_max points, enough of them to keep every thread busy
-            chunk = max(lanes, min(chunk_max, nrem // (4 * nthreads)))
-            nchunks = (nrem + chunk - 1) // chunk
-            for c in numba.prange(nchunks):
-                lo = c * chunk
-                hi = min(lo + chunk, nrem)
-                _run_chunk(
-                    first,
-                    points,
-                    ids,
-                    lo,
-                    hi,
-                    cur,
-                    fprev,
-                    eta,
-                    centers,
-                    r2,
-                    mono,
-                    tlo,
-                    th,
-                    tdims,
-                    trows,
-                    tlev,
-                    tfstar,
-                    tlmax,
-                    tpieces,
-                    tvtol,
-                    tchild,
-                    max_steps,
-                    cap,
-                    bound2,
-                    labels_out,
-                    stable_out,
-                    steps_out,
-                    open_out,
-                    numeric_out,
-                    parked,
-                    nparked[c],
-                )
-            m = 0
-            for c in range(nchunks):
-                lo = c * chunk
-                for j in range(nparked[c, 0]):
-                    ids[m] = parked[lo + j]
-                    m += 1
-            nrem = m
-            first = False
-            cap = cap * growth if cap < max_steps // growth + 1 else max_steps + 1
-        numba.set_parallel_chunksize(old)
+    core = target.kernel_module(_CORE_TEMPLATE, "basin", {
+        "dim": dim, "lanes": _LANES, "chunk_max": CHUNK, "first_cap": _FIRST_CAP,
+        "growth": _CAP_GROWTH})["core"]
 
     def kernel(
         points: np.ndarray,
@@ -426,11 +427,18 @@ def _make_kernel(target: Any) -> Any:
             tubes = TubeArrays.empty(dim)
         mono = np.ascontiguousarray(monotone, dtype=np.bool_)
         level_max = tubes.level_max if np.isfinite(tubes.level_max) else -1.0
-        core(points, eta, centers, radii, mono, tubes.lo, float(tubes.h), tubes.dims,
-             tubes.rows, tubes.levels, float(tubes.f_star), float(level_max), tubes.pieces,
-             float(tubes.value_tol), np.ascontiguousarray(tubes.child, dtype=np.int64),
-             max_steps, bound, labels_out, stable_out, steps_out, open_out,
-             numeric_out)  # fmt: skip
+        # dynamic scheduling of the chunks (threading layers that cannot, split them
+        # statically; the chunks are many, so that is balanced on average)
+        old = numba.set_parallel_chunksize(1)
+        try:
+            core(points, eta, centers, radii, mono, tubes.lo, float(tubes.h), tubes.dims,
+                 tubes.rows, tubes.levels, float(tubes.f_star), float(level_max),
+                 tubes.pieces, float(tubes.value_tol),
+                 np.ascontiguousarray(tubes.child, dtype=np.int64), max_steps, bound,
+                 labels_out, stable_out, steps_out, open_out, numeric_out,
+                 numba.get_num_threads())  # fmt: skip
+        finally:
+            numba.set_parallel_chunksize(old)
 
     kernel.core = core  # type: ignore[attr-defined]
     return kernel
