@@ -48,7 +48,8 @@ from symstab.loss import Loss
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
 
 __all__ = ["FACTOR_STARTS", "MONOTONE_UPPER", "UPPER", "XY_STARTS", "imbalance_identity",
-           "limit_bound", "matrix_factorisation", "monotone_imbalance", "seed_claims", "small_h_balances"]
+           "limit_bound", "matrix_factorisation", "monotone_imbalance", "seed_claims",
+           "small_h_balances"]
 
 R = sp.Rational
 BLOG = "Tao & Wang (blog), after Wang, Chen, Zhao & Tao, ICLR 2022"
