@@ -108,6 +108,13 @@ def search(strategy: st.SearchStrategy[Any], violated: Callable[[Any], bool], ex
     return witness, count[0], True
 
 
+def _how(n: int, fixed: int, searched: bool) -> str:
+    """How many draws a search checked, in words."""
+    if searched:
+        return f"{n} draws ({fixed} fixed, then Hypothesis)"
+    return f"{n} fixed draws"
+
+
 def _draws(budget: Budget, share: int) -> int:
     """Hypothesis draws of a claim: a share of ``budget.examples`` (at least 5)."""
     return max(budget.examples // share, 5)
@@ -343,8 +350,7 @@ def lemma_quadratics(*, quarter: bool = False, id: str | None = None,
         fixed = [(q, True, sp.Integer(1), sp.Integer(0), sp.Rational(1, 2))
                  for q in _fixed_quadratics()]
         witness, n, searched = search(strategy, violated, _draws(budget, 4), fixed)
-        how = (f"{n} Hypothesis draws" if searched
-               else f"{n} fixed draws")
+        how = _how(n, len(fixed), searched)
         if witness is not None:
             q, along, a, b, c = witness
             x = point(q, along, a, b)
@@ -463,8 +469,7 @@ def lemma_polynomials(*, local: bool = False, id: str | None = None,
             return out is not None and out[0] > 0
 
         witness, n, searched = search(strategy, violated, _draws(budget, 4), fixed)
-        how = (f"{n} Hypothesis draws" if searched
-               else f"{n} fixed draws")
+        how = _how(n, len(fixed), searched)
         data = {"draws": n, "losses": len(stats["losses"]), "checked": stats["checked"],
                 "skipped_step_leaves_box": stats["skipped"],
                 "uncertified": stats["uncertified"], "sub_boxes": pieces**2}
@@ -574,8 +579,7 @@ def convergence_quadratics(*, factor_range: tuple[Any, Any] = (0, 1), steps: int
                  for q in _fixed_quadratics()]
         witness, n, searched = search(strategy, lambda d: bool(failure(d)),
                                       _draws(budget, 8), fixed)
-        how = (f"{n} Hypothesis draws" if searched
-               else f"{n} fixed draws")
+        how = _how(n, len(fixed), searched)
         if witness is not None:
             q, a, b, c = witness
             h = _frac(c) * 2 / q.L
@@ -716,8 +720,7 @@ def convergence_log_perturbed(*, id: str | None = None, source: Source | None = 
                   sp.Integer(2), sp.Integer(-1), sp.Rational(9, 10))]
         witness, n, searched = search(strategy, lambda d: bool(failure(d, dps)),
                                       _draws(budget, 20), fixed)
-        how = (f"{n} Hypothesis draws" if searched
-               else f"{n} fixed draws")
+        how = _how(n, len(fixed), searched)
         if witness is not None:
             fam, a, b, c = witness
             return Verdict.FAILS, Evidence(Strength.CERTIFIED, f"{how}: "
@@ -829,8 +832,7 @@ def quadratic_regime(regime: str, *, factor_range: tuple[Any, Any] | None = None
         fixed = [(q, sp.Integer(1), sp.Rational(1, 2), mid) for q in _fixed_quadratics()]
         witness, n, searched = search(strategy, lambda d: bool(failure(d)),
                                       _draws(budget, 8), fixed)
-        how = (f"{n} Hypothesis draws" if searched
-               else f"{n} fixed draws")
+        how = _how(n, len(fixed), searched)
         if witness is not None:
             q, a, b, c = witness
             why = failure(witness)
