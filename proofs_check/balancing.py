@@ -18,6 +18,9 @@ imbalance; scalar: D = x² − y²):
     The bound is the linear-stability form: at a minimum uvᵀ = Y, λmax(∇²f) =
     ‖u‖² + ‖v‖² <= 2/h and ‖u‖‖v‖ = σ; for xy it reads |x∞ − y∞| <= √(2/h − 2). It
     decreases with h, as the blog says of the paper's bound.
+``balancing.limit-bound.mf2x2``
+    the same check for U, V ∈ R^{2×2} (rank-one target): an empirical check, the
+    stability form being derived for one column only.
 ``balancing.monotone-imbalance.xy``
     for h·L on a grid of (2, 3], GD converges and |D_k| never rises along the orbit
     (by the identity: h²(1 − x_k y_k)² <= 2 at every step).
@@ -47,18 +50,28 @@ from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
 
-__all__ = ["FACTOR_STARTS", "MONOTONE_UPPER", "UPPER", "XY_STARTS", "imbalance_identity",
-           "limit_bound", "matrix_factorisation", "monotone_imbalance", "seed_claims",
-           "small_h_balances"]
+__all__ = ["FACTOR2_STARTS", "FACTOR_STARTS", "GRID", "MONOTONE_UPPER", "STABILITY_NOTE",
+           "UPPER", "XY_STARTS", "imbalance_identity", "limit_bound", "matrix_factorisation",
+           "monotone_imbalance", "seed_claims", "small_h_balances"]
 
 R = sp.Rational
 BLOG = "Tao & Wang (blog), after Wang, Chen, Zhao & Tao, ICLR 2022"
 WRONG = Source("false variant", "deliberately wrong, must fail")
 
+#: Unbalanced starts (U row-major, then V) for ½‖Y − UVᵀ‖², U, V ∈ R^{2×2}.
+FACTOR2_STARTS: tuple[tuple[sp.Rational, ...], ...] = (
+    (R(2), R(1, 2), R(1), R(-1, 2), R(1, 10), R(1, 20), R(1, 20), R(1, 10)),
+    (R(3), R(0), R(1), R(1), R(1, 10), R(0), R(1, 10), R(1, 10)))
 #: h·L ranges over a grid of (2, UPPER) in the limit-bound claims ("h ∈ (2/L, 4/L)").
 UPPER = R(4)
 #: h·L ranges over a grid of (2, MONOTONE_UPPER] in the monotone-imbalance claims.
 MONOTONE_UPPER = R(3)
+#: Grid step of h·L at the full budget.
+GRID = R(1, 5)
+#: Where the bound of the limit-bound claims comes from (one column, rank-one target).
+STABILITY_NOTE = ("checked in the linear-stability form λmax = ‖u‖² + ‖v‖² <= 2/h at the "
+                  "limit (for xy: |x∞ − y∞| <= √(2/h − 2)); Wang et al.'s own constant is not "
+                  "in the seed")
 #: Unbalanced starts for ½(1 − xy)².
 XY_STARTS: tuple[tuple[sp.Rational, ...], ...] = (
     (R(2), R(1, 10)), (R(3), R(1, 10)), (R(4), R(1, 20)), (R(5), R(1, 10)))
@@ -68,14 +81,20 @@ FACTOR_STARTS: tuple[tuple[sp.Rational, ...], ...] = (
     (R(2), R(-1), R(1, 5), R(1, 10)))
 
 
-def matrix_factorisation() -> tuple[Loss, sp.Expr]:
-    """½‖Y − uvᵀ‖²_F with u, v ∈ R² and the rank-one Y = ½[[1, 1], [1, 1]] (σ = ‖Y‖₂ = 1),
-    built from SymPy; returns the loss and σ."""
-    u1, u2, v1, v2 = sp.symbols("u1 u2 v1 v2", real=True)
+def matrix_factorisation(d: int = 1) -> tuple[Loss, sp.Expr]:
+    """½‖Y − UVᵀ‖²_F with U, V ∈ R^{2×d} and the rank-one Y = ½[[1, 1], [1, 1]]
+    (σ = ‖Y‖₂ = 1), built from SymPy; returns the loss and σ. Parameters: ``u1, u2,
+    v1, v2`` for d = 1, else ``u11, u12, ..., v11, ...`` (row-major, U first)."""
+    if d == 1:
+        U = sp.Matrix(sp.symbols("u1 u2", real=True))
+        V = sp.Matrix(sp.symbols("v1 v2", real=True))
+    else:
+        U = sp.Matrix(2, d, lambda i, j: sp.Symbol(f"u{i + 1}{j + 1}", real=True))
+        V = sp.Matrix(2, d, lambda i, j: sp.Symbol(f"v{i + 1}{j + 1}", real=True))
     Y = sp.Matrix([[1, 1], [1, 1]]) / 2
-    res = Y - sp.Matrix([u1, u2]) * sp.Matrix([[v1, v2]])
-    loss = Loss.from_expr(sp.expand(sum(e**2 for e in res) / 2), (u1, u2, v1, v2),
-                          name="mf2x1: ½‖Y − uvᵀ‖², Y = ½[[1,1],[1,1]]")
+    res = Y - U * V.T
+    loss = Loss.from_expr(sp.expand(sum(e**2 for e in res) / 2), (*U, *V),
+                          name=f"mf2x{d}: ½‖Y − UVᵀ‖², Y = ½[[1,1],[1,1]]")
     return loss, sp.Integer(1)
 
 
@@ -165,14 +184,18 @@ def _agree(a: ImbalanceRun, b: ImbalanceRun) -> bool:
 
 
 def limit_bound(loss: Loss, blocks: Any, starts: Sequence[Sequence[Any]], sigma: sp.Expr, *,
-                id: str, upper: sp.Rational = UPPER) -> Claim:
+                id: str, upper: sp.Rational = UPPER, grid: sp.Rational = GRID,
+                note: str = STABILITY_NOTE) -> Claim:
     """Claim: wherever GD converges for h·L on a grid of (2, ``upper``), the limit has
-    |D∞| <= √(4/h² − 4σ²) and |D∞| < |D0| (numerical, two precisions)."""
+    |D∞| <= √(4/h² − 4σ²) and |D∞| < |D0| (numerical, two precisions).
+
+    The grid step is ``grid`` (``budget.steps >= 10000``) or 1/2; ``note`` says where
+    the bound comes from."""
     starts = tuple(tuple(s) for s in starts)
     s2 = float(sigma) ** 2
 
     def run(budget: Budget) -> Outcome:
-        step = R(1, 5) if budget.steps >= 10_000 else R(1, 2)
+        step = grid if budget.steps >= 10_000 else R(1, 2)
         dps = max(budget.dps // 2, 20)
         ratios = _grid(R(2), upper, step, closed=False)
         converged, rows, worst = 0, [], math.inf
@@ -223,9 +246,7 @@ def limit_bound(loss: Loss, blocks: Any, starts: Sequence[Sequence[Any]], sigma:
         latex=r"|D_\infty|\le\sqrt{4/h^2-4\sigma^2},\ |D_\infty|<|D_0|,\ hL\in(2,4)",
         source=Source(BLOG, "'the limiting point will satisfy a bound of |X∞ − Y∞| that "
                       "decreases with h', regime h ∈ (2/L, 4/L)",
-                      note="checked in the linear-stability form λmax = ‖u‖² + ‖v‖² <= 2/h at "
-                      "the limit (for xy: |x∞ − y∞| <= √(2/h − 2)); Wang et al.'s own constant "
-                      "is not in the seed"),
+                      note=note),
         run=run,
         tags=(loss.name, "balancing"),
     )
@@ -321,11 +342,16 @@ def seed_claims() -> list[Claim]:
     """The balancing claims of this module, then their false neighbours."""
     xy = Loss.from_catalog("xy")
     mf, sigma = matrix_factorisation()
+    mf2, _ = matrix_factorisation(2)
     xy_blocks, mf_blocks = ((0,), (1,)), ((0, 1), (2, 3))
     return [
         imbalance_identity(),
         limit_bound(xy, xy_blocks, XY_STARTS, sp.Integer(1), id="balancing.limit-bound.xy"),
         limit_bound(mf, mf_blocks, FACTOR_STARTS, sigma, id="balancing.limit-bound.mf2x1"),
+        limit_bound(mf2, ((0, 1, 2, 3), (4, 5, 6, 7)), FACTOR2_STARTS, sigma, grid=R(1, 2),
+                    id="balancing.limit-bound.mf2x2", note=(
+                        "an empirical check for 2×2 factors: the stability form is derived "
+                        "for one column only; Wang et al.'s own constant is not in the seed")),
         monotone_imbalance(xy, xy_blocks, XY_STARTS, id="balancing.monotone-imbalance.xy"),
         _false(small_h_balances(xy, xy_blocks, XY_STARTS[:1],
                                 id="false.balancing.small-h-balances.xy")),

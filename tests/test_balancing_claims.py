@@ -117,3 +117,13 @@ def test_small_steps_nearly_conserve_the_imbalance():
     L = float(spectral_radius(Loss.from_catalog("xy"), (R(2), R(1, 10))))
     x, y = _gd_xy(2.0, 0.1, 0.25 / L, 50000)
     assert x * x - y * y > 0.9 * 3.99
+
+
+def test_two_column_factorisation_loss_by_hand():
+    loss, _ = balancing.matrix_factorisation(2)
+    assert loss.n == 8
+    f = sp.lambdify(loss.params, loss.expr)
+    # U = V = [[1, 0], [0, 0]]: UVᵀ = e1e1ᵀ, the residual has entries ±1/2, f = 1/2
+    assert f(1, 0, 0, 0, 1, 0, 0, 0) == pytest.approx(0.5)
+    # U = [[1, 0], [1, 0]], V = [[1/2, 0], [1/2, 0]]: UVᵀ = Y, f = 0
+    assert f(1, 0, 1, 0, 0.5, 0, 0.5, 0) == pytest.approx(0.0)
