@@ -339,8 +339,6 @@ def lemma_quadratics(*, quarter: bool = False, id: str | None = None,
             proved[key] = ok
         if not proved[key]:
             return True
-        if quarter and not along:
-            return False  # the false neighbour is tested where it is tight
         x = point(q, along, a, b)
         h = _frac(c) * 2 / q.L
         g = q.grad(x)
@@ -719,7 +717,7 @@ def convergence_log_perturbed(*, id: str | None = None, source: Source | None = 
         fixed = [(LogPerturbed(q, Fraction(2), (Fraction(3, 5), Fraction(4, 5))),
                   sp.Integer(2), sp.Integer(-1), sp.Rational(9, 10))]
         witness, n, searched = search(strategy, lambda d: bool(failure(d, dps)),
-                                      _draws(budget, 20), fixed)
+                                      _draws(budget, 8), fixed)
         how = _how(n, len(fixed), searched)
         if witness is not None:
             fam, a, b, c = witness
