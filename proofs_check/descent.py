@@ -195,7 +195,8 @@ class QuadraticData:
     Attributes
     ----------
     A, star, eigenvalues, Q
-        Hessian, minimiser, ascending eigenvalues and the orthogonal eigenvector matrix.
+        Hessian, minimiser, eigenvalues (in the order of Q's columns) and the orthogonal
+        eigenvector matrix (A = Q diag(eigenvalues) Qᵀ).
     loss
         The drawn loss.
     """
@@ -248,7 +249,10 @@ class QuadraticData:
         return [sum((self.Q[i][j] * d[i] for i in range(n)), Fraction(0)) for j in range(n)]
 
     def verified(self) -> bool:
-        """The loss's own exact Hessian and gradient agree with A and θ* (and A = QΛQᵀ)."""
+        """The loss is a polynomial of degree <= 2 whose exact gradient is A(θ − θ*) (an
+        affine map, so checking it at θ* and θ* + e_j decides it)."""
+        if sp.Poly(self.loss.expr, *self.loss.params).total_degree() > 2:
+            return False
         p = FracPoly(self.loss.expr, self.loss.params)
         if any(g != 0 for g in p.gradient(self.star)):
             return False
