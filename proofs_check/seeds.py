@@ -16,7 +16,19 @@ import sympy as sp
 
 from symstab.loss import Loss
 
-from . import chen, craciun, eos, gradient_norm, linear_nets, networks, orbits, taowang
+from . import (
+    ahn,
+    balancing,
+    chen,
+    craciun,
+    descent,
+    eos,
+    gradient_norm,
+    linear_nets,
+    networks,
+    orbits,
+    taowang,
+)
 from .core import Claim, Source, Verdict
 from .properties import converges_from, descent_inequality, forward_invariant, threshold_equals
 
@@ -164,6 +176,7 @@ def _as_false(claim: Claim) -> Claim:
 _GROUPS: tuple[Callable[[], list[Claim]], ...] = (
     _chen, _craciun, _linear_nets, _taowang, eos.seed_claims, orbits.seed_claims,
     networks.seed_claims, false_variants,
+    descent.seed_claims, balancing.seed_claims, ahn.seed_claims,
 )
 
 
