@@ -46,6 +46,7 @@ __all__ = [
     "gibbs_law",
     "multiscale",
     "seed_claims",
+    "uniform_starts",
 ]
 
 KONG = "Kong & Tao (NeurIPS 2020)"
@@ -205,7 +206,8 @@ def critical_points_1d(loss: Loss, lo: float, hi: float, spacing: float,
 # -- claims --------------------------------------------------------------------------------
 
 
-def _starts(n: int, dim: int, seed: int = SEED) -> np.ndarray:
+def uniform_starts(n: int, dim: int, seed: int = SEED) -> np.ndarray:
+    """``n`` starts uniform in [−1/2, 1/2]^dim from a fixed seed (those of every claim)."""
     half = float(START_BOX)
     return np.random.default_rng(seed).uniform(-half, half, size=(n, dim))
 
@@ -239,7 +241,7 @@ def capture(name: str, h: StepSizeLike, *, steps: int = 400, id: str | None = No
         maxs = np.array([float(m) for m in maxima])
         both = sorted([(float(m), 0) for m in minima] + [(float(m), 1) for m in maxima])
         alternate = all(a[1] != b[1] for a, b in pairwise(both))
-        starts = _starts(budget.samples, 1)
+        starts = uniform_starts(budget.samples, 1)
         ends = gd_final_iterates(_numpy(ms.loss.expr, ms.loss.params).gradient, starts,
                                  float(h), steps)[:, 0]
         j = np.searchsorted(maxs, starts[:, 0])
@@ -292,7 +294,7 @@ def escape(name: str, h: StepSizeLike, *, wells: int = 10, level: float = 0.95,
 
     def run(budget: Budget) -> Outcome:
         ms = multiscale(name)
-        starts = _starts(budget.samples, ms.dim)
+        starts = uniform_starts(budget.samples, ms.dim)
         path = gd_final_iterates(_numpy(ms.loss.expr, ms.loss.params).gradient, starts,
                                  float(h), burn + window, record=window)
         span = (path.max(axis=0) - path.min(axis=0)).min(axis=1) / ms.well_width
@@ -334,7 +336,7 @@ def escape(name: str, h: StepSizeLike, *, wells: int = 10, level: float = 0.95,
 def _final_iterates(name: str, h: sp.Rational, n: int, steps: int) -> np.ndarray:
     ms = multiscale(name)
     return gd_final_iterates(_numpy(ms.loss.expr, ms.loss.params).gradient,
-                             _starts(n, ms.dim), float(h), steps)
+                             uniform_starts(n, ms.dim), float(h), steps)
 
 
 def gibbs_law(name: str, h: StepSizeLike, *, temperature_factor: int | sp.Rational = 1,
