@@ -11,6 +11,7 @@ f0 + f1 is read off the expression: f0 is f with every sine and cosine set to 0.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -35,7 +36,16 @@ from symstab.inputs import StepSize, StepSizeLike
 from symstab.loss import Loss
 
 from . import taowang
-from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
+from .core import (
+    Budget,
+    Claim,
+    Counterexample,
+    Evidence,
+    HypothesisCheck,
+    Outcome,
+    Source,
+    Verdict,
+)
 from .support import slug
 
 __all__ = [
@@ -384,16 +394,20 @@ def gibbs_law(name: str, h: StepSizeLike, *, temperature_factor: int | sp.Ration
         fitted = GibbsLaw(f0, t_fit, box, points=4001 if ms.dim == 1 else 801)
         d_fit = ks_distance(x[:, 0], fitted.marginal_cdf(0))
         outside = float(np.mean(np.any(np.abs(x) > GIBBS_BOX, axis=1)))
+        lam = [float(v) for v in sp.hessian(ms.f0, ms.loss.params).eigenvals()]
+        relax = (1 - float(h) * min(lam)) ** steps
         data = {"n": n, "T": T, "sigma2": sp.sstr(ms.sigma2), "ks": stats, "radius": r,
                 "T_mle": t_fit, "ks_first_coordinate_at_T_mle": d_fit,
-                "outside_box": outside, "steps": steps}
+                "outside_box": outside, "steps": steps, "h_lambda_max_f0": float(h) * max(lam),
+                "contraction": relax}
         ev = Evidence(Strength.STATISTICAL,
                       f"n = {n} i.i.d. samples (θ_{steps} from uniform starts), T = "
                       f"{factor}hσ²/2 = {T:.6g} (σ² = {sp.sstr(ms.sigma2)}); KS "
                       + ", ".join(f"{k}: {v:.4f}" for k, v in stats.items())
                       + f"; DKW radius {r:.4f} (Bonferroni over {m}); maximum-likelihood "
                       f"T̂ = {t_fit:.6g} (T̂/T = {t_fit / T:.3f}, KS of {ms.loss.params[0]} at "
-                      f"T̂: {d_fit:.4f})",
+                      f"T̂: {d_fit:.4f}); h·λmax(∇²f0) = {float(h) * max(lam):.3g} < 2, "
+                      f"macroscopic contraction (1 − h·λmin)^{steps} = {relax:.2g}",
                       n=n, confidence=budget.confidence,
                       bound=(max(0.0, d_n - r), d_n + r), data=data)
         if d_n + r <= delta:
@@ -414,12 +428,23 @@ def gibbs_law(name: str, h: StepSizeLike, *, temperature_factor: int | sp.Ration
                    "coordinate" + (" and in f0" if name.endswith("2d") else "") + "."),
         latex=r"\sup|F_{\theta_k}-G_T|\le" + f"{delta}" + r",\ G_T\propto e^{-f_0/T},\ "
               r"T=h\sigma^2/2",
+        hypotheses=(_isotropic_noise(name),),
         source=source or Source(KONG, "the rescaled Gibbs limit; Tao & Wang blog",
                                 "T = hσ²/2 from the linear-noise picture (symstab.dynamics."
                                 "gibbs)"),
         run=run,
         tags=(name, "kongtao", "gibbs"),
     )
+
+
+def _isotropic_noise(name: str) -> Callable[[Budget], HypothesisCheck]:
+    def check(budget: Budget) -> HypothesisCheck:
+        ms = multiscale(name)
+        return HypothesisCheck("isotropic small-scale gradient", ms.isotropic, Strength.EXACT,
+                               f"over one period, ∇f1 has mean 0 and covariance σ²I with "
+                               f"σ² = {sp.sstr(ms.sigma2)}: {ms.isotropic}")
+
+    return check
 
 
 def _as_false(claim: Claim) -> Claim:
