@@ -14,7 +14,7 @@
   orders log₂(e(h)/e(h/2)).
 
 The samples are those of the claims ``kongtao.gibbs.1d`` and ``kongtao.gibbs.2d`` at the
-full budget. Run: ``python docs/figures/make_kongtao_figures.py`` (about 20 s); it prints
+full budget. Run: ``python docs/figures/make_kongtao_figures.py`` (about 25 s); it prints
 the numbers quoted in docs/kongtao.md.
 """
 
