@@ -139,3 +139,23 @@ def test_gd_escapes_at_large_step_numpy_loop() -> None:
 def test_claims_reduced_budget(claim) -> None:  # type: ignore[no-untyped-def]
     result = claim.check(Budget.reduced())
     assert result.verdict == claim.expected, result.explain()
+
+
+def test_figures_draw_what_they_are_given(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from symstab.dynamics.modified import ModifiedFlowErrors
+    from symstab.plot.kongtao import gibbs_histogram_figure
+    from symstab.plot.modified import modified_order_figure
+
+    grid = np.linspace(-1, 1, 11)
+    dens = np.exp(-grid**2)
+    fig = gibbs_histogram_figure([("a", np.zeros(5)), ("b", np.ones(5))], grid,
+                                 [{"g": dens}, {"g": dens}], path=tmp_path / "h.png")
+    assert len(fig.axes) == 2 and (tmp_path / "h.png").stat().st_size > 0
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), dens)
+    # errors 4e-2, 1e-2, 2.5e-3 at h = 1/2, 1/4, 1/8: observed order exactly 2
+    res = ModifiedFlowErrors((R(1, 2), R(1, 4), R(1, 8)), sp.Integer(1),
+                             (4e-2, 1e-2, 2.5e-3), (0.2, 0.1, 0.05), 20)
+    assert res.orders() == [(0.5, 2.0), (0.25, 2.0)]
+    assert res.orders("plain") == [(0.5, 1.0), (0.25, 1.0)]
+    fig = modified_order_figure({"q": res}, L={"q": 1.0})
+    assert len(fig.axes) == 2
