@@ -24,6 +24,7 @@ from . import (
     descent,
     eos,
     gradient_norm,
+    kongtao,
     linear_nets,
     networks,
     orbits,
@@ -176,7 +177,7 @@ def _as_false(claim: Claim) -> Claim:
 _GROUPS: tuple[Callable[[], list[Claim]], ...] = (
     _chen, _craciun, _linear_nets, _taowang, eos.seed_claims, orbits.seed_claims,
     networks.seed_claims, false_variants,
-    descent.seed_claims, balancing.seed_claims, ahn.seed_claims,
+    descent.seed_claims, balancing.seed_claims, ahn.seed_claims, kongtao.seed_claims,
 )
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import Any
 
 import mpmath
 import sympy as sp
 
+from symstab.dynamics.modified import modified_flow_errors, rk4_flow
 from symstab.evidence import Strength
 from symstab.exact import derivatives
 from symstab.exact.signs import compare
@@ -22,7 +22,7 @@ from symstab.loss import Loss
 from .core import Budget, Claim, Counterexample, Evidence, HypothesisCheck, Outcome, Source, Verdict
 from .support import mp_number, mp_target, point_text, slug
 
-__all__ = ["descent_regime", "modified_equation_order"]
+__all__ = ["descent_regime", "modified_equation_order", "modified_order_band"]
 
 BLOG = "Tao & Wang (blog)"
 
@@ -93,25 +93,6 @@ def descent_regime(loss: Loss, h: StepSizeLike, *, id: str | None = None,
     )
 
 
-def _rk4_flow(target: Any, theta: list[Any], t_end: Any, substeps: int) -> list[Any]:
-    """Gradient flow θ' = −∇F(θ) integrated by classical RK4 (``target`` of F)."""
-    ctx = target.ctx
-    dt = ctx.mpf(t_end) / substeps
-    x = list(theta)
-
-    def rhs(p: list[Any]) -> list[Any]:
-        return [-gi for gi in target.gradient(p)]
-
-    for _ in range(substeps):
-        k1 = rhs(x)
-        k2 = rhs([a + dt / 2 * b for a, b in zip(x, k1, strict=True)])
-        k3 = rhs([a + dt / 2 * b for a, b in zip(x, k2, strict=True)])
-        k4 = rhs([a + dt * b for a, b in zip(x, k3, strict=True)])
-        x = [a + dt / 6 * (b1 + 2 * b2 + 2 * b3 + b4)
-             for a, b1, b2, b3, b4 in zip(x, k1, k2, k3, k4, strict=True)]
-    return x
-
-
 def modified_equation_order(loss: Loss, theta0: Sequence[sp.Expr], *,
                             hs: Sequence[StepSizeLike] | None = None, time: sp.Expr | int = 1,
                             id: str | None = None) -> Claim:
@@ -141,8 +122,8 @@ def modified_equation_order(loss: Loss, theta0: Sequence[sp.Expr], *,
             steps = int(time / h)
             theta = gd.descend(theta0, h, steps)
             start = [mp_number(ctx, x, dps) for x in theta0]
-            mod = _rk4_flow(mp_target(mod_loss, dps), start, time, 64 * steps)
-            plain = _rk4_flow(gd, start, time, 64 * steps)
+            mod = rk4_flow(mp_target(mod_loss, dps), start, time, 64 * steps)
+            plain = rk4_flow(gd, start, time, 64 * steps)
             errs_mod.append(ctx.norm([a - b for a, b in zip(theta, mod, strict=True)]))
             errs_plain.append(ctx.norm([a - b for a, b in zip(theta, plain, strict=True)]))
         orders_mod = [float(mpmath.log(a / b, 2)) for a, b in pairwise(errs_mod)]
@@ -175,6 +156,58 @@ def modified_equation_order(loss: Loss, theta0: Sequence[sp.Expr], *,
                    "O(h))."),
         latex=r"\|\theta_{T/h}-\tilde\theta(T)\|=O(h^2),\ \tilde f=f+\tfrac h4\|\nabla f\|^2",
         source=Source(BLOG, "modified equation (backward error analysis)"),
+        run=run,
+        tags=(loss.name, "modified-equation"),
+    )
+
+
+def modified_order_band(loss: Loss, theta0: Sequence[sp.Expr], hs: Sequence[StepSizeLike],
+                        low: float, high: float, *, time: int = 1, dps: int = 30,
+                        id: str | None = None, source: Source | None = None) -> Claim:
+    """Claim: at every h of ``hs`` the observed order log₂(e(h)/e(h/2)) of GD against the
+    gradient flow of the modified loss f + (h/4)‖∇f‖² lies in [``low``, ``high``].
+
+    With a band around 2 and small h this is the backward error analysis; with a band
+    below 2 at larger h it says where the modified equation stops being second order
+    (Tao & Wang: "if h becomes too large, it will lose all its approximation power").
+    Numerical check at ``dps`` digits by :func:`symstab.dynamics.modified.modified_flow_errors`
+    (T/h GD steps and the flows by RK4 with steps <= 1/512); fails at the first h whose
+    order leaves the band.
+    """
+    hs = tuple(StepSize.of(h, "hs").exact for h in hs)
+    band = f"[{low}, {high}]"
+
+    def run(budget: Budget) -> Outcome:
+        every = sorted({*hs, *(h / 2 for h in hs)}, reverse=True)
+        res = modified_flow_errors(loss, theta0, every, time=time, dps=dps)
+        orders = dict(res.orders())
+        plain = dict(res.orders("plain"))
+        got = [(h, orders[float(h)]) for h in hs]
+        data = {"h": [sp.sstr(h) for h in hs], "order_modified": [round(o, 4) for _, o in got],
+                "order_plain": [round(plain[float(h)], 4) for h in hs],
+                "error_modified": {sp.sstr(h): e for h, e in zip(res.hs, res.error_modified,
+                                                                  strict=True)}}
+        ev = Evidence(Strength.NUMERICAL,
+                      f"observed orders against the flow of f̃ at h = {data['h']}: "
+                      f"{data['order_modified']} (against the flow of f: "
+                      f"{data['order_plain']}); band {band}", digits=dps, data=data)
+        bad = [(h, o) for h, o in got if not low <= o <= high]
+        if not bad:
+            return Verdict.HOLDS, ev, None
+        h, o = bad[0]
+        return Verdict.FAILS, ev, Counterexample(
+            f"observed order {o:.4f} outside {band}", point=point_text(theta0), eta=sp.sstr(h))
+
+    hs_text = ", ".join(sp.sstr(h) for h in hs)
+    return Claim(
+        id=id or f"taowang.modified-order.{slug(loss.name)}.{slug(hs_text)}",
+        title=f"observed order of GD against the modified flow on {loss.name} lies in {band} "
+              f"at h = {hs_text}",
+        statement=(f"On {loss.name} from θ0 = {tuple(sp.sstr(x) for x in theta0)}, at time "
+                   f"T = {time}, log₂(‖θ_{{T/h}} − θ̃_h(T)‖/‖θ_{{2T/h}} − θ̃_{{h/2}}(T)‖) lies in "
+                   f"{band} for h = {hs_text} (θ̃_h the gradient flow of f + (h/4)‖∇f‖²)."),
+        latex=r"\log_2\frac{e(h)}{e(h/2)}\in" + f"[{low},{high}]",
+        source=source or Source(BLOG, "modified equation: accuracy against h"),
         run=run,
         tags=(loss.name, "modified-equation"),
     )

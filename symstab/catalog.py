@@ -59,6 +59,13 @@ _TAO = (
     "Tao & Wang, expository blog on large learning rates (after Wang, Chen, Zhao, Tao, ICLR 2022)"
 )
 
+_KONG = (
+    "Kong & Tao, 'Stochasticity of Deterministic Gradient Descent: Large Learning Rate for "
+    "Multiscale Objective Function', NeurIPS 2020 (the multiscale section of the Tao & Wang blog)"
+)
+#: ε of ``multiscale-1d`` and ``multiscale-2d``: amplitude and wavelength/2π of the small scale.
+MULTISCALE_EPS = sp.Rational(1, 1000)
+
 _half = sp.Rational(1, 2)
 
 
@@ -115,6 +122,22 @@ _ENTRIES: tuple[CatalogEntry, ...] = (
         _chain,
         f"{_CRACIUN}, depth-3 scalar linear network (Fig. 2)",
         "½(1 − abc)²; minima form the surface abc = 1",
+    ),
+    CatalogEntry(
+        "multiscale-1d",
+        ("x",),
+        lambda s: s[0] ** 2 / 2 + MULTISCALE_EPS * sp.sin(s[0] / MULTISCALE_EPS),
+        f"{_KONG}, f = f0 + f1 with a small-scale f1",
+        "x²/2 + ε sin(x/ε), ε = 1/1000; f0 = x²/2, about 300 local minima in |x| < 1",
+    ),
+    CatalogEntry(
+        "multiscale-2d",
+        ("x", "y"),
+        lambda s: ((s[0] ** 2 + s[0] * s[1] + s[1] ** 2) / 2
+                   + MULTISCALE_EPS * sp.sin(s[0] / MULTISCALE_EPS)
+                   * sp.sin(s[1] / MULTISCALE_EPS)),
+        f"{_KONG}, f = f0 + f1 with a small-scale f1",
+        "(x² + xy + y²)/2 + ε sin(x/ε) sin(y/ε), ε = 1/1000; f0 a quadratic well",
     ),
 )
 
