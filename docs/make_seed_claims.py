@@ -66,7 +66,7 @@ def statement_table(claims: Sequence[Claim]) -> list[str]:
                  for i in ids]
         cell = ", ".join(spans) if spans else "—"
         if s.note:
-            cell += f" ({s.note})" if not spans else f" — {s.note}"
+            cell += f" {s.note}" if not spans else f" — {s.note}"
         lines.append(f"| `{s.paper}` | {_cell(s.where)} | {_cell(s.statement)} | "
                      f"{_cell(cell)} |")
     rest = uncovered(by_id)

@@ -65,10 +65,10 @@ def _s(paper: str, where: str, statement: str, claims: tuple[str, ...] = (),
 
 
 _DESCENT = "proofs_check/descent.py"
-_CHEN_NEW = "proofs_check/chen.py (claims being added)"
-_KONGTAO = "proofs_check/kongtao.py (claims being added)"
-_BALANCING = "proofs_check/balancing.py (claims being added)"
-_AHN = "proofs_check/ahn.py (claims being added)"
+_CHEN = "proofs_check/chen.py"
+_KONGTAO = "proofs_check/kongtao.py"
+_BALANCING = "proofs_check/balancing.py"
+_AHN = "proofs_check/ahn.py"
 _NETWORKS = "proofs_check/networks*.py"
 
 SEED_STATEMENTS: tuple[SeedStatement, ...] = (
@@ -79,29 +79,29 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "decreases at every step when η < 2/L.",
        ("taowang.descent-regime.*", "false.descent-regime.*"),
        "checked on the quadratic q13 (L = 3); the inequality for general L-smooth losses "
-       f"belongs in {_DESCENT} (being added)"),
+       f"belongs in {_DESCENT}"),
     _s(CHEN, "Introduction (after eq. (4)); also " + AHN + " 'Motivation'; " + BLOG +
        " 'Welcome to the zoo' (nonconvergence)",
        "For a convex quadratic, η < 2/L is also necessary: with η > 2/L GD diverges.",
-       note=f"quadratic regimes: {_DESCENT} (being added)"),
+       note=f"quadratic regimes belong in {_DESCENT}"),
     _s(CHEN, "Introduction (citing Xing et al. 2018; Wu, Ma & E 2018)",
        "In network training the descent becomes unstable once the sharpness exceeds 2/η, "
        "with growing oscillations along the top curvature direction but without full "
        "divergence.",
-       note=f"no claim; belongs with the oscillation checks of {_AHN} or {_NETWORKS}"),
+       note=f"belongs with the oscillation checks of {_AHN} or in {_NETWORKS}"),
     _s(CHEN, "Related Work (Cohen et al. 2021); also " + CRACIUN_ABS + " (sharpness "
        "'progressively approaches' 2/(learning rate))",
        "During full-batch GD training of a network the sharpness rises progressively "
        "before it stabilises near 2/η (progressive sharpening).",
-       note=f"progressive sharpening on networks: {_NETWORKS} (being added)"),
+       note=f"progressive sharpening on networks belongs in {_NETWORKS}"),
     _s(CHEN, "Related Work (Lewkowycz et al. 2020, catapult phase)",
        "Above the sharpness threshold the loss can stay bounded (a catapult phase) "
        "instead of diverging.",
-       note=f"no claim; belongs in {_AHN} or {_NETWORKS}"),
+       note=f"belongs in {_AHN} or {_NETWORKS}"),
     _s(CHEN, "Related Work (Wang et al. 2021, matrix factorisation)",
        "GD on matrix factorisation with a large learning rate first oscillates, then "
        "decreases the loss monotonically.",
-       note=f"matrix factorisation: {_BALANCING}"),
+       note=f"matrix factorisation belongs in {_BALANCING}"),
     _s(CHEN, "Theorem 1 (Theorem 1 of Ahn, Zhang & Sra 2022), eq. (5)",
        "If the GD map pulls null sets back to null sets and at every stationary point "
        "1/η is not a Hessian eigenvalue and λmax > 2/η or λmin < 0, GD converges to a "
@@ -117,16 +117,16 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "Around a strict local minimum θ* with η < 2/λmax(θ*) there is an open set U ∋ θ* "
        "that GD maps into itself, with f(θ − η∇f) − f(θ) ≤ −Cη‖∇f‖² on U for some C > 0.",
        ("chen.theorem2.*", "false.descent.*"),
-       f"checked on f1, f3 and f4; f2: {_CHEN_NEW}"),
+       f"checked on f1, f3 and f4; f2 belongs in {_CHEN}"),
     _s(CHEN, "Lemma 1, eqs. (8) and (22)",
        "On a ball around θ*, f(θ − α∇f) − f(θ) ≤ −Cα‖∇f‖² for every α in [0, η], with "
        "C = 1 − ηM/2.",
        ("chen.lemma1.*",),
-       f"checked at α = η; every α in [0, η]: {_CHEN_NEW}"),
+       f"checked at α = η; every α in [0, η] belongs in {_CHEN}"),
     _s(CHEN, "proof of Lemma 1, eq. (9)",
        "Taylor's formula with integral remainder: f(θ − α∇f) = f − α‖∇f‖² + "
        "α²∫₀¹(1 − x)∇fᵀ∇²f(θ − xα∇f)∇f dx.",
-       note="no claim; an exact identity that would belong in proofs_check/chen.py"),
+       note=f"an exact identity; belongs in {_CHEN}"),
     _s(CHEN, "proof of Lemma 1, eqs. (10)–(21)",
        "g(s), the largest Hessian eigenvalue over the ball of radius s around θ*, is "
        "continuous and nondecreasing from g(0) = λmax(θ*) ≥ 0, so for any M with "
@@ -137,8 +137,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "proof of Theorem 2, eqs. (23)–(29)",
        "U = {‖θ − θ*‖ < t', f(θ) < f*}, with f* the minimum of f on the sphere of radius "
        "t', is an open forward-invariant set containing θ*.",
-       note="no claim; chen.theorem2.* certify a trapping ball instead of this sublevel "
-       "set; would belong in proofs_check/chen.py"),
+       note="chen.theorem2.* certify a trapping ball instead of this sublevel set; the "
+       f"construction belongs in {_CHEN}"),
     _s(CHEN, "eqs. (30)–(31)",
        "The stable starts U_η (convergence with the loss falling at every step) and the "
        "converging starts V_η satisfy θ* ∈ U_η ⊂ V_η.",
@@ -163,22 +163,21 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "proof of Theorem 3, eqs. (36)–(42)",
        "Trajectories from starts within ε stay within ε(1 + ηM₂)^i of each other for "
        "i ≤ K, so a small ball around a stable start is stable.",
-       note="no claim; the perturbation bound would belong in proofs_check/chen.py"),
+       note=f"the perturbation bound belongs in {_CHEN}"),
     _s(CHEN, "proof of Theorem 3, eqs. (36) and (40)",
        "M₁, printed as the maximum of |f| near the trajectory, bounds the directional "
        "derivatives in eq. (40).",
-       note="as printed an erratum (eq. (40) needs M₁ to bound ‖∇f‖); no claim, would "
-       "belong in proofs_check/chen.py"),
+       note=f"as printed an erratum (eq. (40) needs M₁ to bound ‖∇f‖); belongs in {_CHEN}"),
     _s(CHEN, "remark after the proof of Theorem 3",
        "The set V_η of converging initialisations is open.",
-       note=f"V_η open: {_CHEN_NEW}; chen.converging-measure.f4 checks only the size of "
+       note=f"belongs in {_CHEN}; chen.converging-measure.f4 checks only the size of "
        "V_η"),
     _s(CHEN, "Abstract; contributions; remarks after Theorems 2 and 3; Fig. 1; Numerical "
        "Experiments ('after passing through the unstable convergence stage')",
        "A trajectory converging to θ* from outside U_η has loss oscillations for "
        "finitely many steps, then enters U_η and descends monotonically; which regime "
        "occurs depends on the initialisation.",
-       note=f"unstable → stable mechanism: {_CHEN_NEW}"),
+       note=f"the unstable → stable mechanism belongs in {_CHEN}"),
     _s(CHEN, "eq. (43) and Numerical Experiments",
        "f1 = x² + y² + x²y + x³ + y³ has a strict local minimum at (0, 0) with λmax = 2, "
        "so the maximal learning rate is 1.",
@@ -194,8 +193,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        ("chen.threshold.f3", "chen.threshold-sharp.f3")),
     _s(CHEN, "Numerical Experiments (after eq. (46))",
        "Every point on the x- or y-axis is a stationary point of f3 but not a minimum.",
-       note=f"f3 axes erratum: {_CHEN_NEW} (on the axes f3 = 1 + y²(x⁴ − 3x²) + x²y⁴, "
-       "so the points with |x| > √3 are non-strict local minima)"),
+       note="as printed an erratum: on the x-axis f3 = 1 + y²(x⁴ − 3x²) + x²y⁴, so its points "
+       f"with |x| > √3 are non-strict local minima (likewise on the y-axis); belongs in {_CHEN}"),
     _s(CHEN, "eq. (46) and Numerical Experiments",
        "f4 = (1 − xy)² + (x² + y²)/20 has two global minima ±(√19/(2√5), √19/(2√5)), "
        "each with λmax = 19/5, so the maximal learning rate is 10/19.",
@@ -203,17 +202,17 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "Numerical Experiments (first row of Fig. 2)",
        "With a small learning rate every start in the plotted window converges with a "
        "monotonically decreasing loss.",
-       note=f"Fig. 2 trend: {_CHEN_NEW}"),
+       note=f"the Fig. 2 trend belongs in {_CHEN}"),
     _s(CHEN, "Numerical Experiments (Fig. 2, f1 and 'the same behaviour' for f2; f3 and "
        "f4: 'an analogous trend')",
        "As η grows towards η*, unstable convergence appears and the set V_η \\ U_η of "
        "unstable initialisations expands.",
-       note=f"Fig. 2 trend: {_CHEN_NEW}"),
+       note=f"the Fig. 2 trend belongs in {_CHEN}"),
     _s(CHEN, "Numerical Experiments (Fig. 2: 'irregular and even disconnected'; "
        "'progressively intricate')",
        "The sets of unstable initialisations are irregular, even disconnected, and grow "
        "more intricate as η increases.",
-       note=f"Fig. 2 components: {_CHEN_NEW}"),
+       note=f"the Fig. 2 components belong in {_CHEN}"),
     _s(CHEN, "Fig. 2 (caption)",
        "For f1–f4 and five learning rates up to η*, the panels show U_η (cyan) and V_η "
        "(cyan and blue) around the minima.",
@@ -227,10 +226,10 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "Fig. 3 (caption) and Numerical Experiments",
        "The start (0.1, 2.5) is unstable (the loss rises at first, then the oscillations "
        "die out) and (1.5, 2) is stable (the loss falls at every step).",
-       note=f"unstable → stable mechanism: {_CHEN_NEW}"),
+       note=f"the unstable → stable mechanism belongs in {_CHEN}"),
     _s(CHEN, "Extension",
        "The results extend to a compact set of global minima.",
-       note="no claim; the details are in supplementary material that is not a seed"),
+       note="the details are in supplementary material that is not a seed"),
     # ---------------------------------------------------------------- Ahn, Zhang & Sra
     _s(AHN, "'Unstable convergence' (Cohen et al. 2021); also " + CHEN + " Abstract and "
        "Introduction",
@@ -241,24 +240,24 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "Full-batch GD on 5,000 CIFAR-10 examples with a two-hidden-layer width-200 ReLU "
        "network and cross-entropy leaves the stable regime yet decreases the loss in the "
        "long run.",
-       note=f"networks: {_NETWORKS} (being added, on a smaller data set)"),
+       note=f"belongs in {_NETWORKS} (on a smaller data set)"),
     _s(AHN, "'Illustration of our main results' (sharpness row); also " + CHEN +
        " Conclusion; " + CRACIUN_ABS + " ('stabilizes around 2/(learning rate)')",
        "Under unstable convergence the sharpness λmax(∇²f(θ_t)) oscillates near 2/η "
        "while the loss keeps decreasing.",
        ("ahn.unstable-convergence.*", "false.ahn.sharpness-near-2-over-eta.*"),
-       f"checked on ½(1 − xy)²; the Ahn oscillation checks: {_AHN}"),
+       f"checked on ½(1 − xy)²; the oscillation checks belong in {_AHN}"),
     _s(AHN, "'Illustration of our main results' (loss row)",
        "Under unstable convergence the relative progress RP(θ_t) oscillates near 0.",
        ("ahn.unstable-convergence.*",)),
     _s(AHN, "'Illustration of our main results' (iterates row)",
        "Under unstable convergence the directional smoothness L(θ_t; η∇f(θ_t)) "
        "oscillates near 2/η.",
-       note=f"directional smoothness: {_AHN}"),
+       note=f"directional smoothness belongs in {_AHN}"),
     _s(AHN, "'What is this work about?'",
        "These features contrast with stable convergence (where RP ≤ −(1 − Lη/2) < 0) "
        "and identify unstable convergence in practice.",
-       note=f"no claim; belongs in {_AHN}"),
+       note=f"belongs in {_AHN}"),
     # ---------------------------------------------------------- Crăciun & Ghoshdastidar
     _s(CRACIUN, "TL;DR; Abstract ('a sharp transition ... asymptotic value of the "
        "gradient norm')",
@@ -319,7 +318,7 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        ("craciun.critical-eta.xy", "ahn.measure-zero.xy", "false.converges-everywhere.xy")),
     _s(CRACIUN, "Fig. 2 (caption)",
        "For ½(1 − xy)² the length of M_WS at η = 0.1 is 37.4.",
-       note="no claim; no reading of the length gives 37.4 (symstab.exact.mws_lengths, "
+       note="no reading of the length gives 37.4 (symstab.exact.mws_lengths, "
        "table in docs/figures.md, python docs/figures/mws_lengths_table.py)"),
     _s(CRACIUN, "Fig. 2 (caption)",
        "The normalised length of M_WS decreases with η on [0.1, 1] and vanishes at the "
@@ -343,38 +342,38 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CRACIUN, "Fig. 4 (caption)",
        "With SGD on MNIST the trapping region (share of 100 initialisations that "
        "converge) shrinks as η grows, for each number of hidden layers.",
-       note=f"SGD Fig. 4: {_NETWORKS} (being added)"),
+       note=f"the SGD runs of Fig. 4 belong in {_NETWORKS}"),
     # ---------------------------------------------------------------- Tao & Wang blog
     _s(BLOG, "'The nice classical regime' (smoothness)",
        "x² is 2-smooth, while x⁴ is not L-smooth on ℝ for any L.",
-       note=f"no claim; global smoothness constants would belong in {_DESCENT}"),
+       note=f"global smoothness constants belong in {_DESCENT}"),
     _s(BLOG, "'The nice classical regime', Thm.; also " + CHEN + " Abstract ('converges "
        "stably towards the minimum when the learning rate is below 2/L')",
        "If f is L-smooth with a minimum and h < 2/L, GD converges to a stationary point, "
        "since Σ‖∇f(x_k)‖² ≤ (f(x₀) − f*)/(h(1 − Lh/2)).",
-       note=f"stationary-point convergence: {_DESCENT} (being added)"),
+       note=f"convergence to a stationary point belongs in {_DESCENT}"),
     _s(BLOG, "'The nice classical regime' and 'ODE beyond gradient flow?' (plots for "
        "x²/2)",
        "For f = x²/2, h < 1/L moves x_k monotonically, 1/L < h < 2/L makes x_k oscillate "
        "while f(x_k) still decreases, and h > 2/L blows up.",
-       note=f"quadratic regimes: {_DESCENT} (being added)"),
+       note=f"quadratic regimes belong in {_DESCENT}"),
     _s(BLOG, "'Nice part of the nice regime, and gradient flow'",
        "GD is the forward Euler discretisation of gradient flow and follows it to O(h) "
        "for small h.",
        ("taowang.modified-equation.*",)),
-    _s(BLOG, "'Backward error analysis, a.k.a. modified equation'; 'An implicit bias of "
-       "large LR' (modified potential)",
+    _s(BLOG, "'Backward error analysis, a.k.a. modified equation'; 'Discussions' (Li, Tai "
+       "& E 2019; Kong & Tao 2020); 'An implicit bias of large LR' (modified potential)",
        "GD follows the flow of the modified potential f + (h/4)‖∇f‖² to O(h²), "
        "x(kh) ≈ x_k.",
        ("taowang.modified-equation.*",)),
     _s(BLOG, "'Discussions' (and its four plots)",
        "The modified flow approximates GD for larger h than gradient flow but stops "
        "working for h in (1/L, 2/L).",
-       note="modified-equation order against h: proofs_check/taowang.py (being added)"),
+       note="the modified-equation error against h belongs in proofs_check/taowang.py"),
     _s(BLOG, "'Discussions'",
        "For large h, higher-order modified equations do not help and can approximate GD "
        "worse.",
-       note="modified-equation order against h: proofs_check/taowang.py (being added)"),
+       note="the modified-equation error against h belongs in proofs_check/taowang.py"),
     _s(BLOG, "'Welcome to the zoo' (nonconvergence)",
        "For losses other than quadratics, GD with a large h need not blow up: it can end "
        "at fixed points, periodic orbits or strange attractors.",
@@ -382,7 +381,7 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(BLOG, "'Periodic orbits'; 'An implicit bias of large LR' (quartic objective, only "
        "local Lipschitzness)",
        "f(x, y) = (1 − xy)²/2 is neither L-smooth for any L nor convex.",
-       note=f"no claim; would belong in {_DESCENT}"),
+       note=f"belongs in {_DESCENT}"),
     _s(BLOG, "'Periodic orbits'",
        "GD on (1 − xy)²/2 has periodic orbits of various periods and then does not "
        "converge to a minimiser.",
@@ -396,45 +395,47 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(BLOG, "'Strange attractor' (figures from Kong & Tao 2020)",
        "GD with a large learning rate can converge to a chaotic (strange) attractor.",
        ("taowang.chaos.*",),
-       f"checked on (1 − xy)²/2 at h = 1.9; Kong & Tao's multiscale example: {_KONGTAO}"),
+       f"checked on (1 − xy)²/2 at h = 1.9; Kong & Tao's multiscale example belongs in "
+       f"{_KONGTAO}"),
     _s(BLOG, "'An alternative mechanism for escapes from local min'",
        "On a multiscale f = f₀ + f₁ with many spurious local minima, large-h GD escapes "
        "them without noise, while small-h GD stops at a local minimum near its start.",
-       note=f"Kong & Tao multiscale escape: {_KONGTAO}"),
+       note=f"the multiscale escape belongs in {_KONGTAO}"),
     _s(BLOG, "'An alternative mechanism for escapes from local min' (scales)",
        "With a microscale ε, ∇f₁ is Ω(1/ε)-Lipschitz, so small learning rates are "
        "h = o(ε), while h independent of ε (h ≫ 1/L) is large enough to ignore f₁.",
-       note=f"Kong & Tao multiscale: {_KONGTAO}"),
+       note=f"the multiscale scaling belongs in {_KONGTAO}"),
     _s(BLOG, "'An alternative mechanism for escapes from local min'; TL;DR of that "
        "section",
        "For such h, −h∇f₁ acts like noise: GD converges to a chaotic attractor whose "
        "statistics are close to the Gibbs distribution Z⁻¹exp(−f₀/T), which depends on "
        "f₀ only and favours small values exponentially.",
-       note=f"Kong & Tao Gibbs distribution: {_KONGTAO}"),
+       note=f"the Gibbs distribution belongs in {_KONGTAO}"),
     _s(BLOG, "'An alternative mechanism for escapes from local min' (network example)",
        "A small network regressing multiscale data has a multiscale loss, and a weight's "
        "GD iterates fill blobs of a chaotic attractor instead of converging.",
-       note=f"no claim; would belong in {_NETWORKS} or proofs_check/kongtao.py"),
+       note=f"belongs in {_NETWORKS} or {_KONGTAO}"),
     _s(BLOG, "'An implicit bias of large LR' (homogeneity)",
        "If (X, Y) minimises ½‖A − XYᵀ‖², so does (cX, Y/c) for every c ≠ 0, also with a "
        "ReLU or leaky-ReLU activation.",
-       note=f"matrix factorisation: {_BALANCING}"),
+       note=f"matrix factorisation belongs in {_BALANCING}"),
     _s(BLOG, "'An implicit bias of large LR'",
        "Every local minimiser of ½‖A − XYᵀ‖² is a global minimiser.",
-       note=f"matrix factorisation: {_BALANCING}"),
+       note=f"matrix factorisation belongs in {_BALANCING}"),
     _s(BLOG, "'An implicit bias of large LR' (Hessian at a minimiser)",
        "At a minimiser, balanced norms ‖X‖ ≈ ‖Y‖ mean a flat landscape and unbalanced "
        "norms a sharp one.",
-       note=f"balancing: {_BALANCING}"),
+       note=f"belongs in {_BALANCING}"),
     _s(BLOG, "'An implicit bias of large LR' (Popular Conjecture 2, visualisation); TL;DR",
        "With a large enough h GD converges to more balanced (flatter) minimisers, the "
        "more so the larger h, without a regulariser, even from near an unbalanced one.",
        ("taowang.balancing.*", "false.taowang.balancing-*"),
-       f"checked on ½(1 − xy)² for h·L in (0, 5/2]; matrix factorisation: {_BALANCING}"),
+       f"checked on ½(1 − xy)² for h·L in (0, 5/2]; matrix factorisation belongs in "
+       f"{_BALANCING}"),
     _s(BLOG, "'An implicit bias of large LR', result 1)",
        "If GD converges, its limit satisfies a bound on |X∞ − Y∞| that decreases with h.",
        ("taowang.balancing-bound.*",),
-       f"checked on ½(1 − xy)²; matrix factorisation: {_BALANCING}"),
+       f"checked on ½(1 − xy)²; matrix factorisation belongs in {_BALANCING}"),
     _s(BLOG, "'An implicit bias of large LR', result 2)",
        "GD with a large h (in the balancing regime) converges.",
        ("taowang.balancing.*",),
@@ -444,7 +445,7 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "at the start, and a larger h can stop GD converging.",
        ("false.taowang.balancing-monotone-to-4_L.*",),
        "monotone balancing on all of (2/L, 4/L] fails on ½(1 − xy)² (a false variant); "
-       f"the regime itself: {_BALANCING}"),
+       f"the regime itself belongs in {_BALANCING}"),
 )
 
 
