@@ -1,13 +1,17 @@
-"""Write docs/seed_claims.md: every seed claim, its statement, verdict and evidence.
+"""Write docs/seed_claims.md: a table from every statement of the seed papers to the
+claims that check it (:mod:`proofs_check.seed_map`), then every seed claim, its
+statement, verdict and evidence.
 
 Run: ``python docs/make_seed_claims.py`` (about 3 min at the full budget).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from proofs_check import Budget, seed_claims
+from proofs_check import Budget, Claim, seed_claims
+from proofs_check.seed_map import coverage, uncovered
 
 HEADER = """# The seed claims and what `proofs-check` finds
 
@@ -19,9 +23,64 @@ when they fail, with the counterexample shown.
 """
 
 
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def statement_table(claims: Sequence[Claim]) -> list[str]:
+    """The section "Seed statement → claims" of docs/seed_claims.md, as lines.
+
+    One row per statement of :data:`proofs_check.seed_map.SEED_STATEMENTS`: the seed
+    file, where in it, the statement, and the ids of the claims in ``claims`` that check
+    it (as code spans, marked when their expected verdict is ``fails``), or "—" with
+    the note saying where a check belongs.
+
+    Parameters
+    ----------
+    claims
+        The claims to map, normally ``seed_claims()``.
+
+    Returns
+    -------
+    list of str
+        Markdown lines, ending with a blank line.
+    """
+    by_id = {c.id: c for c in claims}
+    rows = coverage(by_id)
+    covered = sum(1 for _, ids in rows if ids)
+    lines = [
+        "## Seed statement → claims",
+        "",
+        f"Every checkable statement of the seed documents ({len(rows)} statements, "
+        f"{covered} checked by at least one claim), from `proofs_check/seed_map.py`. A "
+        "statement made in several places is one row citing each of them. *(fails)* marks "
+        "a claim whose expected verdict is `fails` (an erratum or a deliberately false "
+        "variant).",
+        "",
+        "| paper | where | statement | claims |",
+        "| --- | --- | --- | --- |",
+    ]
+    for s, ids in rows:
+        spans = [f"`{i}`" + (" *(fails)*" if by_id[i].expected != "holds" else "")
+                 for i in ids]
+        cell = ", ".join(spans) if spans else "—"
+        if s.note:
+            cell += f" {s.note}" if not spans else f" — {s.note}"
+        lines.append(f"| `{s.paper}` | {_cell(s.where)} | {_cell(s.statement)} | "
+                     f"{_cell(cell)} |")
+    rest = uncovered(by_id)
+    lines.append("")
+    if rest:
+        lines += ["Claims not mapped to a seed statement: "
+                  + ", ".join(f"`{i}`" for i in rest) + ".", ""]
+    return lines
+
+
 def main() -> None:
-    lines = [HEADER]
-    for claim in seed_claims():
+    claims = seed_claims()
+    lines = [HEADER, *statement_table(claims)]
+    for claim in claims:
         r = claim.check(Budget.full())
         expected = "" if claim.expected == "holds" else " (expected: fails)"
         lines += [
