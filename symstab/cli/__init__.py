@@ -1,7 +1,7 @@
 """The ``symstab`` command line: a thin layer over the library.
 
 One module per command (``analyze``, ``trajectory``, ``basin``, ``sweep``, ``catalog``,
-``orbits``, ``lyapunov``, ``eos``), each defining a :class:`click.Command` named
+``orbits``, ``lyapunov``, ``eos``, ``cache``), each defining a :class:`click.Command` named
 ``command``; the option parsers they share live in :mod:`symstab.cli.options`. No
 command imports another. This module holds the group, registers the commands, and maps
 every error to one line and an exit code in :func:`main`.
@@ -20,7 +20,17 @@ from collections.abc import Sequence
 
 import click
 
-from symstab.cli import analyze, basin, catalog, eos, lyapunov, orbits, sweep, trajectory
+from symstab.cli import (
+    analyze,
+    basin,
+    cache,
+    catalog,
+    eos,
+    lyapunov,
+    orbits,
+    sweep,
+    trajectory,
+)
 from symstab.errors import BudgetExceeded, InputError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BROKEN_PIPE", "EXIT_BUDGET", "EXIT_INTERNAL", "EXIT_OK",
@@ -45,11 +55,18 @@ def quiet_broken_pipe() -> int:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="symstab")
-def cli() -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Compile kernels in this process only (no disk cache; also "
+                   "SYMSTAB_NO_CACHE=1).")
+def cli(no_cache: bool) -> None:
     """symstab: verify claims about gradient descent with large learning rates."""
+    if no_cache:
+        from symstab.codegen.cache import set_enabled
+
+        set_enabled(False)
 
 
-for _module in (analyze, trajectory, basin, sweep, catalog, orbits, lyapunov, eos):
+for _module in (analyze, trajectory, basin, sweep, catalog, orbits, lyapunov, eos, cache):
     cli.add_command(_module.command)
 
 

@@ -109,12 +109,42 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _numba_entries_readable(path: Path) -> bool:
+    """Whether every numba cache entry of the kernel file ``path`` is a complete pickle
+    stream (walked opcode by opcode, nothing is loaded): numba fails on a truncated
+    entry instead of recompiling."""
+    import pickletools
+
+    try:
+        for entry in path.parent.glob(f"__pycache__/{path.stem}.*"):
+            if entry.suffix not in (".nbi", ".nbc"):
+                continue
+            with open(entry, "rb") as fh:
+                for _ in range(2 if entry.suffix == ".nbi" else 1):  # .nbi: version, index
+                    for _op in pickletools.genops(fh):
+                        pass
+                if fh.read(1):
+                    return False
+    except (ValueError, OSError, EOFError):
+        return False
+    return True
+
+
+def _discard_numba_entries(path: Path) -> None:
+    for entry in path.parent.glob(f"__pycache__/{path.stem}.*"):
+        with contextlib.suppress(OSError):
+            entry.unlink()
+
+
 def _cached_file(source: str, tag: str) -> Path | None:
     """The cache file holding exactly ``source`` (written if needed), or None."""
     path = cache_dir() / f"{tag}_{_key(source)}.py"
     try:
         if path.is_file() and path.read_text(encoding="utf-8") == source:
+            if not _numba_entries_readable(path):
+                _discard_numba_entries(path)
             return path
+        _discard_numba_entries(path)
         _write_atomic(path, source)
         probe = path.parent / "__pycache__"
         probe.mkdir(exist_ok=True)
