@@ -85,8 +85,77 @@ def _collect(files: Sequence[str], only: Sequence[str]) -> list:
     return claims
 
 
-def _check_all(claims: Sequence, budget_name: str, console) -> list:
-    """Check every claim, with a progress bar on stderr; a crash becomes an internal error."""
+def _check_one(claim, budget_name: str):
+    """(Result, error text or None): a crash becomes an inconclusive internal error."""
+    from proofs_check.core import Evidence, Result, Verdict
+    from symstab.evidence import Strength
+
+    started = time.perf_counter()
+    try:
+        return claim.check(_budget(budget_name)), None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        if os.environ.get("SYMSTAB_DEBUG"):
+            raise
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        return Result(
+            claim_id=claim.id, title=claim.title, source=claim.source,
+            verdict=Verdict.INCONCLUSIVE,
+            evidence=Evidence(Strength.NUMERICAL, f"internal error: {error}"),
+            seconds=time.perf_counter() - started), error
+
+
+#: The claims of a run, read by the forked worker processes (set before the pool starts).
+_RUN: dict = {}
+
+
+def _check_index(index: int):
+    return _check_one(_RUN["claims"][index], _RUN["budget"])
+
+
+def default_jobs() -> int:
+    """The CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _fork_safe() -> bool:
+    """Whether forking worker processes is safe here: fork exists and no thread pool
+    (numba's parallel threads, JAX) has been started in this process yet."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or "jax" in sys.modules:
+        return False
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    return not getattr(parallel, "_is_initialized", False)
+
+
+def _results(claims: Sequence, budget_name: str, jobs: int):
+    """Yield (index, (Result, error)) as claims finish: in ``jobs`` forked worker
+    processes when that is safe (kernels compiled by one reach the others through the
+    disk cache), else one after another in this process."""
+    import multiprocessing
+
+    if jobs <= 1 or len(claims) <= 1 or not _fork_safe():
+        for i, claim in enumerate(claims):
+            yield i, _check_one(claim, budget_name)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    _RUN.update(claims=list(claims), budget=budget_name)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(claims)), mp_context=context) as pool:
+        futures = {pool.submit(_check_index, i): i for i in range(len(claims))}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _check_all(claims: Sequence, budget_name: str, console, jobs: int = 1) -> list:
+    """Check every claim (``jobs`` at a time), with a progress bar on a terminal and one
+    line per finished claim on stderr otherwise; results in the order of ``claims``."""
     from rich.markup import escape
     from rich.progress import (
         BarColumn,
@@ -96,37 +165,24 @@ def _check_all(claims: Sequence, budget_name: str, console) -> list:
         TimeElapsedColumn,
     )
 
-    from proofs_check.core import Evidence, Result, Verdict
     from proofs_check.files import claim_origin
     from proofs_check.report import Checked
-    from symstab.evidence import Strength
 
-    budget = _budget(budget_name)
-    checked = []
+    checked: list = [None] * len(claims)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, transient=True,
                         disable=not console.is_terminal)
+    width = len(str(len(claims)))
     with progress:
         task = progress.add_task("checking", total=len(claims))
-        for claim in claims:
-            progress.update(task, description=f"checking {escape(claim.id)}")
-            started = time.perf_counter()
-            try:
-                result = claim.check(budget)
-                error = None
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except Exception as exc:
-                if os.environ.get("SYMSTAB_DEBUG"):
-                    raise
-                error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-                result = Result(
-                    claim_id=claim.id, title=claim.title, source=claim.source,
-                    verdict=Verdict.INCONCLUSIVE,
-                    evidence=Evidence(Strength.NUMERICAL, f"internal error: {error}"),
-                    seconds=time.perf_counter() - started)
-            checked.append(Checked(result, claim_origin(claim), error))
+        for done, (i, (result, error)) in enumerate(_results(claims, budget_name, jobs), 1):
+            checked[i] = Checked(result, claim_origin(claims[i]), error)
+            progress.update(task, description=f"checked {escape(result.claim_id)}")
             progress.advance(task)
+            if not console.is_terminal:
+                print(f"[{done:{width}d}/{len(claims)}] {result.claim_id}: "
+                      f"{checked[i].verdict_text()} ({result.seconds:.1f} s)",
+                      file=sys.stderr, flush=True)
     return checked
 
 
@@ -203,10 +259,13 @@ def _print_details(checked: Sequence, markdown: bool) -> None:
               help="Write a JUnit XML file (one testcase per claim).")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table instead of the table.")
 @click.option("--list", "list_only", is_flag=True, help="List claim ids and titles; check none.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Check N claims at a time in worker processes (default: the CPU cores "
+                   "available).")
 @click.version_option(package_name="symstab", prog_name="proofs-check")
 def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
         report_path: str | None, junit_path: str | None, markdown: bool,
-        list_only: bool) -> None:
+        list_only: bool, jobs: int | None) -> None:
     """Check claims about gradient descent: every seed claim, or those of claims FILES (TOML).
 
     Exit codes: 0 all claims hold (inconclusive / not applicable are reported but do not
@@ -214,6 +273,9 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
     """
     from rich.console import Console
 
+    from symstab.storage import use_cache_for_hypothesis
+
+    use_cache_for_hypothesis()
     report_file = _output_path(report_path, "--report")
     junit_file = _output_path(junit_path, "--junit")
     claims = _collect(files, only)
@@ -226,13 +288,14 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
             click.echo(f"{claim.id}\t{claim.title}\t[{where}]")
         return
     err_console = Console(stderr=True)
-    checked = _check_all(claims, budget_name, err_console)
+    checked = _check_all(claims, budget_name, err_console, jobs or default_jobs())
     from proofs_check.report import junit_xml, markdown_table, report_json, totals, totals_line
+    from symstab.storage import write_atomic
 
     if report_file is not None:
-        report_file.write_text(report_json(checked, budget=budget_name), encoding="utf-8")
+        write_atomic(report_file, report_json(checked, budget=budget_name))
     if junit_file is not None:
-        junit_file.write_text(junit_xml(checked), encoding="utf-8")
+        write_atomic(junit_file, junit_xml(checked))
 
     if markdown:
         click.echo(markdown_table(checked), nl=False)

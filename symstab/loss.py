@@ -135,7 +135,23 @@ def load_loss(spec: str, params: str | Sequence[str] | None = None) -> Loss:
         raise InputError("empty loss")
     if catalog.lookup(spec) is not None:
         return Loss.from_catalog(spec, params)
+    _refuse_bare_name(spec.strip())
     return Loss.from_text(spec, params)
+
+
+def _refuse_bare_name(text: str) -> None:
+    """A loss that is a single name is a mistyped catalog name (``F4``, ``f9``), never
+    meant as the linear loss of one variable: :class:`InputError` with suggestions."""
+    import difflib
+    import re
+
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) is None:
+        return
+    names = [n for n in catalog.catalog_names() if ":" not in n and "-D" not in n]
+    close = difflib.get_close_matches(text.lower(), names, n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(close)}?" if close else \
+        "; see `symstab catalog` (a one-variable linear loss is written e.g. 1*x)"
+    raise InputError(f"{text!r} is not a catalog name{hint}", "loss")
 
 
 def require_loss(value: object) -> Loss:

@@ -60,6 +60,9 @@ def quiet_broken_pipe() -> int:
                    "SYMSTAB_NO_CACHE=1).")
 def cli(no_cache: bool) -> None:
     """symstab: verify claims about gradient descent with large learning rates."""
+    from symstab.storage import use_cache_for_hypothesis
+
+    use_cache_for_hypothesis()
     if no_cache:
         from symstab.codegen.cache import set_enabled
 

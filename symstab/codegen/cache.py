@@ -32,11 +32,12 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from symstab.storage import cache_root, write_atomic
 
 __all__ = ["cache_dir", "cache_info", "clear", "enabled", "load_module", "set_enabled"]
 
@@ -59,12 +60,7 @@ def set_enabled(value: bool | None) -> None:
 
 def cache_dir() -> Path:
     """The directory of the kernel files (it may not exist yet)."""
-    root = os.environ.get("SYMSTAB_CACHE_DIR", "").strip()
-    if not root:
-        import platformdirs
-
-        root = platformdirs.user_cache_dir("symstab")
-    return Path(root) / "kernels"
+    return cache_root() / "kernels"
 
 
 def _versions() -> str:
@@ -92,21 +88,6 @@ def _warn_once(message: str) -> None:
             return
         _state["warned"] = True
     print(f"symstab: {message}; compiled kernels are not cached", file=sys.stderr)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _numba_entries_readable(path: Path) -> bool:
@@ -145,7 +126,8 @@ def _cached_file(source: str, tag: str) -> Path | None:
                 _discard_numba_entries(path)
             return path
         _discard_numba_entries(path)
-        _write_atomic(path, source)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, source)
         probe = path.parent / "__pycache__"
         probe.mkdir(exist_ok=True)
         if not os.access(probe, os.W_OK):

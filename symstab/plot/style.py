@@ -186,7 +186,12 @@ def class_handles() -> list[Any]:
 
 def save(fig: Figure, path: PathLike | None) -> None:
     """Save ``fig`` at ``path`` (PNG, SVG or PDF by its suffix) at :data:`DPI`, creating
-    the parent directory; nothing if ``path`` is None."""
+    the parent directory, atomically (a temporary file renamed); nothing if ``path`` is
+    None."""
     if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=DPI)
+        from symstab.storage import write_with
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_with(target, lambda tmp: fig.savefig(tmp, dpi=DPI, format=target.suffix[1:]
+                                                   or None))
