@@ -306,3 +306,12 @@ def test_builtin_seed_claims_by_id():
                                               r"claim id 'chen\.threshold\.f5' \(did you mean "
                                               r"chen\.threshold\.f"):
         parse_claims(text.replace("f4", "f5"), "b.toml")
+
+
+def test_mistyped_catalog_name_is_bad_input(tmp_path) -> None:
+    from proofs_check.cli import main
+
+    path = tmp_path / "typo.toml"
+    path.write_text('[[claim]]\nid = "a"\nloss = "F4"\nproperty = "threshold_equals"\n'
+                    'expected = "10/19"\n')
+    assert main([str(path)]) == 2

@@ -108,7 +108,7 @@ def test_collects_only_claims_files(pytester):
 
 
 def test_malformed_claims_file_is_a_one_line_collection_error(pytester):
-    pytester.makefile(".toml", claims_bad='[[claim]]\nid = "a"\nloss = "x"\n'
+    pytester.makefile(".toml", claims_bad='[[claim]]\nid = "a"\nloss = "x**2"\n'
                                           'property = "converges_from"\neta = "1/0"\n'
                                           'point = ["1"]\n')
     result = _run(pytester)
