@@ -5,9 +5,10 @@ A start is *converging* when its float64 orbit enters one of the certified Hessi
 (:func:`symstab.certify.minima.certified_regions`, tested with the shrunken float64
 radii of :func:`symstab.certify.region.region_arrays`), *stable* when moreover the loss
 fell at every float64 step before that (inside a ball the descent is certified); a
-change within a few ulps (:data:`TIE`) is not counted as a rise. This is the rule of
-:func:`symstab.dynamics.basins.basin_map`. The orbits are float64, so a class is a
-numerical label, and fractions of random starts are statistical estimates.
+change within a few ulps (:data:`TIE`) is not counted as a rise. The rule is that of
+:func:`symstab.dynamics.basins.basin_map` with Hessian balls only. The orbits are
+float64, so a class is a numerical label, and fractions of random starts are statistical
+estimates.
 """
 
 from __future__ import annotations

@@ -187,7 +187,8 @@ def _f2(p):
 
 
 def _unstable_share_f2(eta, n=6000):
-    # converged: |theta| < 1e-6 after 800 steps (Hessian 2I at 0: factor |1 - 2 eta| <= 0.96); unstable: converged with a rise > 1e-12
+    # converged: |theta| < 1e-6 after 800 steps (Hessian 2I at 0: factor |1 - 2 eta| <= 0.96);
+    # unstable: converged with a loss rise > 1e-12 on the way
     rng = np.random.default_rng(7)
     p = rng.uniform(-0.5, 0.5, (n, 2))  # V_eta of f2 lies in |theta|_inf < 0.5 here
     f = _f2(p)
@@ -201,7 +202,7 @@ def _unstable_share_f2(eta, n=6000):
             rose |= new > f + 1e-12 * (1 + np.abs(f))
             f = new
     conv = np.linalg.norm(p, axis=1) < 1e-6
-    return np.count_nonzero(conv & rose) / n * 1.0**2  # window area 1
+    return np.count_nonzero(conv & rose) / n  # window area 1: share = measure
 
 
 def test_f2_unstable_share_falls_near_eta_star_by_a_second_classifier():
