@@ -14,20 +14,22 @@ the first iterate in U_η (one after the last rise) and the monotone descent aft
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from symstab.certify.loss_steps import LossSteps, certified_loss_steps
 from symstab.evidence import Strength
 from symstab.loss import Loss
 
+from .chen_sample import UNSTABLE, sample_classes, window_of
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
 from .support import critical_set_complete, has_strict_minimum, regions_of
 
-__all__ = ["FIG3_STARTS", "fig3_labels", "unstable_mechanism"]
+__all__ = ["FIG3_STARTS", "fig3_labels", "sampled_unstable_starts", "unstable_mechanism"]
 
 CHEN = "Chen et al. 2024"
 #: Fig. 3's starts: unstable (0.1, 2.5) and stable (1.5, 2), exactly.
@@ -37,19 +39,47 @@ DPS = 60
 STEPS = 3000
 
 
+def _coord(x: Any) -> str:
+    q = Fraction(x)
+    return str(q) if q.denominator < 10**6 else f"{float(q):.10g}"
+
+
 def _start_text(start: Sequence[Any]) -> str:
-    return "(" + ", ".join(str(Fraction(x)) for x in start) + ")"
+    return "(" + ", ".join(_coord(x) for x in start) + ")"
 
 
 def _orbits(loss: Loss, etas: Sequence[sp.Expr], starts: Sequence[Sequence[Any]],
             budget: Budget) -> list[tuple[sp.Expr, tuple, LossSteps]]:
     out = []
     for eta in etas:
-        regions = regions_of(loss, sp.nsimplify(eta), budget.subdivisions)
+        regions = regions_of(loss, sp.nsimplify(eta))  # stopping sets only: 4 sub-boxes
         for s in starts:
-            out.append((eta, tuple(s), certified_loss_steps(loss, eta, s, regions,
-                                                            max_steps=STEPS, dps=DPS)))
+            for dps in (DPS, 3 * DPS, 8 * DPS):  # a chaotic transient may need more digits
+                r = certified_loss_steps(loss, eta, s, regions, max_steps=STEPS, dps=dps)
+                if r.reason != "wide":
+                    break
+            out.append((eta, tuple(s), r))
     return out
+
+
+class sampled_unstable_starts:
+    """The starts of a window classified V_η ∖ U_η by the float64 sample of
+    :func:`proofs_check.chen_sample.sample_classes`, ``count`` of them spread over the
+    sample, as exact binary rationals (called with η)."""
+
+    def __init__(self, loss: Loss, window: Sequence[tuple[Any, Any]], count: int = 4) -> None:
+        self.loss = loss
+        self.window = window_of(window)
+        self.count = count
+        self.text = (f"{count} starts of {' × '.join(f'[{a:g}, {b:g}]' for a, b in self.window)}"
+                     " classified V_η ∖ U_η by a float64 sample")
+
+    def __call__(self, eta: sp.Expr) -> list[tuple[Fraction, ...]]:
+        c = sample_classes(self.loss, eta, self.window)[0]
+        idx = np.flatnonzero(c.codes == UNSTABLE)
+        if idx.size > self.count:
+            idx = idx[np.unique(np.linspace(0, idx.size - 1, self.count).round().astype(int))]
+        return [tuple(Fraction(float(x)) for x in c.points[i]) for i in idx]
 
 
 def _describe(r: LossSteps) -> str:
@@ -63,7 +93,8 @@ def _describe(r: LossSteps) -> str:
     return f"undecided ({r.reason or 'a loss change not resolved'})"
 
 
-def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr], starts: Sequence[Sequence[Any]],
+def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr],
+                       starts: Sequence[Sequence[Any]] | Callable[[sp.Expr], Sequence[Any]],
                        *, contiguous: bool = False, id: str | None = None,
                        source: Source | None = None,
                        expected: Verdict = Verdict.HOLDS) -> Claim:
@@ -71,10 +102,14 @@ def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr], starts: Sequence[Seq
     prefix of loss rises, after which it lies in U_η and its loss decreases at every step
     to the minimum; at least one of them is unstable (has a rise).
 
+    ``starts`` may also be a function of η returning the starts (chosen when the claim
+    is checked, e.g. by :func:`sampled_unstable_starts`).
+
     With ``contiguous`` (a false strengthening) the rises must moreover form an initial
     block 0, 1, ..., m − 1: once the loss falls it never rises again.
 
-    Evidence: certified (every loss change's sign proved in arb at 60 digits up to a
+    Evidence: certified (every loss change's sign proved in arb at 60 digits, 180 or 480
+    where the box grows too wide, up to a
     certified Hessian ball, inside which descent and convergence are certified). Orbits
     that leave |θ|∞ <= 10⁶ are not in V_η (the statement is about converging orbits)
     and are listed; an orbit left undecided makes the verdict inconclusive.
@@ -82,7 +117,9 @@ def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr], starts: Sequence[Seq
 
     def run(budget: Budget) -> Outcome:
         rows, lines, unstable = [], [], 0
-        for eta, s, r in _orbits(loss, etas, starts, budget):
+        orbits = ([o for eta in etas for o in _orbits(loss, (eta,), starts(eta), budget)]
+                  if callable(starts) else _orbits(loss, etas, starts, budget))
+        for eta, s, r in orbits:
             lines.append(f"η = {sp.sstr(eta)}, θ0 = {_start_text(s)}: {_describe(r)}")
             rows.append({"eta": sp.sstr(eta), "start": _start_text(s), "rises": list(r.rises),
                          "first_in_U": r.first_stable, "entered_ball": r.entered,
@@ -103,9 +140,10 @@ def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr], starts: Sequence[Seq
                     Counterexample(
                         f"the loss falls at step {gap} and rises again at step {r.rises[gap]} "
                         f"(proved rises at {list(r.rises)}; θ_{gap} is not in U_η although "
-                        "its loss fell)", point=tuple(str(Fraction(x)) for x in s),
+                        "its loss fell)", point=tuple(_coord(x) for x in s),
                         eta=sp.sstr(eta), data={"rises": list(r.rises)})
-        summary = (f"{len(rows)} orbits enclosed in arb at {DPS} digits, every loss change's "
+        summary = (f"{len(rows)} orbits enclosed in arb (at {DPS} digits, more where a "
+                   "transient needed it), every loss change's "
                    "sign proved up to a certified Hessian ball: " + "; ".join(lines))
         ev = Evidence(Strength.CERTIFIED, summary, data={"orbits": rows})
         if not unstable:
@@ -113,14 +151,15 @@ def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr], starts: Sequence[Seq
         return Verdict.HOLDS, ev, None
 
     etxt = ", ".join(sp.sstr(e) for e in etas)
-    stxt = ", ".join(_start_text(s) for s in starts)
+    stxt = (getattr(starts, "text", "sampled starts") if callable(starts)
+            else "{" + ", ".join(_start_text(s) for s in starts) + "}")
     extra = (" The rises form an initial block: once the loss falls, it never rises again."
              if contiguous else "")
     return Claim(
         id=id or f"chen.mechanism.{loss.name}",
         title=(f"unstable convergence is a finite rising prefix, then U_η ({loss.name}, "
                f"η ∈ {{{etxt}}})" + (", rises contiguous" if contiguous else "")),
-        statement=(f"For GD on {loss.name} with η ∈ {{{etxt}}} from θ0 ∈ {{{stxt}}}: every "
+        statement=(f"For GD on {loss.name} with η ∈ {{{etxt}}} from θ0 ∈ {stxt}: every "
                    "converging orbit has finitely many loss rises; after the last one "
                    "(at step K − 1) θ_K ∈ U_η and the loss decreases at every step to the "
                    "minimum; some orbit is unstable." + extra),
@@ -158,8 +197,8 @@ def fig3_labels(loss: Loss, etas: Sequence[sp.Expr], *,
                          f"{_start_text(stable_start)} {label(b)}")
             if a.decided and a.rises and b.decided and not b.rises:
                 found.append(sp.sstr(eta))
-        summary = ("certified orbits (arb, 60 digits, every loss change's sign proved up to "
-                   "a certified Hessian ball): " + "; ".join(lines)
+        summary = ("certified orbits (arb, 60 digits or more, every loss change's sign "
+                   "proved up to a certified Hessian ball): " + "; ".join(lines)
                    + (f". The labels of Fig. 3 hold at η ∈ {{{', '.join(found)}}}"
                       if found else ""))
         ev = Evidence(Strength.CERTIFIED, summary, data={"etas_with_fig3_labels": found})

@@ -71,7 +71,7 @@ def _chen() -> list[Claim]:
                               id="chen.fig3.unstable-start", source=fig3))
     out.append(converges_from(_loss("f4"), R(3, 10), point=(R(3, 2), 2),
                               id="chen.fig3.stable-start", source=fig3))
-    return out + _chen_rest(lemma1_etas)
+    return out + _chen_rest(thresholds, lemma1_etas)
 
 
 #: The windows of Chen's Fig. 2 (squares around the minima).
@@ -84,7 +84,7 @@ F2_TREND_NOTE = ("the paper: 'the same behavior is observed for f2'; measured, t
                  "inside the window, so this is the whole measure)")
 
 
-def _chen_rest(lemma1_etas: dict[str, sp.Expr]) -> list[Claim]:
+def _chen_rest(thresholds: dict[str, sp.Expr], lemma1_etas: dict[str, sp.Expr]) -> list[Claim]:
     f4 = _loss("f4")
     out = [chen_mechanism.unstable_mechanism(f4, CHEN_FIG3_ETAS, chen_mechanism.FIG3_STARTS,
                                              id="chen.mechanism.f4"),
@@ -104,6 +104,11 @@ def _chen_rest(lemma1_etas: dict[str, sp.Expr]) -> list[Claim]:
         out.append(chen_sets.unstable_measure_trend(
             _loss(n), box, id=f"chen.fig2-unstable-grows.{n}", source=src,
             expected=Verdict.FAILS if n == "f2" else Verdict.HOLDS))
+    for n, box in CHEN_WINDOWS.items():
+        etas = tuple(f * thresholds[n] for f in (R(4, 5), R(49, 50)))
+        starts = chen_mechanism.sampled_unstable_starts(_loss(n), box)
+        out.append(chen_mechanism.unstable_mechanism(_loss(n), etas, starts,
+                                                     id=f"chen.mechanism-sampled.{n}"))
     out.append(chen_sets.unstable_components([(_loss(n), b) for n, b in CHEN_WINDOWS.items()],
                                              id="chen.fig2-components"))
     f3 = _loss("f3")

@@ -24,6 +24,8 @@ R = sp.Rational
 NEW = {
     "chen.mechanism.f4": (Verdict.HOLDS, Strength.CERTIFIED),
     "chen.fig3.labels": (Verdict.HOLDS, Strength.CERTIFIED),
+    **{f"chen.mechanism-sampled.{n}": (Verdict.HOLDS, Strength.CERTIFIED)
+       for n in ("f1", "f2", "f3", "f4")},
     "chen.lemma1.f2": (Verdict.HOLDS, Strength.CERTIFIED),
     "chen.theorem2.f2": (Verdict.HOLDS, Strength.CERTIFIED),
     **{f"chen.lemma1-all-alpha.{n}": (Verdict.HOLDS, Strength.CERTIFIED)
