@@ -117,8 +117,9 @@ def open_on_grid(loss: Loss, fractions: Sequence[sp.Expr], box: Sequence[tuple[A
                          "class": "U" if kind == STABLE else "V∖U", "steps": out.steps,
                          "proved": bool(ok)}
                 (rows if ok else failed).append(entry)
+        kinds = "stable starts" if which == "U" else "stable and unstably converging starts"
         summary = (f"{len(rows)} of {len(rows) + len(failed)} boxes θ0 ± 1e-8 around sampled "
-                   f"starts (stable and, for V_η, unstably converging ones; η = η*·"
+                   f"{kinds} (η = η*·"
                    f"{', '.join(sp.sstr(f) for f in fractions)}) proved to lie in {set_name} "
                    "(arb boxes at 60 digits into certified Hessian balls"
                    + (", the loss proved to fall on each box at every step" if which == "U"
@@ -237,7 +238,7 @@ def unstable_measure_trend(loss: Loss, box: Sequence[tuple[Any, Any]], *,
         ev = Evidence(Strength.STATISTICAL,
                       f"fraction of V_η ∖ U_η in {_window_text(box)} from {n} uniform starts per "
                       f"η, Wilson {budget.confidence:.0%} intervals: {table}",
-                      n=n * len(rows), confidence=budget.confidence, data={"rows": rows})
+                      n=n, confidence=budget.confidence, data={"rows": rows})
         sign = 1 if grows else -1
         for a, b in pairwise(rows):
             wrong = (a["wilson"][0] > b["wilson"][1]) if grows else (a["wilson"][1]
