@@ -238,3 +238,21 @@ def test_components_by_hand():
     assert sizes == [1, 2, 3, 3]
     assert [len(c) for c in components(mask, min_cells=3)] == [3, 3]
     assert components(np.zeros((3, 3), dtype=bool)) == []
+
+
+# ---- symstab.certify.loss_steps on a quadratic, by hand ---------------------------------
+
+
+def test_loss_steps_on_a_quadratic_by_hand():
+    # f = (x^2 + y^2)/2 at eta = 3: theta -> -2 theta, f -> 4 f: a proved rise at every
+    # step, and |theta|_inf = 2^k/4 passes 1e6 after k = 22 steps (2^22/4 > 1e6 > 2^21/4)
+    q = Loss.from_text("x**2/2 + y**2/2")
+    r = certified_loss_steps(q, 3, (Fraction(1, 4), Fraction(1, 8)), [])
+    assert r.reason == "far" and r.entered is None and not r.decided
+    assert r.rises == tuple(range(22)) and r.first_stable is None
+    assert r.values[1] == pytest.approx(4 * r.values[0])
+    # at eta = 3/2: theta -> -theta/2, f -> f/4: falls only, into the certified ball
+    regions = seed_regions(q, R(3, 2))
+    s = certified_loss_steps(q, R(3, 2), (Fraction(1, 4), Fraction(1, 8)), regions)
+    assert s.decided and s.rises == () and s.first_stable == 0
+    assert all(x == -1 for x in s.signs)
