@@ -20,6 +20,9 @@ from . import (
     ahn,
     balancing,
     chen,
+    chen_lemma,
+    chen_mechanism,
+    chen_sets,
     craciun,
     descent,
     eos,
@@ -56,7 +59,7 @@ def _chen() -> list[Claim]:
                             source=Source(CHEN, f"{eqs[n]}: maximal learning rate"))
            for n, v in thresholds.items()]
     out += [chen.threshold_is_sharp(_loss(n)) for n in thresholds]
-    lemma1_etas = {"f1": R(9, 10), "f3": R(3, 20), "f4": R(1, 2)}
+    lemma1_etas = {"f1": R(9, 10), "f2": R(9, 10), "f3": R(3, 20), "f4": R(1, 2)}
     for n, eta in lemma1_etas.items():
         out.append(descent_inequality(_loss(n), eta, invariance=False,
                                       id=f"chen.lemma1.{n}",
@@ -73,7 +76,69 @@ def _chen() -> list[Claim]:
                               id="chen.fig3.unstable-start", source=fig3))
     out.append(converges_from(_loss("f4"), R(3, 10), point=(R(3, 2), 2),
                               id="chen.fig3.stable-start", source=fig3))
+    return out + _chen_rest(thresholds, lemma1_etas)
+
+
+#: The windows of Chen's Fig. 2 (squares around the minima).
+CHEN_WINDOWS = {"f1": ((-R(3, 2), R(3, 2)),) * 2, "f2": ((-R(3, 2), R(3, 2)),) * 2,
+                "f3": BOX2, "f4": BOX2}
+#: The step sizes of Chen's Fig. 3 checks (η* = 10/19 for f4).
+CHEN_FIG3_ETAS = (R(1, 5), R(1, 4), R(3, 10), R(7, 20), R(2, 5), R(9, 20))
+F2_TREND_NOTE = ("the paper: 'the same behavior is observed for f2'; measured, the share of "
+                 "V_η ∖ U_η of f2 peaks near 0.8η* and falls by 0.98η* (V_η of f2 lies well "
+                 "inside the window, so this is the whole measure)")
+
+
+def _chen_rest(thresholds: dict[str, sp.Expr], lemma1_etas: dict[str, sp.Expr]) -> list[Claim]:
+    f4 = _loss("f4")
+    out = [chen_mechanism.unstable_mechanism(f4, CHEN_FIG3_ETAS, chen_mechanism.FIG3_STARTS,
+                                             id="chen.mechanism.f4"),
+           chen_mechanism.fig3_labels(f4, CHEN_FIG3_ETAS, id="chen.fig3.labels")]
+    out += [chen_lemma.lemma1_all_alpha(_loss(n), eta) for n, eta in lemma1_etas.items()]
+    fractions = (R(3, 5), R(49, 50))
+    for n, box in CHEN_WINDOWS.items():
+        out.append(chen_sets.open_on_grid(_loss(n), fractions, box, which="U",
+                                          id=f"chen.theorem3-grid.{n}"))
+        out.append(chen_sets.open_on_grid(_loss(n), fractions, box, which="V",
+                                          id=f"chen.v-open-grid.{n}"))
+    for n, box in CHEN_WINDOWS.items():
+        src = None if n != "f2" else Source(
+            CHEN, "Numerical Experiments, on Fig. 2: 'as LR increases ... the set of "
+                  "initializations leading to unstable convergence expands. The same "
+                  "behavior is observed for f2'", F2_TREND_NOTE)
+        out.append(chen_sets.unstable_measure_trend(
+            _loss(n), box, id=f"chen.fig2-unstable-grows.{n}", source=src,
+            expected=Verdict.FAILS if n == "f2" else Verdict.HOLDS))
+    for n, box in CHEN_WINDOWS.items():
+        etas = tuple(f * thresholds[n] for f in (R(4, 5), R(49, 50)))
+        starts = chen_mechanism.sampled_unstable_starts(_loss(n), box)
+        out.append(chen_mechanism.unstable_mechanism(_loss(n), etas, starts,
+                                                     id=f"chen.mechanism-sampled.{n}"))
+    out.append(chen_sets.unstable_components([(_loss(n), b) for n, b in CHEN_WINDOWS.items()],
+                                             id="chen.fig2-components"))
+    f3 = _loss("f3")
+    out += [chen_lemma.f3_axes_printed(f3, id="chen.f3-axes.printed"),
+            chen_lemma.f3_axes_corrected(f3, id="chen.f3-axes.corrected")]
     return out
+
+
+def _chen_false(wrong: Source) -> list[Claim]:
+    f4 = _loss("f4")
+    return [
+        chen_mechanism.unstable_mechanism(f4, (R(3, 10),), chen_mechanism.FIG3_STARTS,
+                                          contiguous=True, id="false.mechanism.f4-contiguous",
+                                          source=wrong),
+        chen_lemma.lemma1_all_alpha(f4, R(1, 2), alpha_max=1,
+                                    id="false.lemma1-all-alpha.f4-twice-eta", source=wrong),
+        chen_sets.open_on_grid(f4, (R(3, 5),), BOX2, radius=R(1, 20),
+                               id="false.open-uniform-radius.f4", source=wrong),
+        chen_sets.unstable_measure_trend(f4, BOX2, grows=False,
+                                         id="false.fig2-unstable-shrinks.f4", source=wrong),
+        chen_sets.unstable_components([(f4, BOX2)], disconnected=False,
+                                      id="false.fig2-components.f4-connected", source=wrong),
+        chen_lemma.f3_axes_corrected(_loss("f3"), strict_minima=True,
+                                     id="false.f3-axes.strict-minima", source=wrong),
+    ]
 
 
 def _craciun() -> list[Claim]:
@@ -143,6 +208,7 @@ def false_variants() -> list[Claim]:
     wrong = Source("false variant", "deliberately wrong, must fail")
     quadratic = _quadratic()
     claims = [
+        *_chen_false(wrong),
         threshold_equals(_loss("f4"), R(11, 19), id="false.threshold.f4-11_19", source=wrong),
         descent_inequality(_loss("f4"), R(1, 2), constant="1 - eta*M/4",
                            id="false.descent.f4-quarter-constant", source=wrong),

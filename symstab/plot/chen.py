@@ -45,6 +45,7 @@ from symstab.plot.style import (
 from symstab.plot.trajectories import draw_trajectory
 
 __all__ = [
+    "CHEN_FIG2_LOSSES",
     "DEFAULT_FRACTIONS",
     "Fig2Row",
     "ScanRow",
@@ -54,6 +55,9 @@ __all__ = [
     "chen_fig3",
     "chen_fig3_eta_scan",
 ]
+
+#: The losses of Chen et al.'s Fig. 2, one row each (eqs. 43-46).
+CHEN_FIG2_LOSSES: tuple[str, ...] = ("f1", "f2", "f3", "f4")
 
 #: Default step sizes of :func:`chen_fig2`, as fractions of η*.
 DEFAULT_FRACTIONS: tuple[sp.Rational, ...] = tuple(
@@ -139,7 +143,7 @@ def chen_fig2_data(
         ``((x_min, x_max, nx), (y_min, y_max, ny))`` for :func:`basin_map`.
     window
         ``(x_min, x_max, y_min, y_max)``; default a square around the origin containing
-        the minima with a margin (f1: ±1.5, f3, f4: ±2).
+        the minima with a margin (f1, f2: ±1.5, f3, f4: ±2).
     max_steps
         Step cap of :func:`basin_map` (undecided starts count as "rest").
 
@@ -179,7 +183,7 @@ def chen_fig2_data(
 
 
 def chen_fig2_rows(
-    losses: Sequence[Loss | str] = ("f1", "f3", "f4"),
+    losses: Sequence[Loss | str] = CHEN_FIG2_LOSSES,
     etas: Sequence[Any] | None = None,
     grid: Any = 200,
     *,
@@ -197,7 +201,7 @@ def chen_fig2_rows(
     Parameters
     ----------
     losses
-        Losses or catalog names (the paper shows f1..f4).
+        Losses or catalog names (default f1, f2, f3, f4, the rows of the paper).
     etas
         Step sizes for every row (default per row η*·(0.2, 0.4, 0.6, 0.8, 0.98)).
     grid
