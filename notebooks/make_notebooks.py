@@ -140,27 +140,30 @@ for comp in a3.components:
 print("critical η over all minima:", a3.eta_critical.exact)"""),
     md("""## Fig. 2: U_η (cyan), V_η \\ U_η (dark blue) and the rest (grey)
 
-Basin maps for f1, f3, f4 at η = η*·(0.2, 0.4, 0.6, 0.8, 0.98). Convergence is certified
+Basin maps for f1–f4 at η = η*·(0.2, 0.4, 0.6, 0.8, 0.98). Convergence is certified
 (trapping regions as the stopping rule), so grey means diverged or undetermined, never a
 guess."""),
     code("""from symstab.plot import chen_fig2_data, chen_fig2_rows
 
 grid = 50 if REDUCED else 200
-rows = [chen_fig2_data(name, grid=grid, max_steps=2000) for name in ("f1", "f3", "f4")]
+rows = [chen_fig2_data(name, grid=grid, max_steps=2000) for name in ("f1", "f2", "f3", "f4")]
 for row in rows:
     for r in row.summary():
         print(f"{r['loss']} η/η* = {r['eta_over_eta_star']:.2f}: U {r['U']:.1%}, "
               f"V∖U {r['V_minus_U']:.1%}, diverged {r['diverged']:.1%}, "
               f"undetermined {r['undetermined']:.1%}")
 chen_fig2_rows(data=rows)"""),
-    md("""The trend of the paper holds: the unstable part V_η \\ U_η grows with η, and U_η
-stays a neighbourhood of the minima up to η*."""),
+    md("""The trend of the paper holds for f1, f3 and f4: the unstable part V_η \\ U_η grows
+with η, and U_η stays a neighbourhood of the minima up to η*. For f2 it does not: its
+unstable share falls from 0.8η* to 0.98η* (claim `chen.fig2-unstable-grows.f2`, which
+fails as expected)."""),
     md("""## Fig. 3: an unstable and a stable start on f4
 
 The paper does not say which η it used. At η = 0.3 the caption holds: from (0.1, 2.5)
 the loss rises several times before the trajectory enters the certified region (red,
 then black); from (1.5, 2) it falls at every step. The scan below shows where the
-caption holds: at η ≥ 0.45 both starts diverge."""),
+caption holds up to η = 3/10; from 7/20 on (0.1, 2.5) diverges, from 2/5 on (1.5, 2)
+converges only unstably (its loss rises first), and from about 0.46 on it diverges."""),
     code("""from symstab.plot import chen_fig3, chen_fig3_eta_scan
 
 chen_fig3("f4", "3/10")"""),

@@ -1,6 +1,6 @@
 """Render the documentation figures into ``docs/figures/``.
 
-* ``chen_fig2.png`` — Chen et al.'s Fig. 2 for f1, f3, f4: landscape and basin maps
+* ``chen_fig2.png`` — Chen et al.'s Fig. 2 for f1–f4: landscape and basin maps
   (U_η cyan, V_η \\ U_η dark blue, rest grey) at η = η*·(0.2, 0.4, 0.6, 0.8, 0.98),
   200×200 starts per map, at most 2000 GD steps each;
 * ``chen_fig3.png`` — Chen et al.'s Fig. 3 on f4 at η = 3/10 from (0.1, 2.5) and (1.5, 2);
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     rows = [
         chen_fig2_data(name, grid=args.grid, max_steps=args.max_steps)
-        for name in ("f1", "f3", "f4")
+        for name in ("f1", "f2", "f3", "f4")
     ]
     print(f"{'loss':4} {'eta':>16} {'eta/eta*':>8} {'U':>7} {'V-U':>7} {'div':>7} {'undet':>7}")
     for row in rows:
