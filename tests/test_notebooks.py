@@ -32,6 +32,9 @@ def test_notebook_runs(path, monkeypatch, tmp_path):
     client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute(env=dict(os.environ))
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    # every figure a cell returns is shown as an image, not as "<Figure size ...>"
+    figures = [o for o in outputs if "data" in o
+               and o["data"].get("text/plain", "").startswith("<Figure")]
+    assert all("image/png" in o["data"] for o in figures)
