@@ -77,13 +77,13 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "'(Stable Regime)'; " + BLOG + " 'The nice classical regime' (proof)",
        "For an L-smooth f one GD step lowers f by at least η(1 − Lη/2)‖∇f‖², so the loss "
        "decreases at every step when η < 2/L.",
-       ("taowang.descent-regime.*", "false.descent-regime.*"),
-       "checked on the quadratic q13 (L = 3); the inequality for general L-smooth losses "
-       f"belongs in {_DESCENT}"),
+       ("descent.lemma.*", "false.descent.lemma.*", "taowang.descent-regime.*",
+        "false.descent-regime.*"),
+       "exact on Hypothesis-drawn quadratics, certified on drawn polynomials on a box"),
     _s(CHEN, "Introduction (after eq. (4)); also " + AHN + " 'Motivation'; " + BLOG +
        " 'Welcome to the zoo' (nonconvergence)",
        "For a convex quadratic, η < 2/L is also necessary: with η > 2/L GD diverges.",
-       note=f"quadratic regimes belong in {_DESCENT}"),
+       ("descent.regime.large-h",)),
     _s(CHEN, "Introduction (citing Xing et al. 2018; Wu, Ma & E 2018)",
        "In network training the descent becomes unstable once the sharpness exceeds 2/η, "
        "with growing oscillations along the top curvature direction but without full "
@@ -117,12 +117,12 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "Around a strict local minimum θ* with η < 2/λmax(θ*) there is an open set U ∋ θ* "
        "that GD maps into itself, with f(θ − η∇f) − f(θ) ≤ −Cη‖∇f‖² on U for some C > 0.",
        ("chen.theorem2.*", "false.descent.*"),
-       f"checked on f1, f3 and f4; f2 belongs in {_CHEN}"),
+       "checked on f1–f4"),
     _s(CHEN, "Lemma 1, eqs. (8) and (22)",
        "On a ball around θ*, f(θ − α∇f) − f(θ) ≤ −Cα‖∇f‖² for every α in [0, η], with "
        "C = 1 − ηM/2.",
-       ("chen.lemma1.*",),
-       f"checked at α = η; every α in [0, η] belongs in {_CHEN}"),
+       ("chen.lemma1.*", "chen.lemma1-all-alpha.*", "false.lemma1-all-alpha.*"),
+       "certified for every α in [0, η] (the segment stays in the convex trapping ball)"),
     _s(CHEN, "proof of Lemma 1, eq. (9)",
        "Taylor's formula with integral remainder: f(θ − α∇f) = f − α‖∇f‖² + "
        "α²∫₀¹(1 − x)∇fᵀ∇²f(θ − xα∇f)∇f dx.",
@@ -158,8 +158,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "Theorem 3; contributions; Fig. 1 (cyan open set); Numerical Experiments "
        "('existence and inevitability of the stable convergence area')",
        "The set U_η of stable initialisations is open.",
-       ("chen.theorem3.*",),
-       "checked on f1 and f4 at η = 1/2"),
+       ("chen.theorem3.*", "chen.theorem3-grid.*", "false.open-uniform-radius.*"),
+       "certified around sampled stable starts on f1–f4 at η = η*·(3/5, 49/50)"),
     _s(CHEN, "proof of Theorem 3, eqs. (36)–(42)",
        "Trajectories from starts within ε stay within ε(1 + ηM₂)^i of each other for "
        "i ≤ K, so a small ball around a stable start is stable.",
@@ -170,14 +170,15 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        note=f"as printed an erratum (eq. (40) needs M₁ to bound ‖∇f‖); belongs in {_CHEN}"),
     _s(CHEN, "remark after the proof of Theorem 3",
        "The set V_η of converging initialisations is open.",
-       note=f"belongs in {_CHEN}; chen.converging-measure.f4 checks only the size of "
-       "V_η"),
+       ("chen.v-open-grid.*",),
+       "certified around sampled converging starts on f1–f4"),
     _s(CHEN, "Abstract; contributions; remarks after Theorems 2 and 3; Fig. 1; Numerical "
        "Experiments ('after passing through the unstable convergence stage')",
        "A trajectory converging to θ* from outside U_η has loss oscillations for "
        "finitely many steps, then enters U_η and descends monotonically; which regime "
        "occurs depends on the initialisation.",
-       note=f"the unstable → stable mechanism belongs in {_CHEN}"),
+       ("chen.mechanism.*", "chen.mechanism-sampled.*", "false.mechanism.*"),
+       "the rises are certified in arb up to the entry into a certified ball"),
     _s(CHEN, "eq. (43) and Numerical Experiments",
        "f1 = x² + y² + x²y + x³ + y³ has a strict local minimum at (0, 0) with λmax = 2, "
        "so the maximal learning rate is 1.",
@@ -193,8 +194,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        ("chen.threshold.f3", "chen.threshold-sharp.f3")),
     _s(CHEN, "Numerical Experiments (after eq. (46))",
        "Every point on the x- or y-axis is a stationary point of f3 but not a minimum.",
-       note="as printed an erratum: on the x-axis f3 = 1 + y²(x⁴ − 3x²) + x²y⁴, so its points "
-       f"with |x| > √3 are non-strict local minima (likewise on the y-axis); belongs in {_CHEN}"),
+       ("chen.f3-axes.*", "false.f3-axes.*"),
+       "fails as printed: the axis points with |t| > √3 are non-strict local minima"),
     _s(CHEN, "eq. (46) and Numerical Experiments",
        "f4 = (1 − xy)² + (x² + y²)/20 has two global minima ±(√19/(2√5), √19/(2√5)), "
        "each with λmax = 19/5, so the maximal learning rate is 10/19.",
@@ -202,17 +203,20 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "Numerical Experiments (first row of Fig. 2)",
        "With a small learning rate every start in the plotted window converges with a "
        "monotonically decreasing loss.",
-       note=f"the Fig. 2 trend belongs in {_CHEN}"),
+       ("chen.fig2-unstable-grows.*",),
+       "f2 already has about 0.2% unstable starts at 0.2η*"),
     _s(CHEN, "Numerical Experiments (Fig. 2, f1 and 'the same behaviour' for f2; f3 and "
        "f4: 'an analogous trend')",
        "As η grows towards η*, unstable convergence appears and the set V_η \\ U_η of "
        "unstable initialisations expands.",
-       note=f"the Fig. 2 trend belongs in {_CHEN}"),
+       ("chen.fig2-unstable-grows.*", "false.fig2-unstable-shrinks.*"),
+       "holds for f1, f3, f4; fails for f2 between 0.8η* and 0.98η* (statistical)"),
     _s(CHEN, "Numerical Experiments (Fig. 2: 'irregular and even disconnected'; "
        "'progressively intricate')",
        "The sets of unstable initialisations are irregular, even disconnected, and grow "
        "more intricate as η increases.",
-       note=f"the Fig. 2 components belong in {_CHEN}"),
+       ("chen.fig2-components", "false.fig2-components.*"),
+       "component counts on a grid (numerical)"),
     _s(CHEN, "Fig. 2 (caption)",
        "For f1–f4 and five learning rates up to η*, the panels show U_η (cyan) and V_η "
        "(cyan and blue) around the minima.",
@@ -226,7 +230,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "Fig. 3 (caption) and Numerical Experiments",
        "The start (0.1, 2.5) is unstable (the loss rises at first, then the oscillations "
        "die out) and (1.5, 2) is stable (the loss falls at every step).",
-       note=f"the unstable → stable mechanism belongs in {_CHEN}"),
+       ("chen.fig3.labels", "chen.mechanism.f4"),
+       "certified at η = 1/5, 1/4, 3/10; the figure's η is not printed"),
     _s(CHEN, "Extension",
        "The results extend to a compact set of global minima.",
        note="the details are in supplementary material that is not a seed"),
@@ -253,11 +258,13 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(AHN, "'Illustration of our main results' (iterates row)",
        "Under unstable convergence the directional smoothness L(θ_t; η∇f(θ_t)) "
        "oscillates near 2/η.",
-       note=f"directional smoothness belongs in {_AHN}"),
+       ("ahn.oscillation.*",),
+       "it stays within 10% of 2/η but crosses it about once per run on these toy "
+       "losses, while the sharpness crosses 5–25 times"),
     _s(AHN, "'What is this work about?'",
        "These features contrast with stable convergence (where RP ≤ −(1 − Lη/2) < 0) "
        "and identify unstable convergence in practice.",
-       note=f"belongs in {_AHN}"),
+       ("ahn.oscillation.*", "false.ahn.monotone-loss.*", "descent.lemma.*")),
     # ---------------------------------------------------------- Crăciun & Ghoshdastidar
     _s(CRACIUN, "TL;DR; Abstract ('a sharp transition ... asymptotic value of the "
        "gradient norm')",
@@ -351,12 +358,12 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "stably towards the minimum when the learning rate is below 2/L')",
        "If f is L-smooth with a minimum and h < 2/L, GD converges to a stationary point, "
        "since Σ‖∇f(x_k)‖² ≤ (f(x₀) − f*)/(h(1 − Lh/2)).",
-       note=f"convergence to a stationary point belongs in {_DESCENT}"),
+       ("descent.convergence.*", "false.descent.convergence.*")),
     _s(BLOG, "'The nice classical regime' and 'ODE beyond gradient flow?' (plots for "
        "x²/2)",
        "For f = x²/2, h < 1/L moves x_k monotonically, 1/L < h < 2/L makes x_k oscillate "
        "while f(x_k) still decreases, and h > 2/L blows up.",
-       note=f"quadratic regimes belong in {_DESCENT}"),
+       ("descent.regime.*", "false.descent.regime.*")),
     _s(BLOG, "'Nice part of the nice regime, and gradient flow'",
        "GD is the forward Euler discretisation of gradient flow and follows it to O(h) "
        "for small h.",
@@ -369,7 +376,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(BLOG, "'Discussions' (and its four plots)",
        "The modified flow approximates GD for larger h than gradient flow but stops "
        "working for h in (1/L, 2/L).",
-       note="the modified-equation error against h belongs in proofs_check/taowang.py"),
+       ("taowang.modified-order.*", "false.taowang.modified-order.*"),
+       "the observed order drops below 1.75 past h = 1/5 on ½(1 − xy)²; on x²/2 it stays 2"),
     _s(BLOG, "'Discussions'",
        "For large h, higher-order modified equations do not help and can approximate GD "
        "worse.",
@@ -400,17 +408,21 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(BLOG, "'An alternative mechanism for escapes from local min'",
        "On a multiscale f = f₀ + f₁ with many spurious local minima, large-h GD escapes "
        "them without noise, while small-h GD stops at a local minimum near its start.",
-       note=f"the multiscale escape belongs in {_KONGTAO}"),
+       ("kongtao.capture.*", "kongtao.escape.*", "false.kongtao.capture-*",
+        "false.kongtao.escape-*")),
     _s(BLOG, "'An alternative mechanism for escapes from local min' (scales)",
        "With a microscale ε, ∇f₁ is Ω(1/ε)-Lipschitz, so small learning rates are "
        "h = o(ε), while h independent of ε (h ≫ 1/L) is large enough to ignore f₁.",
-       note=f"the multiscale scaling belongs in {_KONGTAO}"),
+       ("kongtao.capture.*", "kongtao.escape.*"),
+       "at ε = 1/1000: h = 1/2000 (h·L < 1) captures, h = 1/20 escapes"),
     _s(BLOG, "'An alternative mechanism for escapes from local min'; TL;DR of that "
        "section",
        "For such h, −h∇f₁ acts like noise: GD converges to a chaotic attractor whose "
        "statistics are close to the Gibbs distribution Z⁻¹exp(−f₀/T), which depends on "
        "f₀ only and favours small values exponentially.",
-       note=f"the Gibbs distribution belongs in {_KONGTAO}"),
+       ("kongtao.gibbs.*", "false.kongtao.gibbs-*"),
+       "T = hσ²/2 (Kong & Tao), KS distance with DKW bounds on θ_300 of independent "
+       "starts; that this is the long-run law is not certified"),
     _s(BLOG, "'An alternative mechanism for escapes from local min' (network example)",
        "A small network regressing multiscale data has a multiscale loss, and a weight's "
        "GD iterates fill blobs of a chaotic attractor instead of converging.",
@@ -429,13 +441,14 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(BLOG, "'An implicit bias of large LR' (Popular Conjecture 2, visualisation); TL;DR",
        "With a large enough h GD converges to more balanced (flatter) minimisers, the "
        "more so the larger h, without a regulariser, even from near an unbalanced one.",
-       ("taowang.balancing.*", "false.taowang.balancing-*"),
-       f"checked on ½(1 − xy)² for h·L in (0, 5/2]; matrix factorisation belongs in "
-       f"{_BALANCING}"),
+       ("taowang.balancing.*", "false.taowang.balancing-*", "balancing.identity",
+        "balancing.monotone-imbalance.*", "false.balancing.*"),
+       "on ½(1 − xy)² and 2×1 factors; monotone imbalance fails for 2×1 factors"),
     _s(BLOG, "'An implicit bias of large LR', result 1)",
        "If GD converges, its limit satisfies a bound on |X∞ − Y∞| that decreases with h.",
-       ("taowang.balancing-bound.*",),
-       f"checked on ½(1 − xy)²; matrix factorisation belongs in {_BALANCING}"),
+       ("taowang.balancing-bound.*", "balancing.limit-bound.*"),
+       "the seed paraphrases Wang et al.'s bound; the checked form |D∞| ≤ √(4/h² − 4σ²) "
+       "is derived from linear stability at the limit (one-column factors)"),
     _s(BLOG, "'An implicit bias of large LR', result 2)",
        "GD with a large h (in the balancing regime) converges.",
        ("taowang.balancing.*",),
@@ -443,9 +456,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(BLOG, "'An implicit bias of large LR' ('how large is large?')",
        "Balancing is pronounced for h in (2/L, 4/L), L the spectral radius of the Hessian "
        "at the start, and a larger h can stop GD converging.",
-       ("false.taowang.balancing-monotone-to-4_L.*",),
-       "monotone balancing on all of (2/L, 4/L] fails on ½(1 − xy)² (a false variant); "
-       f"the regime itself belongs in {_BALANCING}"),
+       ("false.taowang.balancing-monotone-to-4_L.*", "balancing.limit-bound.*"),
+       "monotone balancing on all of (2/L, 4/L] fails on ½(1 − xy)² (a false variant)"),
 )
 
 
