@@ -21,6 +21,9 @@ from symstab.errors import BudgetExceeded
 
 #: Seconds between repeated alarms once a budget has run out.
 RETRY = 0.1
+#: Seconds the exact analysis behind certified regions may take inside a numerical
+#: command (trajectory, basin map, sweep); past it they run without certified regions.
+EXACT_PHASE_BUDGET = 20.0
 
 
 def _can_use_alarm() -> bool:

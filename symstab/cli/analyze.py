@@ -34,10 +34,12 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
     (Eckart-Young), the manifold of minima, inf λmax along it and the critical η.
     """
     from symstab.catalog import linear_net
+    from symstab.cli.options import timeout_option
     from symstab.exact.analysis import analyze as run_analysis
     from symstab.loss import load_loss
     from symstab.report import render
 
+    timeout = timeout_option(timeout)
     the_loss = load_loss(loss, params)
     spec = linear_net(loss)
     if spec is not None:

@@ -12,6 +12,7 @@ from symstab.cli.options import (
     eta_option,
     plot_path_option,
     point_option,
+    timeout_option,
 )
 
 
@@ -26,17 +27,21 @@ from symstab.cli.options import (
               show_default=True)
 @click.option("--plot", "plot_path", default=None, metavar="FILE",
               help="Save the exponents per block of steps (PNG/SVG/PDF) here.")
+@click.option("--timeout", default=300.0, show_default=True,
+              help="Wall-clock budget in seconds (exit 3 past it).")
 def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps: int,
-            fmt: str, plot_path: str | None) -> None:
+            fmt: str, plot_path: str | None, timeout: float) -> None:
     """Lyapunov exponents of the GD map on LOSS along the orbit from --from.
 
     QR method on DG = I - ηH in mpmath at --dps digits (and again at a higher precision
     as a check), first fifth of the steps discarded. Verdict: periodic, chaotic,
     quasi-periodic, diverged or undetermined; the evidence is numerical.
     """
+    from symstab.budget import time_limit
     from symstab.dynamics.lyapunov import lyapunov_spectrum
     from symstab.loss import load_loss
 
+    seconds = timeout_option(timeout)
     the_loss = load_loss(loss, params)
     step = eta_option(eta)
     theta0 = point_option(start, the_loss.n, "--from")
@@ -45,7 +50,8 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     path = None
     if plot_path is not None:
         path = plot_path_option(plot_path)
-    result = lyapunov_spectrum(the_loss, step, theta0, steps=steps, dps=dps)
+    with time_limit(seconds, "symstab lyapunov"):
+        result = lyapunov_spectrum(the_loss, step, theta0, steps=steps, dps=dps)
     if path is not None:
         from symstab.plot import lyapunov_figure
 

@@ -27,10 +27,26 @@ __all__ = [
     "periods_option",
     "plot_path_option",
     "point_option",
+    "timeout_option",
 ]
 
 #: The largest ``--digits`` and ``--dps`` any command accepts.
 MAX_DIGITS = 1000
+#: The largest ``--timeout`` (seconds) any command accepts: one week.
+MAX_TIMEOUT = 7 * 24 * 3600.0
+
+
+def timeout_option(value: Any, name: str = "--timeout") -> float:
+    """A wall-clock budget in seconds: a finite number in (0, :data:`MAX_TIMEOUT`]."""
+    import math
+
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"not a number of seconds: {value!r}", name) from None
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIMEOUT:
+        raise InputError(f"must be a number of seconds in (0, {MAX_TIMEOUT:g}]", name)
+    return seconds
 
 
 def bounded_option(value: int, name: str, lo: int, hi: int) -> int:

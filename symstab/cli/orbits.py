@@ -18,8 +18,9 @@ from symstab.cli.options import (
     eta_option,
     periods_option,
     plot_path_option,
+    timeout_option,
 )
-from symstab.errors import InputError
+from symstab.errors import BudgetExceeded, InputError
 
 
 @click.command(name="orbits")
@@ -36,16 +37,22 @@ from symstab.errors import InputError
               show_default=True)
 @click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
               help="Save the orbit figure (PNG/SVG/PDF, 2-D losses) here.")
+@click.option("--timeout", default=120.0, show_default=True,
+              help="Wall-clock budget in seconds; past it the finished periods are "
+                   "printed and the exit code is 3.")
 def command(loss: str, params: str | None, eta: str, period_text: str, box: str | None,
-            starts: int, seed: int, dps: int, fmt: str, plot_path: str | None) -> None:
+            starts: int, seed: int, dps: int, fmt: str, plot_path: str | None,
+            timeout: float) -> None:
     """Periodic orbits of GD on LOSS at step size --eta, certified by Krawczyk.
 
     Period 2 of a polynomial loss at a rational η is also solved exactly (all real
     isolated orbits). Stability comes from interval enclosures of D(G^p).
     """
+    from symstab.budget import time_limit
     from symstab.dynamics.orbits import find_orbits, period_two_exact
     from symstab.loss import load_loss
 
+    seconds = timeout_option(timeout)
     the_loss = load_loss(loss, params)
     step = eta_option(eta)
     periods = periods_option(period_text)
@@ -56,23 +63,44 @@ def command(loss: str, params: str | None, eta: str, period_text: str, box: str 
     if plot_target and the_loss.n != 2:
         raise InputError("--plot needs a loss of two parameters", "--plot")
     results: dict[str, Any] = {"loss": the_loss.name, "eta": str(step), "periods": {}}
-    found_all = []
-    for p in periods:
-        orbits = find_orbits(the_loss, step, p, box=bounds, starts=starts, seed=seed, dps=dps)
-        found_all += orbits
-        entry: dict[str, Any] = {"orbits": [o.to_dict() for o in orbits]}
-        if p == 2 and the_loss.is_polynomial and step.is_rational:
-            exact = period_two_exact(the_loss, step, time_limit=60.0)
-            entry["exact"] = exact.to_dict()
-        results["periods"][str(p)] = entry
+    found_all: list[Any] = []
+    missing: list[str] = []
+    try:
+        with time_limit(seconds, "symstab orbits"):
+            for p in periods:
+                orbits = find_orbits(the_loss, step, p, box=bounds, starts=starts,
+                                     seed=seed, dps=dps)
+                found_all += orbits
+                entry: dict[str, Any] = {"orbits": [o.to_dict() for o in orbits]}
+                results["periods"][str(p)] = entry
+                if p == 2 and the_loss.is_polynomial and step.is_rational:
+                    try:
+                        exact = period_two_exact(the_loss, step, time_limit=seconds / 2)
+                        entry["exact"] = exact.to_dict()
+                    except BudgetExceeded as exc:
+                        entry["exact"] = {"status": f"incomplete: {exc}"}
+                        missing.append("the exact period-2 solve")
+    except BudgetExceeded:
+        missing += [f"period {p}" for p in periods if str(p) not in results["periods"]]
+    periods = [p for p in periods if str(p) in results["periods"]]
     if plot_target:
         from symstab.plot import orbit_figure
 
         orbit_figure(the_loss, step, found_all, path=plot_target)
+    if missing:
+        results["incomplete"] = missing
     if fmt == "json":
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
-        return
-    click.echo(f"{the_loss.name} at η = {step}: GD map G(θ) = θ − η∇f(θ)")
+    else:
+        _print_table(the_loss.name, step, periods, results, starts, bounds)
+    if missing:
+        raise BudgetExceeded(f"not finished within --timeout {seconds:g} s: "
+                             + ", ".join(missing))
+
+
+def _print_table(name: str, step: Any, periods: list[int], results: dict[str, Any],
+                 starts: int, bounds: Any) -> None:
+    click.echo(f"{name} at η = {step}: GD map G(θ) = θ − η∇f(θ)")
     for p in periods:
         entry = results["periods"][str(p)]
         orbits = entry["orbits"]
@@ -84,7 +112,9 @@ def command(loss: str, params: str | None, eta: str, period_text: str, box: str 
             click.echo(f"  #{k} {o['status']:9s} {o['stability']:8s} multipliers [{mult}]")
             for pt in o["points"]:
                 click.echo(f"       ({', '.join(pt)})")
-        if "exact" in entry:
+        if "exact" in entry and "status" in entry["exact"]:
+            click.echo(f"  exact: {entry['exact']['status']}")
+        elif "exact" in entry:
             ex = entry["exact"]
             click.echo(f"  exact: {len(ex['orbits'])} real isolated period-2 orbit(s)")
             for o in ex["orbits"]:

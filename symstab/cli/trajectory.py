@@ -12,6 +12,7 @@ from symstab.cli.options import (
     eta_option,
     plot_path_option,
     point_option,
+    timeout_option,
 )
 
 
@@ -27,28 +28,34 @@ from symstab.cli.options import (
               show_default=True)
 @click.option("--plot", "plot_path", default=None, type=click.Path(dir_okay=False),
               help="Save the trajectory and loss figure (PNG/SVG/PDF) here.")
+@click.option("--timeout", default=300.0, show_default=True,
+              help="Wall-clock budget in seconds (exit 3 past it); the exact analysis "
+                   "behind the certified regions gets at most 20 s of it.")
 def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps: int,
-            escalate: bool, fmt: str, plot_path: str | None) -> None:
+            escalate: bool, fmt: str, plot_path: str | None, timeout: float) -> None:
     """Run GD on LOSS in high precision and classify the trajectory.
 
     Outcomes: converged (into a certified trapping region around minimum k: label k;
     stable if the loss fell at every step), diverged (label -1), periodic, undetermined.
     """
+    from symstab.budget import time_limit
     from symstab.dynamics.trajectory import trajectory as run
     from symstab.dynamics.trajectory import trajectory_escalated
     from symstab.loss import load_loss
 
+    seconds = timeout_option(timeout)
     the_loss = load_loss(loss, params)
     step = eta_option(eta)
     theta0 = point_option(start, the_loss.n, "--from")
     bounded_option(steps, "steps", 1, 10_000_000)
     bounded_option(dps, "dps", 16, MAX_DIGITS)
     report = None
-    if escalate:
-        result, report = trajectory_escalated(the_loss, step, theta0, dps_start=dps,
-                                              steps=steps)
-    else:
-        result = run(the_loss, step, theta0, steps=steps, dps=dps)
+    with time_limit(seconds, "symstab trajectory"):
+        if escalate:
+            result, report = trajectory_escalated(the_loss, step, theta0, dps_start=dps,
+                                                  steps=steps)
+        else:
+            result = run(the_loss, step, theta0, steps=steps, dps=dps)
     if plot_path:
         from symstab.plot import trajectory_figure
 

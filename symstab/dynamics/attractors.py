@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from symstab.budget import EXACT_PHASE_BUDGET
 from symstab.budget import time_limit as budget
 from symstab.certify.tube import TubeRegion
 from symstab.dynamics.basins.driver import basin_map
@@ -56,7 +57,7 @@ __all__ = [
 ]
 
 #: Seconds allowed to the exact analysis behind the certified regions of a mapper.
-EXACT_BUDGET = 20.0
+EXACT_BUDGET = EXACT_PHASE_BUDGET
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,6 +22,7 @@ from typing import Any
 
 import sympy as sp
 
+from symstab.budget import EXACT_PHASE_BUDGET, time_limit
 from symstab.dynamics.basins.labels import DEGENERATE_TOL
 from symstab.dynamics.highprec import to_mpf
 from symstab.dynamics.trajectory.kernels import mp_arith, run_fast
@@ -90,7 +91,8 @@ def resolve_regions(
         try:
             from symstab.certify.minima import certified_regions
 
-            found = tuple(certified_regions(loss, eta, window=window))
+            with time_limit(EXACT_PHASE_BUDGET, "the exact analysis behind the regions"):
+                found = tuple(certified_regions(loss, eta, window=window))
         except (ImportError, NotImplementedError, InputError, BudgetExceeded) as exc:
             reason = str(exc) or type(exc).__name__
             return (), f"no certified regions available ({reason})"
@@ -212,7 +214,8 @@ def near_degenerate_minimum(loss: Loss, run: Trajectory) -> Trajectory:
     from symstab.certify.minima import degenerate_minima
 
     try:
-        minima = degenerate_minima(loss)
+        with time_limit(EXACT_PHASE_BUDGET, "the exact analysis of degenerate minima"):
+            minima = degenerate_minima(loss)
     except (InputError, ValueError, NotImplementedError, BudgetExceeded):
         return run
     last = [float(x) for x in run.final]
