@@ -16,7 +16,7 @@ import sympy as sp
 
 from symstab.loss import Loss
 
-from . import chen, craciun, eos, linear_nets, networks, orbits, taowang
+from . import chen, craciun, eos, linear_nets, networks, networks_sgd, orbits, taowang
 from .core import Claim, Source, Verdict
 from .properties import converges_from, descent_inequality, forward_invariant, threshold_equals
 
@@ -141,7 +141,7 @@ def _as_false(claim: Claim) -> Claim:
 
 _GROUPS: tuple[Callable[[], list[Claim]], ...] = (
     _chen, _craciun, _linear_nets, _taowang, eos.seed_claims, orbits.seed_claims,
-    networks.seed_claims, false_variants,
+    networks.seed_claims, networks_sgd.seed_claims, networks.eos_claims, false_variants,
 )
 
 
