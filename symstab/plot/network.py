@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from symstab.plot.style import (
     FONTSIZE_LARGE,
@@ -226,7 +227,7 @@ def sharpness_trace_figure(trace: Any, *, depth: int | None = None,
         st = series_style(i)
         cols = np.flatnonzero((trace.etas == eta) & ~trace.diverged)
         ax.axhline(2 / eta, color=RED, linestyle=st["linestyle"], linewidth=1.2, zorder=0,
-                   gid=f"bound{i}", label=f"2/η = {2 / eta:g}")
+                   gid=f"bound{i}", label=f"2/η = {2 / eta:.3g}")
         for n, j in enumerate(cols):
             label = f"η = {eta:g}" if n == 0 else None
             ax.plot(trace.steps, trace.lambda_max[:, j], color=st["color"],
@@ -236,6 +237,10 @@ def sharpness_trace_figure(trace: Any, *, depth: int | None = None,
     n_inits = len(trace.etas) // max(len(etas), 1)
     ax.set_ylabel("sharpness λmax(∇²L) (HVP + Lanczos)")
     ax.set_yscale("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
+    ax.tick_params(axis="y", which="minor", labelsize=FONTSIZE_SMALL)
     ax.grid(True, which="both", color="0.9", linewidth=0.6)
     ax.legend(fontsize=FONTSIZE_SMALL, loc="lower right", ncol=2)
     where = f"depth {depth}, " if depth is not None else ""
