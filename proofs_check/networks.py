@@ -244,7 +244,7 @@ EOS_DEPTH = 2
 EOS_ETAS = (0.2, 0.3)
 #: GD steps of the sharpening runs, λmax every EOS_EVERY steps and at every one of the
 #: last EOS_WINDOW iterates.
-EOS_STEPS = 1000
+EOS_STEPS = 600
 EOS_EVERY = 25
 EOS_WINDOW = 25
 #: At most EOS_LANCZOS Lanczos steps per λmax (warm-started from the previous top Ritz

@@ -45,6 +45,29 @@ def test_lanczos_warm_start_and_rtol() -> None:
     assert r2.vector is not None and np.linalg.norm(r2.vector) == pytest.approx(1.0)
 
 
+def test_lanczos_batch_matches_known_spectra() -> None:
+    from symstab.nn.lanczos import lanczos_extreme_batch
+
+    rng = np.random.default_rng(1)
+    Q, _ = np.linalg.qr(rng.standard_normal((30, 30)))
+    spectra = [np.linspace(-2.0, 3.0, 30), np.linspace(0.5, 9.0, 30),
+               np.linspace(-1.0, 1.0, 30)]
+    Hs = [Q @ np.diag(d) @ Q.T for d in spectra]
+    starts = np.zeros((3, 30))
+    starts[2] = Q[:, -1]  # the third starts at its top eigenvector: one step suffices
+
+    def matvec(V):
+        return np.stack([H @ v for H, v in zip(Hs, V, strict=True)])
+
+    res = lanczos_extreme_batch(matvec, 30, 3, iterations=30, starts=starts)
+    for r, d in zip(res, spectra, strict=True):
+        assert r.lambda_max == pytest.approx(d[-1], abs=1e-10)
+    assert res[2].iterations == 1 and res[0].lambda_min == pytest.approx(-2.0, abs=1e-10)
+    fast = lanczos_extreme_batch(matvec, 30, 3, iterations=30, rtol=1e-4, seed=2)
+    for r, d in zip(fast, spectra, strict=True):
+        assert r.residual <= 1e-4 * abs(r.lambda_max) and abs(r.lambda_max - d[-1]) <= r.residual
+
+
 def test_sharpness_trace_matches_dense_hessian_along_gd() -> None:
     import jax
     jnp = jax.numpy

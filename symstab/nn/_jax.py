@@ -115,6 +115,12 @@ def _hvp_flat(params: Any, v: jax.Array, X: jax.Array, Y: jax.Array, activation:
     return ravel_pytree(_hvp(params, unravel(v), X, Y, activation))[0]
 
 
+@partial(jax.jit, static_argnames=("activation",))
+def _hvp_flat_batch(params: Any, V: jax.Array, X: jax.Array, Y: jax.Array,
+                    activation: str) -> Any:
+    return jax.vmap(_hvp_flat, in_axes=(0, 0, None, None, None))(params, V, X, Y, activation)
+
+
 def _to_jax(params: Params) -> Any:
     return tuple((jnp.asarray(W), jnp.asarray(b)) for W, b in params)
 
@@ -173,6 +179,17 @@ class JaxBackend:
         def matvec(v: np.ndarray) -> np.ndarray:
             return np.asarray(_hvp_flat(one, jnp.asarray(v, dtype=jnp.float64), Xj, Yj,
                                         activation))
+
+        return matvec
+
+    def hvp_batch(self, params: Params, X: np.ndarray, Y: np.ndarray,
+                  activation: str) -> Callable[[np.ndarray], np.ndarray]:
+        """See :meth:`symstab.nn.backend.Backend.hvp_batch`."""
+        p, Xj, Yj = _to_jax(params), jnp.asarray(X), jnp.asarray(Y)
+
+        def matvec(V: np.ndarray) -> np.ndarray:
+            return np.asarray(_hvp_flat_batch(p, jnp.asarray(V, dtype=jnp.float64), Xj, Yj,
+                                              activation))
 
         return matvec
 

@@ -147,6 +147,18 @@ class TorchBackend:
 
         return matvec
 
+    def hvp_batch(self, params: Params, X: np.ndarray, Y: np.ndarray,
+                  activation: str) -> Callable[[np.ndarray], np.ndarray]:
+        """See :meth:`symstab.nn.backend.Backend.hvp_batch`."""
+        K = int(params[0][0].shape[0])
+        ops = [self.hvp(tuple((W[k:k + 1], b[k:k + 1]) for W, b in params), X, Y, activation)
+               for k in range(K)]
+
+        def matvec(V: np.ndarray) -> np.ndarray:
+            return np.stack([op(v) for op, v in zip(ops, V, strict=True)])
+
+        return matvec
+
 
 def make_backend() -> TorchBackend:
     """The PyTorch backend."""

@@ -122,6 +122,11 @@ class Backend(Protocol):
         """``v -> ∇²L(θ) v`` for network 0 of the batch, on flat vectors."""
         ...
 
+    def hvp_batch(self, params: Params, X: np.ndarray, Y: np.ndarray,
+                  activation: str) -> Callable[[np.ndarray], np.ndarray]:
+        """``V -> (∇²L(θ_k) V_k)_k`` for every network of the batch, ``(K, p)`` arrays."""
+        ...
+
 
 @cache
 def get_backend(name: str | None = None) -> Backend:

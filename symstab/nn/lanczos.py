@@ -17,7 +17,7 @@ import numpy as np
 
 from symstab.errors import InputError
 
-__all__ = ["LanczosResult", "lanczos_extreme"]
+__all__ = ["LanczosResult", "lanczos_extreme", "lanczos_extreme_batch"]
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,78 @@ def lanczos_extreme(matvec: Callable[[np.ndarray], np.ndarray], dim: int,
     u = Q[:k].T @ vecs[:, -1]
     return LanczosResult(lambda_max=float(vals[-1]), lambda_min=float(vals[0]),
                          residual=float(residual), iterations=k, vector=u)
+
+
+def lanczos_extreme_batch(matvec: Callable[[np.ndarray], np.ndarray], dim: int, count: int,
+                          iterations: int = 30, seed: int = 0, tol: float = 1e-10,
+                          starts: np.ndarray | None = None,
+                          rtol: float | None = None) -> list[LanczosResult]:
+    """:func:`lanczos_extreme` on ``count`` operators at once, in lockstep.
+
+    Parameters
+    ----------
+    matvec
+        ``V -> (H_1 v_1, ..., H_count v_count)`` on ``(count, dim)`` arrays (one batched
+        product per Lanczos step for all operators).
+    dim, count
+        Dimension and number of operators.
+    iterations, seed, tol, rtol
+        As in :func:`lanczos_extreme`; the loop stops when every operator has met its
+        stopping rule (an operator that stops early keeps its own Ritz values).
+    starts
+        ``(count, dim)`` start vectors (rows that are zero or not finite fall back to
+        random ones).
+
+    Returns
+    -------
+    list of LanczosResult
+        One per operator.
+    """
+    if dim < 1 or iterations < 1 or count < 1:
+        raise InputError(f"need dim, iterations, count >= 1, got {dim}, {iterations}, {count}")
+    m = min(int(iterations), int(dim))
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((count, dim))
+    if starts is not None:
+        s0 = np.asarray(starts, dtype=np.float64)
+        if s0.shape != (count, dim):
+            raise InputError(f"start vectors must have shape ({count}, {dim}), got {s0.shape}")
+        good = np.all(np.isfinite(s0), axis=1) & (np.linalg.norm(s0, axis=1) > 0)
+        q[good] = s0[good]
+    Q = np.zeros((count, m + 1, dim))
+    Q[:, 0] = q / np.linalg.norm(q, axis=1, keepdims=True)
+    alpha = np.zeros((count, m))
+    beta = np.zeros((count, m))
+    ks = np.full(count, m)
+    done = np.zeros(count, dtype=bool)
+    for j in range(m):
+        W = np.asarray(matvec(Q[:, j]), dtype=np.float64)
+        alpha[:, j] = np.einsum("kd,kd->k", Q[:, j], W)
+        for _ in range(2):
+            W = W - np.einsum("kjd,kj->kd", Q[:, :j + 1], np.einsum("kjd,kd->kj", Q[:, :j + 1], W))
+        beta[:, j] = np.linalg.norm(W, axis=1)
+        for i in np.flatnonzero(~done):
+            scale = max(1.0, float(np.max(np.abs(alpha[i, :j + 1]))))
+            if beta[i, j] <= tol * scale:
+                done[i], ks[i] = True, j + 1
+                continue
+            if rtol is not None and j >= 1:
+                Tj = (np.diag(alpha[i, :j + 1]) + np.diag(beta[i, :j], 1)
+                      + np.diag(beta[i, :j], -1))
+                vals_j, vecs_j = np.linalg.eigh(Tj)
+                if abs(beta[i, j] * vecs_j[-1, -1]) <= rtol * abs(vals_j[-1]):
+                    done[i], ks[i] = True, j + 1
+        live = ~done
+        Q[live, j + 1] = W[live] / beta[live, j, None]
+        if done.all():
+            break
+    out = []
+    for i in range(count):
+        k = int(ks[i])
+        T = (np.diag(alpha[i, :k]) + np.diag(beta[i, :k - 1], 1)
+             + np.diag(beta[i, :k - 1], -1))
+        vals, vecs = np.linalg.eigh(T)
+        out.append(LanczosResult(lambda_max=float(vals[-1]), lambda_min=float(vals[0]),
+                                 residual=float(abs(beta[i, k - 1] * vecs[-1, -1])),
+                                 iterations=k, vector=Q[i, :k].T @ vecs[:, -1]))
+    return out

@@ -9,7 +9,8 @@ sharpness oscillating around ``2/η`` and the one-step loss change changing sign
 :func:`sharpness_trace` records, for ``K`` networks trained by GD at once (the same
 setup as :mod:`symstab.nn.experiment`), the full-batch loss at every step and λmax every
 ``every`` steps, by Hessian-vector products and Lanczos
-(:func:`~symstab.nn.lanczos.lanczos_extreme`; never a dense Hessian). Each Lanczos run
+(:func:`~symstab.nn.lanczos.lanczos_extreme_batch`: the ``K`` Lanczos runs in lockstep,
+one batched Hessian-vector product per step; never a dense Hessian). Each Lanczos run
 starts from the previous top Ritz vector of the same network (a warm start), and its
 residual bound is kept with the value.
 """
@@ -24,8 +25,8 @@ from symstab.errors import InputError
 
 from .backend import Backend, get_backend
 from .data import Dataset
-from .lanczos import lanczos_extreme
-from .model import MLPSpec, Params, select
+from .lanczos import lanczos_extreme_batch
+from .model import MLPSpec, Params
 
 __all__ = ["SharpnessTrace", "sharpness_trace", "sign_changes"]
 
@@ -139,7 +140,7 @@ def sharpness_trace(spec: MLPSpec, data: Dataset, params: Params, etas: np.ndarr
         with the regular ones.
     rtol
         Stop each Lanczos run once its residual bound is at most ``rtol · λmax``
-        (:func:`~symstab.nn.lanczos.lanczos_extreme`).
+        (:func:`~symstab.nn.lanczos.lanczos_extreme_batch`).
 
     Returns
     -------
@@ -169,7 +170,7 @@ def sharpness_trace(spec: MLPSpec, data: Dataset, params: Params, etas: np.ndarr
     Ls = np.empty((steps + 1, K))
     Gs = np.empty((steps + 1, K))
     active = np.ones(K, dtype=bool)
-    starts: list[np.ndarray | None] = [None] * K
+    starts = np.zeros((K, spec.n_params))
     p, done = params, 0
     for i, k in enumerate(rec):
         if k > done:
@@ -179,11 +180,14 @@ def sharpness_trace(spec: MLPSpec, data: Dataset, params: Params, etas: np.ndarr
         with np.errstate(invalid="ignore"):
             L, _ = be.loss_grad_norm(p, X, Y, spec.activation)
             active = active & np.isfinite(L) & (limit >= L)
-        for j in np.flatnonzero(active):
-            r = lanczos_extreme(be.hvp(select(p, int(j)), X, Y, spec.activation),
-                                spec.n_params, iterations=iterations, seed=seed,
-                                start=starts[j], rtol=rtol)
-            lam[i, j], res[i, j], starts[j] = r.lambda_max, r.residual, r.vector
+        live = np.flatnonzero(active)
+        if live.size:
+            sub = tuple((W[live], b[live]) for W, b in p)
+            results = lanczos_extreme_batch(be.hvp_batch(sub, X, Y, spec.activation),
+                                            spec.n_params, live.size, iterations=iterations,
+                                            seed=seed, starts=starts[live], rtol=rtol)
+            for j, r in zip(live, results, strict=True):
+                lam[i, j], res[i, j], starts[j] = r.lambda_max, r.residual, r.vector
     if done < steps:
         out = be.gd(p, X, Y, etas, active, steps - done, bound, spec.activation)
         Ls[done:steps], Gs[done:steps] = out.losses, out.grad_norms
