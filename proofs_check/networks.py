@@ -21,6 +21,18 @@ sums over the 10 outputs (10 × PyTorch's ``MSELoss()``, so our η is a tenth of
 ``MSELoss`` step size), and digits have 64 inputs in [0, 1] where MNIST has 784, which
 makes the loss here much flatter at initialisation (λmax ≈ 2–10 here).
 
+Sharpness along GD (:func:`eos_claims`, **numerical**, per run): on the depth-2 network
+at η ∈ :data:`EOS_ETAS`, from initialisations ``0, ..., N − 1`` (seed 1; ``N = 1`` at the
+reduced budget, 2 at the full one), T = :data:`EOS_STEPS` GD steps, λmax by
+HVP-Lanczos every :data:`EOS_EVERY` steps and at each of the last :data:`EOS_WINDOW`
+iterates (residual bound <= 10⁻³ λmax): progressive sharpening (λmax starts below 2/η,
+rises by a factor >= :data:`RISE` and its median over the last fifth lies in
+:data:`BAND` × 2/η), Ahn et al.'s unstable convergence over the last iterates (λmax >
+2/η somewhere, at >= half of them |λmax·η/2 − 1| <= :data:`NEAR_SHARPNESS` and |RP| <=
+:data:`NEAR_RP`, the loss still decreasing), and two false variants ("λmax stays below
+1/η", "λmax <= 2/η over the last iterates"). These are statements about the listed runs,
+not about a fraction of initialisations; a diverging run is reported and not counted.
+
 Budget: ``N_above = max(40, samples // 40)`` initialisations at each η above (40 at the
 reduced budget: a Wilson 99 % upper bound 0.142 when none converges; 100 at the full
 one: 0.062) and ``N_below = max(20, samples // 80)`` below (20 reduced, 50 full),
@@ -59,6 +71,7 @@ __all__ = [
     "ETA_ABOVE",
     "ETA_BELOW",
     "MAX_FRACTION_ABOVE",
+    "backend_installed",
     "converges_below",
     "eos_claims",
     "no_convergence_above",
@@ -87,7 +100,8 @@ def _sizes(budget: Budget) -> tuple[int, int, int]:
     return n_above, n_below, steps
 
 
-def _backend_installed(budget: Budget) -> HypothesisCheck:
+def backend_installed(budget: Budget) -> HypothesisCheck:
+    """Hypothesis: the autodiff backend of :mod:`symstab.nn` imports."""
     from symstab.nn.backend import DEFAULT_BACKEND, get_backend
 
     try:
@@ -177,7 +191,7 @@ def no_convergence_above(depth: int, etas: Sequence[StepSizeLike] = ETA_ABOVE,
                       note="MNIST in the paper; 256 sklearn digits, reduced size, here; "
                            "the critical η depends on the data and the loss normalisation"),
         run=run,
-        hypotheses=(_backend_installed,),
+        hypotheses=(backend_installed,),
         tags=("network", "fraction", "statistical", f"depth{depth}"),
     )
 
@@ -214,7 +228,7 @@ def converges_below(depth: int, eta: StepSizeLike = ETA_BELOW, seed: int = 1) ->
                + rf"\quad \eta = {eta:g}"),
         source=Source(CRACIUN, "Figs. 3–4 (counterpart: convergence below the threshold)"),
         run=run,
-        hypotheses=(_backend_installed,),
+        hypotheses=(backend_installed,),
         tags=("network", "fraction", "statistical", f"depth{depth}"),
     )
 
@@ -414,7 +428,7 @@ def _eos_claim(kind: str, depth: int = EOS_DEPTH, etas: Sequence[float] = EOS_ET
     }
     title, statement, latex = texts[kind]
     return Claim(id=id, title=title, statement=statement, latex=latex, source=source,
-                 run=run, hypotheses=(_backend_installed,),
+                 run=run, hypotheses=(backend_installed,),
                  tags=("network", "eos", "sharpness", "numerical", f"depth{depth}"),
                  expected=expected)
 

@@ -41,7 +41,7 @@ from .networks import (
     MAX_FRACTION_ABOVE,
     N_SAMPLES,
     WIDTH,
-    _backend_installed,
+    backend_installed,
 )
 
 __all__ = [
@@ -162,7 +162,7 @@ def sgd_no_convergence_above(depth: int, etas: Sequence[StepSizeLike] = ETA_ABOV
                                 note="MNIST and 100 initialisations in the paper; 256 sklearn "
                                      "digits, batch 32, reduced size, here"),
         run=run,
-        hypotheses=(_backend_installed,),
+        hypotheses=(backend_installed,),
         tags=("network", "sgd", "fraction", "statistical", f"depth{depth}"),
     )
 
@@ -220,7 +220,7 @@ def sgd_converges_below(depth: int, eta: StepSizeLike = ETA_BELOW, min_fraction:
         source=source or Source(CRACIUN, "Fig. 4 (counterpart: SGD converges below the "
                                 "threshold)"),
         run=run,
-        hypotheses=(_backend_installed,),
+        hypotheses=(backend_installed,),
         tags=("network", "sgd", "fraction", "statistical", f"depth{depth}"),
     )
 

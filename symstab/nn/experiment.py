@@ -1,5 +1,6 @@
 """The network experiment: the fraction of random initialisations from which full-batch
-GD converges, against the step size η (Crăciun & Ghoshdastidar 2024, Figs. 3–4, reduced).
+GD (or mini-batch SGD, :mod:`symstab.nn.sgd`) converges, against the step size η
+(Crăciun & Ghoshdastidar 2024, Figs. 3–4, reduced).
 
 Setup: :func:`~symstab.nn.data.load_digits_subset` (256 digits, pixels/16, one-hot
 targets), :class:`~symstab.nn.model.MLPSpec` (GELU, width 32, PyTorch-default uniform
@@ -22,6 +23,9 @@ balanced one-hot targets), the level a collapsed network (all hidden units off) 
   high-loss critical region (typically every GELU unit driven to its flat negative side
   after a large first step), not to a minimum;
 * ``0`` **undetermined**: bounded, not below the loss level, gradient not small.
+
+(The criterion and the chunked driver live in :mod:`symstab.nn.trajectories`; for SGD the
+loss is the full-batch loss over the end window, see :mod:`symstab.nn.sgd`.)
 
 The **converging fraction** at η is ``#{label 1} / N``, reported with a Wilson score
 interval (:func:`symstab.evidence.wilson_interval`); its strength is
