@@ -21,6 +21,18 @@ sums over the 10 outputs (10 × PyTorch's ``MSELoss()``, so our η is a tenth of
 ``MSELoss`` step size), and digits have 64 inputs in [0, 1] where MNIST has 784, which
 makes the loss here much flatter at initialisation (λmax ≈ 2–10 here).
 
+Sharpness along GD (:func:`eos_claims`, **numerical**, per run): on the depth-2 network
+at η ∈ :data:`EOS_ETAS`, from initialisations ``0, ..., N − 1`` (seed 1; ``N = 1`` at the
+reduced budget, 2 at the full one), T = :data:`EOS_STEPS` GD steps, λmax by
+HVP-Lanczos every :data:`EOS_EVERY` steps and at each of the last :data:`EOS_WINDOW`
+iterates (residual bound <= 10⁻³ λmax): progressive sharpening (λmax starts below 2/η,
+rises by a factor >= :data:`RISE` and its median over the last fifth lies in
+:data:`BAND` × 2/η), Ahn et al.'s unstable convergence over the last iterates (λmax >
+2/η somewhere, at >= half of them |λmax·η/2 − 1| <= :data:`NEAR_SHARPNESS` and |RP| <=
+:data:`NEAR_RP`, the loss still decreasing), and two false variants ("λmax stays below
+1/η", "λmax <= 2/η over the last iterates"). These are statements about the listed runs,
+not about a fraction of initialisations; a diverging run is reported and not counted.
+
 Budget: ``N_above = max(40, samples // 40)`` initialisations at each η above (40 at the
 reduced budget: a Wilson 99 % upper bound 0.142 when none converges; 100 at the full
 one: 0.062) and ``N_below = max(20, samples // 80)`` below (20 reduced, 50 full),
@@ -32,6 +44,9 @@ few hundred steps, so ``T`` matters only below.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -52,15 +67,19 @@ from .core import (
 
 __all__ = [
     "DEPTHS",
+    "EOS_ETAS",
     "ETA_ABOVE",
     "ETA_BELOW",
     "MAX_FRACTION_ABOVE",
+    "backend_installed",
     "converges_below",
+    "eos_claims",
     "no_convergence_above",
     "seed_claims",
 ]
 
 CRACIUN = "Crăciun & Ghoshdastidar 2024"
+AHN = "Ahn, Zhang & Sra 2022 (ICML slides)"
 #: Depths (hidden layers) checked.
 DEPTHS = (1, 2, 3)
 #: Step sizes above the critical one (η_c = 1 here) for every depth (ours: 0 of 20 converge
@@ -81,7 +100,8 @@ def _sizes(budget: Budget) -> tuple[int, int, int]:
     return n_above, n_below, steps
 
 
-def _backend_installed(budget: Budget) -> HypothesisCheck:
+def backend_installed(budget: Budget) -> HypothesisCheck:
+    """Hypothesis: the autodiff backend of :mod:`symstab.nn` imports."""
     from symstab.nn.backend import DEFAULT_BACKEND, get_backend
 
     try:
@@ -171,7 +191,7 @@ def no_convergence_above(depth: int, etas: Sequence[StepSizeLike] = ETA_ABOVE,
                       note="MNIST in the paper; 256 sklearn digits, reduced size, here; "
                            "the critical η depends on the data and the loss normalisation"),
         run=run,
-        hypotheses=(_backend_installed,),
+        hypotheses=(backend_installed,),
         tags=("network", "fraction", "statistical", f"depth{depth}"),
     )
 
@@ -208,7 +228,7 @@ def converges_below(depth: int, eta: StepSizeLike = ETA_BELOW, seed: int = 1) ->
                + rf"\quad \eta = {eta:g}"),
         source=Source(CRACIUN, "Figs. 3–4 (counterpart: convergence below the threshold)"),
         run=run,
-        hypotheses=(_backend_installed,),
+        hypotheses=(backend_installed,),
         tags=("network", "fraction", "statistical", f"depth{depth}"),
     )
 
@@ -226,3 +246,216 @@ def seed_claims() -> list[Claim]:
         out.append(no_convergence_above(depth))
         out.append(converges_below(depth))
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Progressive sharpening and the edge of stability along GD (depth 2)
+# --------------------------------------------------------------------------------------
+
+#: Depth of the sharpening runs.
+EOS_DEPTH = 2
+#: Step sizes below the critical one (depth 2: η_c ∈ (0.8, 1]) at which λmax(θ_0) < 2/η.
+EOS_ETAS = (0.2, 0.3)
+#: GD steps of the sharpening runs, λmax every EOS_EVERY steps and at every one of the
+#: last EOS_WINDOW iterates.
+EOS_STEPS = 600
+EOS_EVERY = 25
+EOS_WINDOW = 25
+#: At most EOS_LANCZOS Lanczos steps per λmax (warm-started from the previous top Ritz
+#: vector), fewer once the residual bound is at most EOS_RTOL · λmax.
+EOS_LANCZOS = 30
+EOS_RTOL = 1e-3
+#: Progressive sharpening: max λmax >= RISE · λmax(θ_0), and the median of λmax·η/2 over
+#: the last fifth of training lies in BAND.
+RISE = 1.5
+BAND = (0.9, 1.2)
+#: Ahn et al.: at >= half of the late-window iterates |λmax·η/2 − 1| <= NEAR_SHARPNESS and
+#: |RP| <= NEAR_RP.
+NEAR_SHARPNESS = 0.15
+NEAR_RP = 0.1
+
+
+def _eos_inits(budget: Budget) -> int:
+    return 1 if budget.samples < 4000 else 2
+
+
+@lru_cache(maxsize=4)
+def _eos_runs(depth: int, etas: tuple[float, ...], n_inits: int, steps: int, every: int,
+              window: int, seed: int) -> Any:
+    """Sharpness traces of ``n_inits`` initialisations (seed ``seed``) at every η; network
+    ``i·n_inits + j`` is initialisation ``j`` at ``etas[i]``."""
+    from symstab.nn import MLPSpec, init_params, load_digits_subset, sharpness_trace
+
+    data = load_digits_subset(N_SAMPLES, seed=0)
+    spec = MLPSpec(depth=depth, width=WIDTH)
+    base = init_params(spec, n_inits, seed)
+    m = len(etas)
+    params = tuple((np.concatenate([W] * m), np.concatenate([b] * m)) for W, b in base)
+    eta_vec = np.repeat(np.asarray(etas, dtype=np.float64), n_inits)
+    return sharpness_trace(spec, data, params, eta_vec, steps, every,
+                           iterations=EOS_LANCZOS, at=np.arange(steps - window, steps + 1),
+                           rtol=EOS_RTOL)
+
+
+def _eos_setup(depth: int, etas: tuple[float, ...]) -> str:
+    eta_text = ", ".join(f"{e:g}" for e in etas)
+    return (f"a width-{WIDTH} GELU network with {depth} hidden layers on {N_SAMPLES} digits "
+            f"(MSE, full-batch GD), at η ∈ {{{eta_text}}}, {EOS_STEPS} steps, "
+            f"λmax(∇²L) by HVP-Lanczos every {EOS_EVERY} steps and at each of the last "
+            f"{EOS_WINDOW} iterates")
+
+
+def _eos_claim(kind: str, depth: int = EOS_DEPTH, etas: Sequence[float] = EOS_ETAS, *,
+               factor: float = 1.0, id: str, source: Source,
+               expected: Verdict = Verdict.HOLDS) -> Claim:
+    """One claim on the sharpness traces of :func:`_eos_runs` (``kind``: ``"sharpening"``,
+    ``"ahn"``, ``"below"`` (λmax < factor/η at every recorded step) or ``"stable"``
+    (λmax <= 2/η at every late-window iterate)). Numerical per run; diverged trajectories
+    are reported and not counted."""
+    etas_t = tuple(float(e) for e in etas)
+
+    def run(budget: Budget) -> Outcome:
+        from symstab.nn import sign_changes
+
+        n = _eos_inits(budget)
+        tr = _eos_runs(depth, etas_t, n, EOS_STEPS, EOS_EVERY, EOS_WINDOW, 1)
+        ratio = tr.ratio()
+        late = tr.steps >= EOS_STEPS - EOS_WINDOW
+        last_fifth = tr.steps >= 0.8 * EOS_STEPS
+        rp = tr.relative_progress()[EOS_STEPS - EOS_WINDOW:]
+        rows, bad = [], []
+        for j in range(ratio.shape[1]):
+            eta, init = float(tr.etas[j]), j % n
+            if tr.diverged[j]:
+                rows.append({"eta": eta, "init": init, "diverged": True})
+                continue
+            lam = tr.lambda_max[:, j]
+            r = ratio[:, j]
+            row = {"eta": eta, "init": init, "diverged": False,
+                   "lambda0": float(lam[0]), "lambda_max": float(np.max(lam)),
+                   "rise": float(np.max(lam) / lam[0]),
+                   "median_ratio_last_fifth": float(np.median(r[last_fifth])),
+                   "late_ratio_range": [float(r[late].min()), float(r[late].max())],
+                   "late_sign_changes_lambda_minus_2_over_eta": int(sign_changes(r[late] - 1)),
+                   "late_sign_changes_rp": int(sign_changes(rp[:, j])),
+                   "loss_half": float(tr.losses[EOS_STEPS // 2, j]),
+                   "loss_end": float(tr.losses[-1, j])}
+            near = (np.abs(r[late][:-1] - 1) <= NEAR_SHARPNESS) & (np.abs(rp[:, j]) <= NEAR_RP)
+            row["late_fraction_near"] = float(near.mean())
+            rows.append(row)
+            if kind == "sharpening":
+                lo, hi = BAND
+                ok = (r[0] < 1 and row["rise"] >= RISE
+                      and lo <= row["median_ratio_last_fifth"] <= hi)
+                if not ok:
+                    bad.append((j, f"λmax(θ0)·η/2 = {r[0]:.3f}, rise ×{row['rise']:.2f}, "
+                                   f"median λmax·η/2 over the last fifth "
+                                   f"{row['median_ratio_last_fifth']:.3f}"))
+            elif kind == "ahn":
+                ok = (r[late].max() > 1 and row["late_fraction_near"] >= 0.5
+                      and row["loss_end"] < row["loss_half"])
+                if not ok:
+                    bad.append((j, f"max λmax·η/2 over the window {r[late].max():.3f}, near "
+                                   f"2/η with |RP| <= {NEAR_RP} at "
+                                   f"{row['late_fraction_near']:.0%}, loss "
+                                   f"{row['loss_half']:.4g} -> {row['loss_end']:.4g}"))
+            elif kind == "below":
+                k = int(np.argmax(lam * eta >= factor))
+                if lam[k] * eta >= factor:
+                    bad.append((j, f"λmax = {lam[k]:.4g} >= {factor:g}/η = {factor / eta:.4g} "
+                                   f"at step {int(tr.steps[k])}"))
+            elif kind == "stable":
+                k = int(np.argmax(r[late] > 1))
+                if r[late][k] > 1:
+                    bad.append((j, f"λmax = {lam[late][k]:.4g} > 2/η = {2 / eta:.4g} at step "
+                                   f"{int(tr.steps[late][k])}"))
+        used = [row for row in rows if not row["diverged"]]
+        resid = float(np.nanmax(tr.residual[:, ~tr.diverged] / tr.lambda_max[:, ~tr.diverged]))
+        n_div = len(rows) - len(used)
+        summary = (f"{len(used)} trajectories ({n} initialisation(s) × {len(etas_t)} step "
+                   f"sizes; {n_div} diverged, not counted); largest Lanczos residual "
+                   f"{resid:.1e}·λmax; ")
+        if used:
+            summary += (f"rise ×{min(u['rise'] for u in used):.2f}–"
+                        f"×{max(u['rise'] for u in used):.2f}, median λmax·η/2 over the last "
+                        f"fifth {min(u['median_ratio_last_fifth'] for u in used):.3f}–"
+                        f"{max(u['median_ratio_last_fifth'] for u in used):.3f}, sign changes "
+                        f"of λmax − 2/η over the last {EOS_WINDOW} iterates "
+                        f"{[u['late_sign_changes_lambda_minus_2_over_eta'] for u in used]}, "
+                        f"of RP {[u['late_sign_changes_rp'] for u in used]}")
+        ev = Evidence(Strength.NUMERICAL, summary,
+                      data={"runs": rows, "steps": EOS_STEPS, "seed": 1,
+                            "lanczos_steps": EOS_LANCZOS, "max_relative_residual": resid})
+        if not used:
+            return Verdict.INCONCLUSIVE, ev, None
+        if not bad:
+            return Verdict.HOLDS, ev, None
+        j, why = bad[0]
+        return Verdict.FAILS, ev, Counterexample(
+            f"initialisation {j % n} (seed 1) at η = {tr.etas[j]:g}: {why}",
+            eta=f"{tr.etas[j]:g}", data={"init_index": j % n, "seed": 1})
+
+    setup = _eos_setup(depth, etas_t)
+    texts = {
+        "sharpening": (
+            f"progressive sharpening to 2/η: GELU MLP depth {depth}, digits",
+            f"For {setup}: along every non-diverged trajectory λmax starts below 2/η, rises "
+            f"by a factor >= {RISE:g} from λmax(θ0), and its median over the last fifth of "
+            f"training lies within [{BAND[0]:g}, {BAND[1]:g}] × 2/η.",
+            r"\max_k \lambda_{\max}(\theta_k) \ge " + f"{RISE:g}" + r"\,\lambda_{\max}(\theta_0),"
+            r"\ \mathrm{med}_{k \ge 0.8T}\, \tfrac{\eta}{2}\lambda_{\max}(\theta_k) \in ["
+            + f"{BAND[0]:g}, {BAND[1]:g}]"),
+        "ahn": (
+            f"unstable convergence at the edge of stability: GELU MLP depth {depth}, digits",
+            f"For {setup}: along every non-diverged trajectory, over the last {EOS_WINDOW} "
+            f"iterates λmax exceeds 2/η somewhere, and at >= 50 % of them "
+            f"|λmax·η/2 − 1| <= {NEAR_SHARPNESS:g} and |RP| <= {NEAR_RP:g}, while the loss "
+            "still decreases (L(θ_T) < L(θ_{T/2})).",
+            r"\lambda_{\max}(\theta_k) > 2/\eta\ \text{somewhere},\ |\tfrac{\eta}{2}"
+            r"\lambda_{\max} - 1| \le " + f"{NEAR_SHARPNESS:g}"
+            + r",\ |\mathrm{RP}| \le " + f"{NEAR_RP:g}" + r"\ \text{on} \ge 50\%"),
+        "below": (
+            f"sharpness stays below {factor:g}/η along GD: GELU MLP depth {depth}, digits",
+            f"For {setup}: λmax(θ_k) < {factor:g}/η at every recorded step of every "
+            "non-diverged trajectory.",
+            r"\lambda_{\max}(\nabla^2 L(\theta_k)) < " + f"{factor:g}" + r"/\eta\ \forall k"),
+        "stable": (
+            f"GD stays in the stable regime λmax <= 2/η: GELU MLP depth {depth}, digits",
+            f"For {setup}: λmax(θ_k) <= 2/η at each of the last {EOS_WINDOW} iterates of every "
+            "non-diverged trajectory (the descent-lemma regime).",
+            r"\lambda_{\max}(\nabla^2 L(\theta_k)) \le 2/\eta,\ k \ge T - "
+            + f"{EOS_WINDOW}"),
+    }
+    title, statement, latex = texts[kind]
+    return Claim(id=id, title=title, statement=statement, latex=latex, source=source,
+                 run=run, hypotheses=(backend_installed,),
+                 tags=("network", "eos", "sharpness", "numerical", f"depth{depth}"),
+                 expected=expected)
+
+
+def eos_claims() -> list[Claim]:
+    """Progressive sharpening and unstable convergence on the depth-2 digits network, with
+    their false variants (expected to fail): "the sharpness stays below 1/η" and "GD
+    stays in the stable regime λmax <= 2/η".
+
+    Returns
+    -------
+    list of Claim
+    """
+    wrong = Source("false variant", "deliberately wrong, must fail")
+    tags = ("false-variant",)
+    out = [
+        _eos_claim("sharpening", id=f"craciun.nn.progressive-sharpening.depth{EOS_DEPTH}",
+                   source=Source(CRACIUN, "abstract (v1): the sharpness progressively "
+                                 "approaches and stabilises around 2/η (edge of stability)")),
+        _eos_claim("ahn", id=f"ahn.nn.unstable-convergence.depth{EOS_DEPTH}",
+                   source=Source(AHN, "'Illustration of our main results' (sharpness and RP "
+                                 "oscillate near 2/η and 0), on a GELU network",
+                                 note="ReLU network on CIFAR-10 in the slides")),
+        _eos_claim("below", factor=1.0, expected=Verdict.FAILS, source=wrong,
+                   id=f"false.nn.sharpness-below-1-over-eta.depth{EOS_DEPTH}"),
+        _eos_claim("stable", expected=Verdict.FAILS, source=wrong,
+                   id=f"false.nn.stable-regime.depth{EOS_DEPTH}"),
+    ]
+    return [c if c.expected is Verdict.HOLDS else replace(c, tags=(*c.tags, *tags))
+            for c in out]

@@ -30,6 +30,7 @@ from . import (
     kongtao,
     linear_nets,
     networks,
+    networks_sgd,
     orbits,
     taowang,
 )
@@ -242,7 +243,7 @@ def _as_false(claim: Claim) -> Claim:
 
 _GROUPS: tuple[Callable[[], list[Claim]], ...] = (
     _chen, _craciun, _linear_nets, _taowang, eos.seed_claims, orbits.seed_claims,
-    networks.seed_claims, false_variants,
+    networks.seed_claims, networks_sgd.seed_claims, networks.eos_claims, false_variants,
     descent.seed_claims, balancing.seed_claims, ahn.seed_claims, kongtao.seed_claims,
 )
 

@@ -1,6 +1,7 @@
-"""Small fully connected networks trained by full-batch GD: the converging fraction
-against the step size (Crăciun & Ghoshdastidar 2024, Figs. 3–4, in reduced size), with
-sharpness by Hessian-vector products and Lanczos.
+"""Small fully connected networks trained by full-batch GD or mini-batch SGD: the
+converging fraction against the step size (Crăciun & Ghoshdastidar 2024, Figs. 3–4, in
+reduced size), with sharpness by Hessian-vector products and Lanczos, also recorded along
+training (progressive sharpening, edge of stability).
 
 Needs the ``nn`` extra (``pip install "symstab[nn]"``: JAX and scikit-learn).
 
@@ -26,6 +27,8 @@ from .experiment import (
 )
 from .lanczos import LanczosResult, lanczos_extreme
 from .model import MLPSpec, flatten, init_params, loss_numpy, unflatten
+from .sgd import BatchSchedule, run_sgd
+from .sharpening import SharpnessTrace, sharpness_trace, sign_changes
 
 __all__ = [
     "CONVERGED",
@@ -34,12 +37,14 @@ __all__ = [
     "STALLED",
     "UNDETERMINED",
     "Backend",
+    "BatchSchedule",
     "Criterion",
     "Dataset",
     "LanczosResult",
     "MLPSpec",
     "NetworkSweep",
     "NetworkSweepPoint",
+    "SharpnessTrace",
     "Trajectories",
     "constant_loss",
     "converging_fraction",
@@ -50,6 +55,9 @@ __all__ = [
     "load_digits_subset",
     "loss_numpy",
     "run_gd",
+    "run_sgd",
     "sharpness",
+    "sharpness_trace",
+    "sign_changes",
     "unflatten",
 ]

@@ -1,5 +1,6 @@
-"""JAX backend (CPU, float64): GD chunks are one ``jit``-compiled ``lax.scan`` over steps
-of a ``vmap``-ped ``value_and_grad``; Hessian-vector products are forward-over-reverse
+"""JAX backend (CPU, float64): GD and SGD chunks are one ``jit``-compiled ``lax.scan``
+over steps of a ``vmap``-ped ``value_and_grad`` (SGD: on each network's own mini-batch,
+gathered from the scanned index array); Hessian-vector products are forward-over-reverse
 (``jvp`` of ``grad``). Importing this module switches on ``jax_enable_x64``.
 """
 
@@ -12,8 +13,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.flatten_util import ravel_pytree
 
-from .backend import GDChunk, check_batch
+from .backend import GDChunk, SGDChunk, check_batch, check_batches
 from .model import Params
 
 jax.config.update("jax_enable_x64", True)
@@ -62,6 +64,34 @@ def _gd_chunk(params: Any, X: jax.Array, Y: jax.Array, etas: jax.Array, active: 
     return p, act, Ls, Gs
 
 
+@partial(jax.jit, static_argnames=("activation", "full"))
+def _sgd_chunk(params: Any, X: jax.Array, Y: jax.Array, batches: jax.Array, etas: jax.Array,
+               active: jax.Array, bound: float, activation: str, full: bool) -> Any:
+    vg = jax.vmap(jax.value_and_grad(_loss), in_axes=(0, 0, 0, None))
+    vfull = jax.vmap(jax.value_and_grad(_loss), in_axes=(0, None, None, None))
+
+    def body(carry: Any, idx: jax.Array) -> Any:
+        p, act = carry
+        Lb, g = vg(p, X[idx], Y[idx], activation)
+        ok = act & jnp.isfinite(Lb) & (bound >= Lb)
+        if full:
+            L, gf = vfull(p, X, Y, activation)
+            ok = ok & jnp.isfinite(L) & (bound >= L)
+            Gf = _grad_norm(gf)
+        else:
+            L = Gf = jnp.full(Lb.shape, jnp.nan)
+
+        def upd(x: jax.Array, gx: jax.Array) -> jax.Array:
+            shape = (-1,) + (1,) * (x.ndim - 1)
+            return jnp.where(ok.reshape(shape), x - etas.reshape(shape) * gx, x)
+
+        p = jax.tree_util.tree_map(upd, p, g)
+        return (p, ok), (Lb, L, Gf)
+
+    (p, act), (Lbs, Ls, Gs) = jax.lax.scan(body, (params, active), batches)
+    return p, act, Lbs, Ls, Gs
+
+
 @partial(jax.jit, static_argnames=("activation",))
 def _loss_grad_norm(params: Any, X: jax.Array, Y: jax.Array, activation: str) -> Any:
     L, g = jax.vmap(jax.value_and_grad(_loss), in_axes=(0, None, None, None))(
@@ -76,6 +106,19 @@ _grad = jax.jit(jax.grad(_loss), static_argnames=("activation",))
 def _hvp(params: Any, tangent: Any, X: jax.Array, Y: jax.Array, activation: str) -> Any:
     grad = jax.grad(_loss)
     return jax.jvp(lambda p: grad(p, X, Y, activation), (params,), (tangent,))[1]
+
+
+@partial(jax.jit, static_argnames=("activation",))
+def _hvp_flat(params: Any, v: jax.Array, X: jax.Array, Y: jax.Array, activation: str) -> Any:
+    # ravel_pytree orders the leaves W_1, b_1, W_2, ... each row-major: model.flatten's order
+    _, unravel = ravel_pytree(params)
+    return ravel_pytree(_hvp(params, unravel(v), X, Y, activation))[0]
+
+
+@partial(jax.jit, static_argnames=("activation",))
+def _hvp_flat_batch(params: Any, V: jax.Array, X: jax.Array, Y: jax.Array,
+                    activation: str) -> Any:
+    return jax.vmap(_hvp_flat, in_axes=(0, 0, None, None, None))(params, V, X, Y, activation)
 
 
 def _to_jax(params: Params) -> Any:
@@ -101,6 +144,19 @@ class JaxBackend:
                                    activation)
         return GDChunk(_to_numpy(p), np.asarray(Ls), np.asarray(Gs), np.asarray(act))
 
+    def sgd(self, params: Params, X: np.ndarray, Y: np.ndarray, batches: np.ndarray,
+            etas: np.ndarray, active: np.ndarray, bound: float, activation: str,
+            full: bool = False) -> SGDChunk:
+        """See :meth:`symstab.nn.backend.Backend.sgd`."""
+        K = check_batch(params, etas)
+        check_batches(batches, K, X.shape[0])
+        p, act, Lbs, Ls, Gs = _sgd_chunk(
+            _to_jax(params), jnp.asarray(X), jnp.asarray(Y),
+            jnp.asarray(batches, dtype=jnp.int32), jnp.asarray(etas, dtype=jnp.float64),
+            jnp.asarray(active, dtype=bool), float(bound), activation, bool(full))
+        return SGDChunk(_to_numpy(p), np.asarray(Lbs), np.asarray(Ls), np.asarray(Gs),
+                        np.asarray(act))
+
     def loss_grad_norm(self, params: Params, X: np.ndarray, Y: np.ndarray,
                        activation: str) -> tuple[np.ndarray, np.ndarray]:
         """See :meth:`symstab.nn.backend.Backend.loss_grad_norm`."""
@@ -118,16 +174,22 @@ class JaxBackend:
             activation: str) -> Callable[[np.ndarray], np.ndarray]:
         """See :meth:`symstab.nn.backend.Backend.hvp`."""
         one = tuple((jnp.asarray(W[0]), jnp.asarray(b[0])) for W, b in params)
-        shapes = [a.shape for pair in one for a in pair]
-        splits = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]
         Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
 
         def matvec(v: np.ndarray) -> np.ndarray:
-            parts = [jnp.asarray(p.reshape(s)) for p, s in
-                     zip(np.split(np.asarray(v, dtype=np.float64), splits), shapes, strict=True)]
-            tangent = tuple((parts[i], parts[i + 1]) for i in range(0, len(parts), 2))
-            hv = _hvp(one, tangent, Xj, Yj, activation)
-            return np.concatenate([np.asarray(a).ravel() for pair in hv for a in pair])
+            return np.asarray(_hvp_flat(one, jnp.asarray(v, dtype=jnp.float64), Xj, Yj,
+                                        activation))
+
+        return matvec
+
+    def hvp_batch(self, params: Params, X: np.ndarray, Y: np.ndarray,
+                  activation: str) -> Callable[[np.ndarray], np.ndarray]:
+        """See :meth:`symstab.nn.backend.Backend.hvp_batch`."""
+        p, Xj, Yj = _to_jax(params), jnp.asarray(X), jnp.asarray(Y)
+
+        def matvec(V: np.ndarray) -> np.ndarray:
+            return np.asarray(_hvp_flat_batch(p, jnp.asarray(V, dtype=jnp.float64), Xj, Yj,
+                                              activation))
 
         return matvec
 

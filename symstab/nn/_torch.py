@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from .backend import GDChunk, check_batch
+from .backend import GDChunk, SGDChunk, check_batch, check_batches
 from .model import Params
 
 __all__ = ["TorchBackend", "make_backend"]
@@ -32,7 +32,7 @@ def _forward(params: list[torch.Tensor], X: torch.Tensor, activation: str) -> to
 def _losses(params: list[torch.Tensor], X: torch.Tensor, Y: torch.Tensor,
             activation: str) -> torch.Tensor:
     r = _forward(params, X, activation) - Y
-    return (r * r).sum(dim=(-2, -1)) / X.shape[0]
+    return (r * r).sum(dim=(-2, -1)) / X.shape[-2]
 
 
 def _tensors(params: Params, grad: bool = True) -> list[torch.Tensor]:
@@ -79,6 +79,39 @@ class TorchBackend:
                 Gs[k] = _grad_norm(gs).numpy()
         return GDChunk(_params(ps), Ls, Gs, act.numpy().copy())
 
+    def sgd(self, params: Params, X: np.ndarray, Y: np.ndarray, batches: np.ndarray,
+            etas: np.ndarray, active: np.ndarray, bound: float, activation: str,
+            full: bool = False) -> SGDChunk:
+        """See :meth:`symstab.nn.backend.Backend.sgd`."""
+        K = check_batch(params, etas)
+        check_batches(batches, K, X.shape[0])
+        ps = _tensors(params)
+        Xt, Yt = torch.as_tensor(X, dtype=DTYPE), torch.as_tensor(Y, dtype=DTYPE)
+        idx = torch.as_tensor(np.asarray(batches, dtype=np.int64))
+        eta = torch.as_tensor(etas, dtype=DTYPE)
+        act = torch.as_tensor(np.asarray(active, dtype=bool))
+        steps = idx.shape[0]
+        Lbs = np.empty((steps, K))
+        Ls = np.full((steps, K), np.nan)
+        Gs = np.full((steps, K), np.nan)
+        for k in range(steps):
+            Lb = _losses(ps, Xt[idx[k]], Yt[idx[k]], activation)
+            gs = torch.autograd.grad(Lb.sum(), ps)
+            ok = act & torch.isfinite(Lb) & (bound >= Lb)
+            if full:
+                L = _losses(ps, Xt, Yt, activation)
+                gf = torch.autograd.grad(L.sum(), ps)
+                ok = ok & torch.isfinite(L) & (bound >= L)
+                Ls[k] = L.detach().numpy()
+                Gs[k] = _grad_norm(gf).numpy()
+            with torch.no_grad():
+                act = ok
+                for p, g in zip(ps, gs, strict=True):
+                    shape = (-1,) + (1,) * (p.ndim - 1)
+                    p.copy_(torch.where(act.view(shape), p - eta.view(shape) * g, p))
+                Lbs[k] = Lb.detach().numpy()
+        return SGDChunk(_params(ps), Lbs, Ls, Gs, act.numpy().copy())
+
     def loss_grad_norm(self, params: Params, X: np.ndarray, Y: np.ndarray,
                        activation: str) -> tuple[np.ndarray, np.ndarray]:
         """See :meth:`symstab.nn.backend.Backend.loss_grad_norm`."""
@@ -111,6 +144,18 @@ class TorchBackend:
             dot = sum((g * u.view_as(g)).sum() for g, u in zip(gs, vt, strict=True))
             hv = torch.autograd.grad(dot, ps, retain_graph=True)
             return torch.cat([h.flatten() for h in hv]).numpy().copy()
+
+        return matvec
+
+    def hvp_batch(self, params: Params, X: np.ndarray, Y: np.ndarray,
+                  activation: str) -> Callable[[np.ndarray], np.ndarray]:
+        """See :meth:`symstab.nn.backend.Backend.hvp_batch`."""
+        K = int(params[0][0].shape[0])
+        ops = [self.hvp(tuple((W[k:k + 1], b[k:k + 1]) for W, b in params), X, Y, activation)
+               for k in range(K)]
+
+        def matvec(V: np.ndarray) -> np.ndarray:
+            return np.stack([op(v) for op, v in zip(ops, V, strict=True)])
 
         return matvec
 

@@ -1,8 +1,9 @@
 """The autodiff backend of the network experiment: the one place where it is chosen.
 
-A backend runs batched full-batch GD on ``K`` networks at once and gives Hessian-vector
-products of one network; everything else (data, initialisation, Lanczos, the
-convergence criterion, statistics) is NumPy and backend-free.
+A backend runs batched full-batch GD, or mini-batch SGD on given batch indices, on ``K``
+networks at once and gives Hessian-vector products of one network; everything else
+(data, initialisation, Lanczos, the convergence criterion, statistics) is NumPy and
+backend-free.
 
 Measured (``benchmarks/bench_nn_backends.py``, see ``docs/network.md``): on this
 workload (MLPs of width 32 on 256 digits, float64, 2 CPU cores) JAX (``jit`` +
@@ -27,7 +28,7 @@ from symstab.errors import InputError
 
 from .model import Params
 
-__all__ = ["BACKENDS", "DEFAULT_BACKEND", "Backend", "GDChunk", "get_backend"]
+__all__ = ["BACKENDS", "DEFAULT_BACKEND", "Backend", "GDChunk", "SGDChunk", "get_backend"]
 
 #: The backend used when none is named.
 DEFAULT_BACKEND = "jax"
@@ -58,6 +59,36 @@ class GDChunk:
     active: np.ndarray
 
 
+@dataclass(frozen=True)
+class SGDChunk:
+    """The outcome of ``steps`` mini-batch SGD steps on a batch of ``K`` networks.
+
+    Attributes
+    ----------
+    params
+        Parameters after the chunk (a frozen trajectory keeps its last parameters).
+    batch_losses
+        ``(steps, K)``: the mini-batch loss ``L_B(θ_k)`` of the step's own batch, at the
+        iterate *before* each step.
+    losses
+        ``(steps, K)``: the full-batch loss ``L(θ_k)`` at the same iterates when the chunk
+        was run with ``full=True``, else ``nan``.
+    grad_norms
+        ``(steps, K)``: ``||∇L(θ_k)||₂`` of the full-batch gradient (``full=True``), else
+        ``nan``.
+    active
+        ``(K,)``: trajectories still running. A trajectory stops at the first iterate
+        whose mini-batch loss (or, with ``full=True``, full-batch loss) is not finite or
+        exceeds ``bound``.
+    """
+
+    params: Params
+    batch_losses: np.ndarray
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    active: np.ndarray
+
+
 class Backend(Protocol):
     """What the experiment needs from an autodiff library."""
 
@@ -66,6 +97,14 @@ class Backend(Protocol):
     def gd(self, params: Params, X: np.ndarray, Y: np.ndarray, etas: np.ndarray,
            active: np.ndarray, steps: int, bound: float, activation: str) -> GDChunk:
         """``steps`` GD steps ``θ ← θ − η_k ∇L(θ)`` on each network ``k`` of the batch."""
+        ...
+
+    def sgd(self, params: Params, X: np.ndarray, Y: np.ndarray, batches: np.ndarray,
+            etas: np.ndarray, active: np.ndarray, bound: float, activation: str,
+            full: bool = False) -> SGDChunk:
+        """``len(batches)`` SGD steps ``θ ← θ − η_k ∇L_B(θ)``, ``L_B`` the mean loss over
+        the samples ``batches[t, k]`` (shape ``(steps, K, B)``) for network ``k`` at step
+        ``t``; ``full=True`` also records the full-batch loss and gradient norm."""
         ...
 
     def loss_grad_norm(self, params: Params, X: np.ndarray, Y: np.ndarray,
@@ -81,6 +120,11 @@ class Backend(Protocol):
     def hvp(self, params: Params, X: np.ndarray, Y: np.ndarray,
             activation: str) -> Callable[[np.ndarray], np.ndarray]:
         """``v -> ∇²L(θ) v`` for network 0 of the batch, on flat vectors."""
+        ...
+
+    def hvp_batch(self, params: Params, X: np.ndarray, Y: np.ndarray,
+                  activation: str) -> Callable[[np.ndarray], np.ndarray]:
+        """``V -> (∇²L(θ_k) V_k)_k`` for every network of the batch, ``(K, p)`` arrays."""
         ...
 
 
@@ -122,3 +166,12 @@ def check_batch(params: Params, etas: np.ndarray) -> int:
     if np.shape(etas) != (K,):
         raise InputError(f"need one step size per network: {K} networks, etas {np.shape(etas)}")
     return K
+
+
+def check_batches(batches: np.ndarray, K: int, n: int) -> None:
+    """Check an SGD index array: shape ``(steps, K, B)``, indices in ``[0, n)``."""
+    b = np.asarray(batches)
+    if b.ndim != 3 or b.shape[1] != K or b.shape[0] < 1 or b.shape[2] < 1:
+        raise InputError(f"need batch indices of shape (steps, {K}, B), got {b.shape}")
+    if not np.issubdtype(b.dtype, np.integer) or b.min() < 0 or b.max() >= n:
+        raise InputError(f"batch indices must be integers in [0, {n})")

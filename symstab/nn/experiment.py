@@ -1,5 +1,6 @@
 """The network experiment: the fraction of random initialisations from which full-batch
-GD converges, against the step size η (Crăciun & Ghoshdastidar 2024, Figs. 3–4, reduced).
+GD (or mini-batch SGD, :mod:`symstab.nn.sgd`) converges, against the step size η
+(Crăciun & Ghoshdastidar 2024, Figs. 3–4, reduced).
 
 Setup: :func:`~symstab.nn.data.load_digits_subset` (256 digits, pixels/16, one-hot
 targets), :class:`~symstab.nn.model.MLPSpec` (GELU, width 32, PyTorch-default uniform
@@ -22,6 +23,9 @@ balanced one-hot targets), the level a collapsed network (all hidden units off) 
   high-loss critical region (typically every GELU unit driven to its flat negative side
   after a large first step), not to a minimum;
 * ``0`` **undetermined**: bounded, not below the loss level, gradient not small.
+
+(The criterion and the chunked driver live in :mod:`symstab.nn.trajectories`; for SGD the
+loss is the full-batch loss over the end window, see :mod:`symstab.nn.sgd`.)
 
 The **converging fraction** at η is ``#{label 1} / N``, reported with a Wilson score
 interval (:func:`symstab.evidence.wilson_interval`); its strength is
@@ -52,6 +56,17 @@ from .backend import Backend, get_backend
 from .data import Dataset, load_digits_subset
 from .lanczos import LanczosResult, lanczos_extreme
 from .model import MLPSpec, Params, init_params, select
+from .sgd import run_sgd
+from .trajectories import (
+    CONVERGED,
+    DIVERGED,
+    STALLED,
+    UNDETERMINED,
+    Criterion,
+    Trajectories,
+    constant_loss,
+    drive,
+)
 
 __all__ = [
     "CONVERGED",
@@ -67,87 +82,6 @@ __all__ = [
     "run_gd",
     "sharpness",
 ]
-
-DIVERGED = -1
-UNDETERMINED = 0
-CONVERGED = 1
-STALLED = 2
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """When a GD trajectory counts as converged (see the module docstring).
-
-    Attributes
-    ----------
-    steps
-        GD steps ``T``.
-    loss_fraction
-        Converged when the mean loss over the last ``window`` iterates is at most
-        ``loss_fraction · L_c`` (``L_c`` the constant-predictor loss).
-    window
-        Iterates averaged at the end.
-    divergence_factor
-        Diverged when the loss exceeds ``divergence_factor · L(θ_0)`` or is not finite.
-    grad_tol
-        Stalled (label 2) when not converged and ``||∇L(θ_T)|| <= grad_tol``.
-    chunk
-        Steps per backend call (trajectories are checked, and a batch whose trajectories
-        have all diverged is stopped, between chunks).
-    """
-
-    steps: int = 2000
-    loss_fraction: float = 0.25
-    window: int = 100
-    divergence_factor: float = 1e3
-    grad_tol: float = 1e-8
-    chunk: int = 100
-
-    def __post_init__(self) -> None:
-        if self.steps < 1 or self.window < 1 or self.window > self.steps or self.chunk < 1:
-            raise InputError(f"need 1 <= window <= steps and chunk >= 1, got {self}")
-        if not (self.loss_fraction > 0 and self.divergence_factor > 1 and self.grad_tol >= 0):
-            raise InputError(f"bad tolerances in {self}")
-
-    def describe(self) -> str:
-        """One line stating the criterion with its numbers."""
-        return (f"T = {self.steps} steps; diverged if L non-finite or > "
-                f"{self.divergence_factor:g}·L(θ0); converged if mean L over the last "
-                f"{self.window} iterates <= {self.loss_fraction:g}·L_c (L_c = constant-"
-                f"predictor loss); stalled if not and ||∇L(θ_T)|| <= {self.grad_tol:g}")
-
-
-def constant_loss(Y: np.ndarray) -> float:
-    """``L_c = (1/n) Σ_i ||y_i − ȳ||²``: the least loss of a network that ignores its input."""
-    Y = np.asarray(Y, dtype=np.float64)
-    return float(np.sum((Y - Y.mean(axis=0)) ** 2) / Y.shape[0])
-
-
-@dataclass(frozen=True)
-class Trajectories:
-    """``K`` GD trajectories run by :func:`run_gd`.
-
-    Attributes
-    ----------
-    labels
-        ``(K,)`` integer labels (``-1`` diverged, ``0`` undetermined, ``1`` converged,
-        ``2`` stalled).
-    losses
-        ``(T_run + 1, K)`` loss ``L(θ_k)``, ``k = 0..T_run`` (``T_run < T`` when every
-        trajectory diverged early; a stopped trajectory repeats its last value).
-    grad_norms
-        ``(T_run + 1, K)`` gradient norms at the same iterates.
-    final
-        Parameters at the end (a diverged trajectory: where it was stopped).
-    steps_run
-        ``T_run``.
-    """
-
-    labels: np.ndarray
-    losses: np.ndarray
-    grad_norms: np.ndarray
-    final: Params
-    steps_run: int
 
 
 def run_gd(spec: MLPSpec, data: Dataset, params: Params, etas: np.ndarray,
@@ -176,61 +110,13 @@ def run_gd(spec: MLPSpec, data: Dataset, params: Params, etas: np.ndarray,
     """
     crit = criterion or Criterion()
     be = backend if not isinstance(backend, str | None) else get_backend(backend)
-    etas = np.asarray(etas, dtype=np.float64)
-    if etas.ndim != 1 or not np.all(np.isfinite(etas)) or np.any(etas <= 0):
-        raise InputError("step sizes must be finite and positive", "etas")
-    K = etas.shape[0]
-    L0, _ = be.loss_grad_norm(params, data.X, data.Y, spec.activation)
-    # the kernel stops a trajectory above the batch's largest bound; each trajectory's own
-    # bound divergence_factor * L(θ0) is applied to the recorded losses below
-    bound = crit.divergence_factor * float(np.max(L0))
-    # Run in chunks; once at most half of the batch is still running, continue with the
-    # running trajectories only (a stopped one keeps its parameters and its last loss).
-    final = [[W.copy(), b.copy()] for W, b in params]
-    members = np.arange(K)
-    p, e, active = params, etas, np.ones(K, dtype=bool)
-    Ls = np.empty((crit.steps + 1, K))
-    Gs = np.empty((crit.steps + 1, K))
-    done = 0
-    while done < crit.steps and members.size:
-        n = min(crit.chunk, crit.steps - done)
+
+    def step(p: Params, e: np.ndarray, active: np.ndarray, members: np.ndarray, start: int,
+             n: int, full: bool, bound: float) -> tuple:
         out = be.gd(p, data.X, data.Y, e, active, n, bound, spec.activation)
-        Ls[done:done + n, members] = out.losses
-        Gs[done:done + n, members] = out.grad_norms
-        p, active = out.params, out.active
-        done += n
-        if done < crit.steps and active.sum() <= members.size // 2:
-            stopped = members[~active]
-            for layer, (W, b) in enumerate(p):
-                final[layer][0][stopped] = W[~active]
-                final[layer][1][stopped] = b[~active]
-            Ls[done:, stopped] = Ls[done - 1, stopped]
-            Gs[done:, stopped] = Gs[done - 1, stopped]
-            members = members[active]
-            p = tuple((W[active], b[active]) for W, b in p)
-            e, active = e[active], active[active]
-    for layer, (W, b) in enumerate(p):
-        final[layer][0][members] = W
-        final[layer][1][members] = b
-    p = tuple((W, b) for W, b in final)
-    L_end, G_end = be.loss_grad_norm(p, data.X, data.Y, spec.activation)
-    Ls[done], Gs[done] = L_end, G_end
-    Ls, Gs = Ls[:done + 1], Gs[:done + 1]
-    running = np.zeros(K, dtype=bool)
-    running[members] = active
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(Ls) | (Ls > crit.divergence_factor * L0[None, :])
-    diverged = bad.any(axis=0) | ~running
-    tail = Ls[-crit.window:]
-    level = crit.loss_fraction * constant_loss(data.Y)
-    with np.errstate(invalid="ignore", over="ignore"):
-        low = np.all(np.isfinite(tail), axis=0) & (np.mean(tail, axis=0) <= level)
-    labels = np.full(K, UNDETERMINED, dtype=np.int64)
-    labels[~diverged & low] = CONVERGED
-    labels[~diverged & ~low & (G_end <= crit.grad_tol)] = STALLED
-    labels[diverged] = DIVERGED
-    return Trajectories(labels=labels, losses=Ls, grad_norms=Gs, final=p,
-                        steps_run=done)
+        return out.params, out.active, out.losses, out.grad_norms, None
+
+    return drive(step, be, spec.activation, data, params, etas, crit)
 
 
 def sharpness(spec: MLPSpec, data: Dataset, params: Params, k: int = 0,
@@ -332,6 +218,10 @@ class NetworkSweep:
         Backend name.
     seconds
         Wall time.
+    optimizer
+        ``"gd"`` (full batch) or ``"sgd"`` (mini-batch, :mod:`symstab.nn.sgd`).
+    batch_size
+        SGD mini-batch size (``None`` for GD).
     strength
         Always ``statistical``.
     """
@@ -346,6 +236,8 @@ class NetworkSweep:
     backend: str = ""
     seconds: float = 0.0
     strength: Strength = field(default=Strength.STATISTICAL)
+    optimizer: str = "gd"
+    batch_size: int | None = None
 
     @property
     def etas(self) -> np.ndarray:
@@ -356,6 +248,30 @@ class NetworkSweep:
     def fractions(self) -> np.ndarray:
         """The converging fractions."""
         return np.array([p.fraction for p in self.points])
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NetworkSweep:
+        """Rebuild a sweep from :meth:`to_dict` output (counts, intervals, sharpness; the
+        criterion keeps only its number of steps and the default tolerances)."""
+        import re
+
+        m = re.search(r"T = (\d+) steps", str(d.get("criterion", "")))
+        steps = int(m.group(1)) if m else Criterion().steps
+        points = []
+        for p in d["points"]:
+            q = dict(p)
+            q["counts"] = {int(k): int(v) for k, v in q["counts"].items()}
+            q["sharpness_final"] = tuple(q.get("sharpness_final", ()))
+            if q.get("median_final_loss") is None:
+                q["median_final_loss"] = float("nan")
+            points.append(NetworkSweepPoint(**q))
+        return cls(spec=MLPSpec(depth=int(d["depth"]), width=int(d["width"])),
+                   data_description=str(d["data"]),
+                   criterion=Criterion(steps=steps, window=min(100, steps)),
+                   n_inits=int(d["n_inits"]), seed=int(d["seed"]), points=tuple(points),
+                   sharpness_init=tuple(d.get("sharpness_init", ())),
+                   backend=str(d.get("backend", "")), seconds=float(d.get("seconds", 0.0)),
+                   optimizer=str(d.get("optimizer", "gd")), batch_size=d.get("batch_size"))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with stable keys."""
@@ -368,6 +284,8 @@ class NetworkSweep:
             "n_inits": self.n_inits,
             "seed": self.seed,
             "backend": self.backend,
+            "optimizer": self.optimizer,
+            "batch_size": self.batch_size,
             "strength": str(self.strength),
             "seconds": round(self.seconds, 2),
             "sharpness_init": list(self.sharpness_init),
@@ -379,8 +297,9 @@ def converging_fraction(depth: int, etas: Any, n_inits: int = 20, steps: int = 2
                         seed: int = 0, *, width: int = 32, data: Dataset | None = None,
                         criterion: Criterion | None = None, confidence: float = 0.95,
                         activation: str = "gelu", sharpness_iterations: int = 20,
-                        backend: Backend | str | None = None) -> NetworkSweep:
-    """The fraction of initialisations from which GD converges, at each η.
+                        backend: Backend | str | None = None, optimizer: str = "gd",
+                        batch_size: int | None = None) -> NetworkSweep:
+    """The fraction of initialisations from which GD (or SGD) converges, at each η.
 
     Parameters
     ----------
@@ -393,7 +312,8 @@ def converging_fraction(depth: int, etas: Any, n_inits: int = 20, steps: int = 2
     steps
         ``T``: GD steps per trajectory (overrides ``criterion.steps``).
     seed
-        Seed of the initialisations.
+        Seed of the initialisations (and, for SGD, of the batch schedule: trajectory
+        ``k`` uses shuffling stream ``k`` at every η).
     width
         Hidden units per layer.
     data
@@ -409,6 +329,12 @@ def converging_fraction(depth: int, etas: Any, n_inits: int = 20, steps: int = 2
         ``0`` skips sharpness.
     backend
         A backend or its name.
+    optimizer
+        ``"gd"``: full-batch GD (:func:`run_gd`); ``"sgd"``: mini-batch SGD
+        (:func:`~symstab.nn.sgd.run_sgd`) with ``batch_size``, same initialisations,
+        convergence judged on the full-batch loss over the end window.
+    batch_size
+        SGD mini-batch size (required for ``"sgd"``, not allowed for ``"gd"``).
 
     Returns
     -------
@@ -416,6 +342,15 @@ def converging_fraction(depth: int, etas: Any, n_inits: int = 20, steps: int = 2
         Per η the count of converged trajectories, the fraction and its Wilson interval.
     """
     started = time.perf_counter()
+    if optimizer not in ("gd", "sgd"):
+        raise InputError(f"optimizer must be 'gd' or 'sgd', got {optimizer!r}", "optimizer")
+    if (optimizer == "sgd") != (batch_size is not None):
+        raise InputError("batch_size is required for SGD and only for SGD", "batch_size")
+    if batch_size is not None and (isinstance(batch_size, bool) or
+                                   not isinstance(batch_size, int | np.integer)
+                                   or batch_size < 1):
+        raise InputError(f"batch_size must be a positive integer, got {batch_size!r}",
+                         "batch_size")
     be = backend if not isinstance(backend, str | None) else get_backend(backend)
     data = data if data is not None else load_digits_subset(256, seed=0)
     base = criterion or Criterion()
@@ -438,7 +373,11 @@ def converging_fraction(depth: int, etas: Any, n_inits: int = 20, steps: int = 2
                        for k in range(n_inits))
     points = []
     for eta in eta_list:
-        traj = run_gd(spec, data, params, np.full(n_inits, eta), crit, be)
+        if optimizer == "gd":
+            traj = run_gd(spec, data, params, np.full(n_inits, eta), crit, be)
+        else:
+            traj = run_sgd(spec, data, params, np.full(n_inits, eta), int(batch_size or 0),
+                           crit, be, seed=seed)
         k = int(np.sum(traj.labels == CONVERGED))
         lo, hi = wilson_interval(k, n_inits, confidence)
         labels, counts = np.unique(traj.labels, return_counts=True)
@@ -456,5 +395,6 @@ def converging_fraction(depth: int, etas: Any, n_inits: int = 20, steps: int = 2
             median_final_loss=med, sharpness_final=sharp_end))
     return NetworkSweep(spec=spec, data_description=data.description, criterion=crit,
                         n_inits=n_inits, seed=seed, points=tuple(points),
-                        sharpness_init=sharp0, backend=be.name,
+                        sharpness_init=sharp0, backend=be.name, optimizer=optimizer,
+                        batch_size=batch_size,
                         seconds=time.perf_counter() - started)
