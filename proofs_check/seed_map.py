@@ -93,7 +93,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "'progressively approaches' 2/(learning rate))",
        "During full-batch GD training of a network the sharpness rises progressively "
        "before it stabilises near 2/η (progressive sharpening).",
-       note=f"progressive sharpening on networks belongs in {_NETWORKS}"),
+       ("craciun.nn.progressive-sharpening.*", "false.nn.sharpness-below-1-over-eta.*"),
+       "per-run numerical on width-32 GELU networks on 8×8 digits (docs/network.md)"),
     _s(CHEN, "Related Work (Lewkowycz et al. 2020, catapult phase)",
        "Above the sharpness threshold the loss can stay bounded (a catapult phase) "
        "instead of diverging.",
@@ -245,7 +246,9 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "Full-batch GD on 5,000 CIFAR-10 examples with a two-hidden-layer width-200 ReLU "
        "network and cross-entropy leaves the stable regime yet decreases the loss in the "
        "long run.",
-       note=f"belongs in {_NETWORKS} (on a smaller data set)"),
+       ("ahn.nn.unstable-convergence.*", "false.nn.stable-regime.*"),
+       "on a GELU network and 256 8×8 digits with MSE instead of CIFAR-10 with "
+       "cross-entropy; λmax sits just above 2/η and rarely crosses it"),
     _s(AHN, "'Illustration of our main results' (sharpness row); also " + CHEN +
        " Conclusion; " + CRACIUN_ABS + " ('stabilizes around 2/(learning rate)')",
        "Under unstable convergence the sharpness λmax(∇²f(θ_t)) oscillates near 2/η "
@@ -344,12 +347,13 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "networks')",
        "For GELU networks of several depths with an MSE loss trained by GD on MNIST, the "
        "share of converging trajectories is zero for η > 1.",
-       ("craciun.nn.*",),
+       ("craciun.nn.no-convergence.*", "craciun.nn.converges-below.*"),
        "on scikit-learn's 8×8 digits instead of MNIST (docs/network.md)"),
     _s(CRACIUN, "Fig. 4 (caption)",
        "With SGD on MNIST the trapping region (share of 100 initialisations that "
        "converge) shrinks as η grows, for each number of hidden layers.",
-       note=f"the SGD runs of Fig. 4 belong in {_NETWORKS}"),
+       ("craciun.nn.sgd.*", "false.nn.sgd-*"),
+       "on 8×8 digits, depth 1, batch 32 (docs/network.md)"),
     # ---------------------------------------------------------------- Tao & Wang blog
     _s(BLOG, "'The nice classical regime' (smoothness)",
        "x² is 2-smooth, while x⁴ is not L-smooth on ℝ for any L.",
