@@ -127,7 +127,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "proof of Lemma 1, eq. (9)",
        "Taylor's formula with integral remainder: f(θ − α∇f) = f − α‖∇f‖² + "
        "α²∫₀¹(1 − x)∇fᵀ∇²f(θ − xα∇f)∇f dx.",
-       note=f"an exact identity; belongs in {_CHEN}"),
+       ("chen.taylor-remainder.*",),
+       "exact on f1 and f4, as polynomials in θ and α"),
     _s(CHEN, "proof of Lemma 1, eqs. (10)–(21)",
        "g(s), the largest Hessian eigenvalue over the ball of radius s around θ*, is "
        "continuous and nondecreasing from g(0) = λmax(θ*) ≥ 0, so for any M with "
@@ -357,7 +358,7 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     # ---------------------------------------------------------------- Tao & Wang blog
     _s(BLOG, "'The nice classical regime' (smoothness)",
        "x² is 2-smooth, while x⁴ is not L-smooth on ℝ for any L.",
-       note=f"global smoothness constants belong in {_DESCENT}"),
+       ("taowang.smoothness.x2", "taowang.smoothness.x4", "false.smoothness.*")),
     _s(BLOG, "'The nice classical regime', Thm.; also " + CHEN + " Abstract ('converges "
        "stably towards the minimum when the learning rate is below 2/L')",
        "If f is L-smooth with a minimum and h < 2/L, GD converges to a stationary point, "
@@ -393,7 +394,7 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(BLOG, "'Periodic orbits'; 'An implicit bias of large LR' (quartic objective, only "
        "local Lipschitzness)",
        "f(x, y) = (1 − xy)²/2 is neither L-smooth for any L nor convex.",
-       note=f"belongs in {_DESCENT}"),
+       ("taowang.smoothness.xy", "taowang.nonconvex.xy", "false.convex.*")),
     _s(BLOG, "'Periodic orbits'",
        "GD on (1 − xy)²/2 has periodic orbits of various periods and then does not "
        "converge to a minimiser.",
@@ -434,7 +435,8 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(BLOG, "'An implicit bias of large LR' (homogeneity)",
        "If (X, Y) minimises ½‖A − XYᵀ‖², so does (cX, Y/c) for every c ≠ 0, also with a "
        "ReLU or leaky-ReLU activation.",
-       note=f"matrix factorisation belongs in {_BALANCING}"),
+       ("taowang.rescaling.*", "false.rescaling.*"),
+       "exact for the scalar factorisation ½(1 − xy)²; the activations are not checked"),
     _s(BLOG, "'An implicit bias of large LR'",
        "Every local minimiser of ½‖A − XYᵀ‖² is a global minimiser.",
        note=f"matrix factorisation belongs in {_BALANCING}"),

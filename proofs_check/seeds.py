@@ -19,6 +19,7 @@ from symstab.loss import Loss
 from . import (
     ahn,
     balancing,
+    blog_facts,
     chen,
     chen_lemma,
     chen_mechanism,
@@ -245,6 +246,7 @@ _GROUPS: tuple[Callable[[], list[Claim]], ...] = (
     _chen, _craciun, _linear_nets, _taowang, eos.seed_claims, orbits.seed_claims,
     networks.seed_claims, networks_sgd.seed_claims, networks.eos_claims, false_variants,
     descent.seed_claims, balancing.seed_claims, ahn.seed_claims, kongtao.seed_claims,
+    blog_facts.seed_claims,
 )
 
 
