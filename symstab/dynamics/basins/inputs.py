@@ -9,6 +9,7 @@ enlarged, non-monotone Lyapunov regions are added by default (:func:`near_eta_st
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,6 +64,21 @@ def _is_axis_spec(grid: Any) -> bool:
     )
 
 
+def map_bytes(points: int, n: int) -> int:
+    """Estimated peak memory of a basin map of ``points`` starting points in ``n``
+    dimensions: the points, the kernel's parked states and the meshgrid temporaries
+    (4n float64 per point) plus labels, steps and flags (about 40 bytes)."""
+    return int(points) * (32 * int(n) + 40)
+
+
+def memory_limit() -> int:
+    """Half of the machine's physical memory (bytes), or 8 GiB if unknown."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 8 * 2**30
+
+
 def grid_points(
     grid: Any, n: int
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None, tuple[int, ...]]:
@@ -76,8 +92,12 @@ def grid_points(
         if n == 1:
             return axes[0].reshape(-1, 1).copy(), axes, (axes[0].size,)
         total = math.prod(a.size for a in axes)
-        if total > MAX_GRID_POINTS:
-            raise InputError(f"the grid has {total} points (at most {MAX_GRID_POINTS})", "grid")
+        need, limit = map_bytes(total, n), memory_limit()
+        if total > MAX_GRID_POINTS or need > limit:
+            raise InputError(
+                f"the grid has {total} points and a map of it needs about "
+                f"{need / 2**30:.3g} GiB (at most {MAX_GRID_POINTS} points and "
+                f"{limit / 2**30:.3g} GiB, half of this machine's memory)", "grid")
         mesh = np.meshgrid(*axes[::-1], indexing="ij")  # shape (n_n, ..., n_1)
         pts = np.ascontiguousarray(np.stack([m.ravel() for m in mesh[::-1]], axis=1))
         return pts, axes, tuple(a.size for a in axes[::-1])

@@ -1,0 +1,105 @@
+"""Reliability at the edges: grids in any dimension, budgets, memory, atomic writes,
+files only where the user asked for them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from symstab.cli import main
+from symstab.storage import write_atomic
+
+
+def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "symstab", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_three_parameter_grid_maps_every_point(capsys) -> None:
+    code = main(["basin", "x**2+y**2+z**2", "--eta", "1/2", "--grid",
+                 "-1,1,5;-1,1,5;-1,1,5", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["grid"]["kind"] == "grid"
+    assert [a["count"] for a in data["grid"]["axes"]] == [5, 5, 5]
+    # GD on Σx² at η = 1/2 lands on 0 in one step from every start: all 125 converge
+    assert [(e["label"], e["count"]) for e in data["labels"]] == [(1, 125)]
+
+
+def test_a_huge_grid_is_refused_with_its_memory_estimate(capsys) -> None:
+    code = main(["basin", "x**2+y**2+z**2", "--eta", "1/2", "--grid",
+                 "-1,1,10000;-1,1,10000;-1,1,10000"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    # 10¹² points × (32·3 + 40) bytes ≈ 1.27e5 GiB
+    assert "1.27e+05 GiB" in err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e308", "soon"])
+def test_bad_timeouts_are_bad_input(value: str, capsys) -> None:
+    assert main(["analyze", "f1", "--timeout", value]) == 2
+    assert main(["trajectory", "f1", "--eta", "1/2", "--from", "0.1,0.1",
+                 "--timeout", value]) == 2
+    assert "--timeout" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loss,start", [
+    ("+".join(f"a{i}**2" for i in range(40)), ",".join(["0.5"] * 40)),
+    ("x**12 + y**12 + z**12 + x**5*y**3*z**4 - x*y*z", "0.5,0.5,0.5"),
+])
+def test_trajectory_honours_its_timeout(loss: str, start: str) -> None:
+    started = time.monotonic()
+    result = _cli("trajectory", loss, "--eta", "1/100", "--from", start, "--steps", "100",
+                  "--timeout", "10")
+    assert time.monotonic() - started < 15 + 10  # interpreter start-up under load
+    assert result.returncode in (0, 3), result.stderr
+    if result.returncode == 3:
+        assert result.stderr.count("\n") == 1 and "budget" in result.stderr
+
+
+def test_orbits_print_what_finished_then_exit_3() -> None:
+    result = _cli("orbits", "x**64 + y**64", "--eta", "1/10", "--timeout", "4")
+    assert result.returncode == 3
+    assert "period 2:" in result.stdout  # the numerical search finished
+    assert "exact: incomplete" in result.stdout
+    assert result.stderr.count("\n") == 1 and "not finished" in result.stderr
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path,
+                                                           monkeypatch) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old report")
+
+    class Boom(RuntimeError):
+        pass
+
+    def fail(*args, **kwargs):
+        raise Boom
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(Boom):
+        write_atomic(target, "new report that never lands")
+    assert target.read_text() == "old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary left
+    monkeypatch.undo()
+    write_atomic(target, "new report")
+    assert target.read_text() == "new report"
+
+
+def test_proofs_check_leaves_no_hypothesis_directory(tmp_path: Path) -> None:
+    env = {**os.environ, "SYMSTAB_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run([sys.executable, "-m", "proofs_check", "--only",
+                             "descent.lemma.quadratics", "-j", "1"], cwd=work, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert not (work / ".hypothesis").exists()
