@@ -6,6 +6,10 @@ i.e. what ``symstab analyze`` pays) and of the baseline ``sympy.solve(∇f)`` fo
 by ``Matrix.eigenvals()`` of the Hessian at each solution, with the ratio. The
 baseline gets a 60 s budget; a loss whose baseline exceeds it prints ``>60``.
 Target (issue 3): each of f1-f4 under 5 s.
+
+``--scaling`` times instead, once each and without a baseline, ``analyze`` of the deep
+chains deep-chain-D, D = 2..8, and of three seeded random quartics in 3 variables
+(budget 120 s each; target: every one under 10 s on 2 cores).
 """
 
 from __future__ import annotations
@@ -54,11 +58,44 @@ def time_baseline(name: str) -> float | None:
     return time.perf_counter() - started
 
 
+def _random_quartic(seed: int) -> Loss:
+    """A seeded quartic in x, y, z with small integer coefficients plus x⁴ + y⁴ + z⁴."""
+    import random
+
+    rng = random.Random(seed)
+    x, y, z = sp.symbols("x y z", real=True)
+    monomials = [x**a * y**b * z**c for a in range(5) for b in range(5) for c in range(5)
+                 if 1 <= a + b + c <= 3]
+    expr = x**4 + y**4 + z**4 + sum(rng.randint(-2, 2) * m for m in rng.sample(monomials, 6))
+    return Loss.from_text(sp.sstr(expr), "x,y,z")
+
+
+def scaling() -> None:
+    """Cold ``analyze`` times of deep chains and random quartics."""
+    print(f"{'loss':40s} {'seconds':>8s}  status")
+    cases = [(f"deep-chain-{d}", Loss.from_catalog(f"deep-chain-{d}")) for d in range(2, 9)]
+    cases += [(f"quartic seed {k}", _random_quartic(k)) for k in range(3)]
+    for name, loss in cases:
+        _clear_caches()
+        started = time.perf_counter()
+        try:
+            result = analyze(loss, sp.Rational(1, 2), time_limit=120.0)
+            status = result.critical_set_status
+        except BudgetExceeded as exc:
+            status = f"incomplete: {exc}"
+        print(f"{name:40s} {time.perf_counter() - started:8.2f}  {status}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--scaling", action="store_true",
+                        help="deep chains D = 2..8 and random quartics instead")
     args = parser.parse_args()
+    if args.scaling:
+        scaling()
+        return
     print(f"{'loss':14s} {'symstab [s]':>12s} {'baseline [s]':>13s} {'ratio':>8s}")
     for name in LOSSES:
         ours = min(time_symstab(name) for _ in range(args.repeat))

@@ -127,7 +127,8 @@ def _component_rows(analysis: Analysis) -> list[tuple[str, ...]]:
 def _summary_lines(analysis: Analysis) -> list[str]:
     loss = analysis.loss
     lines = [f"gradient: ({', '.join(sp.sstr(g) for g in analysis.gradient)})"]
-    det = sp.sstr(analysis.jacobian_det)
+    det = ("not expanded (more than 4 parameters; decided by exact evaluation)"
+           if analysis.jacobian_det is None else sp.sstr(analysis.jacobian_det))
     if analysis.singular_etas is None:
         verdict = "not decided (loss is not a polynomial)"
     elif not analysis.singular_etas:

@@ -125,7 +125,7 @@ class Analysis:
     gradient: tuple[sp.Expr, ...]
     hessian: sp.ImmutableMatrix
     gd_map: tuple[sp.Expr, ...]
-    jacobian_det: sp.Expr
+    jacobian_det: sp.Expr | None
     singular_etas: tuple[sp.Expr, ...] | None
     nonsingular_at_eta: bool | None
     modified_loss: sp.Expr
@@ -179,7 +179,8 @@ class Analysis:
             "hessian": [[sp.sstr(e) for e in row] for row in self.hessian.tolist()],
             "gd_map": [sp.sstr(g) for g in self.gd_map],
             "jacobian_det": {
-                "expression": sp.sstr(self.jacobian_det),
+                "expression": (None if self.jacobian_det is None
+                               else sp.sstr(self.jacobian_det)),
                 "singular_etas": (
                     [sp.sstr(e) for e in self.singular_etas]
                     if self.singular_etas is not None else None
@@ -320,7 +321,9 @@ def analyze(
         H = d.hessian(loss)
         ns = d.nonsingularity(loss)
         det_at_eta = (
-            sp.expand(ns.determinant.subs(d.ETA, eta)) if eta is not None else ns.determinant
+            None if ns.determinant is None
+            else sp.expand(ns.determinant.subs(d.ETA, eta)) if eta is not None
+            else ns.determinant
         )
     remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - started),
                                                     1e-3)

@@ -450,6 +450,13 @@ def _decompose(polys: Sequence[sp.Poly], gens: tuple[sp.Symbol, ...]) -> list[_L
         if system is None or system in seen:
             return
         seen.add(system)
+        # an equation with a factor that is itself an equation of the system is
+        # redundant (it lies in the ideal of that factor): drop it before splitting
+        redundant = {f for f in system
+                     if any(g != f and g in system for g in factors(f))}
+        if redundant:
+            visit(system - redundant)
+            return
         for f in sorted(system, key=order_key):
             fs = factors(f)
             if len(fs) != 1 or fs[0] != f:

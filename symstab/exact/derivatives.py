@@ -60,6 +60,11 @@ def modified_loss(loss: Loss, eta: sp.Expr = ETA) -> sp.Expr:
     return loss.expr + eta / 4 * sum(g**2 for g in gradient(loss))
 
 
+#: Above this many parameters det(I − ηH) is not expanded symbolically (it is decided by
+#: exact evaluation instead, see :func:`nonsingularity`).
+EXPAND_DET_MAX_PARAMS = 4
+
+
 @dataclass(frozen=True)
 class NonSingularity:
     """Whether the GD map's Jacobian determinant vanishes identically in θ.
@@ -67,7 +72,8 @@ class NonSingularity:
     Attributes
     ----------
     determinant
-        det(I − ηH(θ)) with η symbolic.
+        det(I − ηH(θ)) with η symbolic, or None when it was not expanded (more than
+        :data:`EXPAND_DET_MAX_PARAMS` parameters: the expansion is large and slow).
     singular_etas
         The step sizes η > 0 for which det(I − ηH) ≡ 0 as a function of θ (exact);
         for those η the GD map collapses volume everywhere.
@@ -75,7 +81,7 @@ class NonSingularity:
         False when the determinant is not a polynomial and the question was not settled.
     """
 
-    determinant: sp.Expr
+    determinant: sp.Expr | None
     singular_etas: tuple[sp.Expr, ...]
     decided: bool
 
@@ -86,23 +92,55 @@ class NonSingularity:
         return all(sp.simplify(eta - e) != 0 for e in self.singular_etas)
 
 
+def _sample_points(n: int, count: int) -> list[tuple[sp.Rational, ...]]:
+    """Deterministic rational points with distinct, non-special coordinates."""
+    return [tuple(sp.Rational((7 * k + 3 * i) % 11 + 1, 5 + (i + k) % 4) * (-1) ** (i + k)
+                  for i in range(n)) for k in range(count)]
+
+
+def _det_at(loss: Loss, point: tuple[sp.Expr, ...]) -> sp.Poly:
+    """det(I − ηH(point)) as an exact polynomial in η: η^n χ_H(1/η), from the
+    characteristic polynomial χ_H of the rational matrix H(point)."""
+    at = dict(zip(loss.params, point, strict=True))
+    h = sp.Matrix(hessian(loss)).xreplace(at)
+    coeffs = h.charpoly().all_coeffs()  # χ_H(λ) = Σ c_k λ^(n−k), c_0 = 1
+    return sp.Poly(sum((c * ETA**k for k, c in enumerate(coeffs)), sp.Integer(0)), ETA)
+
+
 @lru_cache(maxsize=64)
 def nonsingularity(loss: Loss) -> NonSingularity:
     """Decide for which η > 0 the GD map has det DG ≡ 0 in θ.
 
     For a polynomial loss det(I − ηH) is a polynomial in θ whose coefficients are
     polynomials in η; it vanishes identically exactly at the common positive real
-    roots of those coefficients (their gcd). This is the non-singularity hypothesis
-    of Ahn, Zhang & Sra (Theorem 1) and Crăciun & Ghoshdastidar.
+    roots of those coefficients. With at most :data:`EXPAND_DET_MAX_PARAMS` parameters
+    the determinant is expanded and the roots of the gcd of its coefficients are the
+    answer. With more, the same is decided by exact evaluation: the polynomials
+    p_k(η) = det(I − ηH(θ_k)) at rational points θ_k have a gcd whose positive roots
+    contain every singular η (a singular η is a root of every p_k); a root r is singular
+    only if det(I − rH(θ)) expands to 0, which is then checked. This is the
+    non-singularity hypothesis of Ahn, Zhang & Sra (Theorem 1) and Crăciun &
+    Ghoshdastidar.
     """
-    det = gd_jacobian_det(loss, ETA)
     if not loss.is_polynomial:
-        return NonSingularity(det, (), False)
-    coefficients = sp.Poly(det, *loss.params).coeffs()
-    common = sp.Poly(coefficients[0], ETA)
-    for c in coefficients[1:]:
-        common = sp.gcd(common, sp.Poly(c, ETA))
-    roots = []
-    if common.degree() > 0:
-        roots = [r for r in sp.Poly(common, ETA).real_roots() if r.is_positive]
-    return NonSingularity(det, tuple(sorted(set(roots), key=lambda r: sp.N(r))), True)
+        return NonSingularity(gd_jacobian_det(loss, ETA), (), False)
+    if loss.n <= EXPAND_DET_MAX_PARAMS:
+        det = gd_jacobian_det(loss, ETA)
+        coefficients = sp.Poly(det, *loss.params).coeffs()
+        common = sp.Poly(coefficients[0], ETA)
+        for c in coefficients[1:]:
+            common = sp.gcd(common, sp.Poly(c, ETA))
+        candidates = (sorted({r for r in common.real_roots() if r.is_positive},
+                             key=lambda r: sp.N(r)) if common.degree() > 0 else [])
+        return NonSingularity(det, tuple(candidates), True)
+    common = None
+    for point in _sample_points(loss.n, 4):
+        p = _det_at(loss, point)
+        common = p if common is None else sp.gcd(common, p)
+        if common.degree() == 0:
+            return NonSingularity(None, (), True)
+    roots = sorted({r for r in common.real_roots() if r.is_positive}, key=lambda r: sp.N(r))
+    singular = tuple(r for r in roots
+                     if sp.expand(gd_jacobian(loss, ETA).subs(ETA, r).det(method="berkowitz"))
+                     == 0)
+    return NonSingularity(None, singular, True)

@@ -137,11 +137,32 @@ def transverse_polynomial(
 ) -> tuple[sp.Expr, int]:
     """χ_H(λ) modulo the component's ideal, divided by the largest power λ^m; returns (p, m)."""
     basis = sp.groebner(equations, *params, order="grevlex", domain=sp.QQ)
-    chi = sp.Poly((LAM * sp.eye(hessian.rows) - hessian).det(method="berkowitz"), LAM)
+    # reduction modulo the ideal is a ring map, so χ_H mod I = χ_(H mod I) mod I: reducing
+    # the entries first keeps the determinant small (zero blocks on coordinate subspaces)
+    reduced = hessian.applyfunc(lambda e: basis.reduce(sp.expand(e))[1])
+    n = hessian.rows
+    if n > 2 and _rank_at_most_one(reduced, basis):
+        # every 2×2 minor vanishes on the component: χ_H = λ^(n−1)(λ − tr H) there (a
+        # squared residual's minima: H = 2c∇r∇rᵀ + 2c·r∇²r and r ∈ I)
+        trace = basis.reduce(sp.expand(reduced.trace()))[1]
+        chi = sp.Poly(LAM**n - trace * LAM ** (n - 1), LAM)
+    else:
+        chi = sp.Poly((LAM * sp.eye(n) - reduced).det(method="berkowitz"), LAM)
     coeffs = [basis.reduce(sp.expand(c))[1] for c in reversed(chi.all_coeffs())]  # low -> high
     m = next(i for i, c in enumerate(coeffs) if c != 0)
     p = sum(c * LAM ** (i - m) for i, c in enumerate(coeffs) if i >= m)
     return sp.expand(p), m
+
+
+def _rank_at_most_one(matrix: sp.Matrix, basis: sp.GroebnerBasis) -> bool:
+    """Whether every 2×2 minor of ``matrix`` lies in the ideal of ``basis``."""
+    n = matrix.rows
+    for i, j in itertools.combinations(range(n), 2):
+        for k, m in itertools.combinations(range(n), 2):
+            minor = matrix[i, k] * matrix[j, m] - matrix[i, m] * matrix[j, k]
+            if minor != 0 and basis.reduce(sp.expand(minor))[1] != 0:
+                return False
+    return True
 
 
 def _real_roots(expr: sp.Expr, t: sp.Symbol) -> list[sp.Expr]:
