@@ -20,6 +20,25 @@ from .model import Params
 
 jax.config.update("jax_enable_x64", True)
 
+
+def _use_disk_cache() -> None:
+    """Keep compiled XLA programs under symstab's cache directory (like the numba
+    kernels), so a new process reuses them; off with SYMSTAB_NO_CACHE=1."""
+    from symstab.codegen.cache import enabled
+    from symstab.storage import cache_root
+
+    if not enabled() or jax.config.jax_compilation_cache_dir:
+        return
+    try:
+        jax.config.update("jax_compilation_cache_dir", str(cache_root() / "jax"))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    except (AttributeError, ValueError):  # pragma: no cover - an older JAX
+        pass
+
+
+_use_disk_cache()
+
 __all__ = ["JaxBackend", "make_backend"]
 
 
