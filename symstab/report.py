@@ -19,6 +19,7 @@ from rich.table import Table
 
 from symstab.evidence import Value
 from symstab.exact.analysis import Analysis, component_to_dict
+from symstab.exact.display import MORSE_BOTT_LEGEND
 
 FORMATS = ("table", "json", "markdown", "latex")
 
@@ -222,11 +223,6 @@ def _incomplete(analysis: Analysis) -> bool:
 
 def _morse_bott(analysis: Analysis) -> bool:
     return any("Morse-Bott" in c.kind for c in analysis.components)
-
-
-#: The key to the words of the components table.
-MORSE_BOTT_LEGEND = ("non-strict, Morse-Bott: the minima (or maxima) form a curve or surface; "
-                     "the Hessian is zero along it and non-singular across it")
 
 
 def _equations(c: Any) -> str:
