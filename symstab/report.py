@@ -323,7 +323,8 @@ def _column_widths(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list
 
 def _rich_table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]],
                 widths: list[int]) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  min_width=min(len(title), table_width()))
     for h, w in zip(header, widths, strict=True):
         table.add_column(h, overflow="fold", width=w)
     for row in rows:
@@ -340,7 +341,7 @@ def _records(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -
             return f"{h} {c}"
         return f"{h}: {c}" if h == "at η" else f"{h} = {c}"
 
-    lines = [title]
+    lines = textwrap.wrap(title, table_width(), subsequent_indent="    ")
     for row in rows:
         label = f"#{row[0]} " if row[0] else ""
         fields = "; ".join(field(h, c) for h, c in zip(header[2:], row[2:], strict=True)

@@ -129,8 +129,11 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
             data["certified_measure"] = {**bound.to_dict(), "sampled": _sampled(bmap)}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         return
-    click.echo(f"{the_loss.name} at η = {step}: {bmap.labels.size} starting points on "
-               f"{grid_text_of(grid)}, {bmap.seconds:.3f} s")
+    import textwrap
+
+    click.echo(textwrap.fill(f"{the_loss.name} at η = {step}: {bmap.labels.size} starting "
+                             f"points on {grid_text_of(grid)}, {bmap.seconds:.3f} s", 80,
+                             subsequent_indent="    ", break_long_words=False))
     kinds = {a.label: a.kind for a in bmap.attractors()}
     where = {a.label: "(" + ", ".join(f"{c:.4g}" for c in a.point) + ")"
              for a in bmap.attractors()}
