@@ -306,7 +306,10 @@ def _print_table(checked: Sequence, console) -> None:
 
 
 def _print_details(checked: Sequence, markdown: bool) -> None:
-    """Failures with their counterexamples; undecided claims with their reasons."""
+    """Failures with their counterexamples; undecided claims with their reasons (wrapped
+    to the table's width)."""
+    from rich.console import Console
+
     from proofs_check.core import Verdict
 
     failed = [c for c in checked if c.result.unexpected]
@@ -324,8 +327,14 @@ def _print_details(checked: Sequence, markdown: bool) -> None:
         click.echo("")
         bullet = "- " if markdown else "  "
         click.echo("Not decided (these do not fail the run):")
+        import textwrap
+
+        width = None if markdown else table_width(Console())
         for c in undecided:
-            click.echo(f"{bullet}{c.result.claim_id}: {c.result.verdict}: {c.reason()}")
+            line = f"{bullet}{c.result.claim_id}: {c.result.verdict}: {c.reason()}"
+            click.echo(line if width is None else textwrap.fill(
+                line, width, subsequent_indent="      ", break_long_words=False,
+                break_on_hyphens=False))
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

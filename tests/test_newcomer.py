@@ -400,3 +400,18 @@ def test_basin_map_displays_as_an_image():
     # every start converges stably (see test_basin_table_in_plain_words)
     assert re.search(r"converged stably \(U_η\)</td><td[^>]*>1\.0000", page)
     assert np.all(bmap.labels == 1)
+
+
+def test_without_jax_the_network_claims_are_not_applicable(capsys, monkeypatch):
+    """What the README says of the plain install: six claims need JAX, the run exits 0."""
+    from symstab.nn.backend import get_backend
+
+    monkeypatch.setitem(sys.modules, "jax", None)
+    get_backend.cache_clear()
+    try:
+        code = pc_cli.main(["--only", "craciun.nn.*", "--jobs", "1", "-q"])
+    finally:
+        get_backend.cache_clear()
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out.startswith("6 claims: 0 hold, 0 fail, 0 inconclusive, 6 not applicable")
