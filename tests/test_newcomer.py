@@ -415,3 +415,16 @@ def test_without_jax_the_network_claims_are_not_applicable(capsys, monkeypatch):
     out, _ = capsys.readouterr()
     assert code == 0
     assert out.startswith("6 claims: 0 hold, 0 fail, 0 inconclusive, 6 not applicable")
+
+
+@pytest.mark.parametrize("args", [
+    ("catalog",),
+    ("eos", "xy", "--eta", "2/25", "--from", "5.05,0.19", "--steps", "60"),
+    ("sweep", "xy", "--etas", "0.5,0.9", "-n", "40", "--max-steps", "500"),
+], ids=lambda a: a[0])
+def test_other_commands_fit_80_columns(capsys, args):
+    code, out, _ = _symstab(capsys, *args)
+    assert code == 0 and out.strip()
+    assert _too_long(out, 80) == []
+    if args[0] == "sweep":
+        assert "M_WS norm.: length of the weakly stable minima" in out
