@@ -74,8 +74,8 @@ def render(analysis: Analysis, fmt: str) -> str:
 
 _POINT_HEADER = ("#", "point", "f", "type", "eigenvalues", "λmax", "η* = 2/λmax", "at η")
 _COMPONENT_HEADER = ("equations", "dim", "f", "type", "λmax on it", "inf λmax", "η crit")
-_POINTS_LEGEND = ("The # column is the label of a minimum (as in basin maps); η* is about "
-                  "that minimum alone")
+_POINTS_LEGEND = ("# (or #k) is the label of a minimum, the same as in basin maps; η* is "
+                  "about that minimum alone")
 
 
 def _value(v: Value | None, approx: bool = True) -> str:

@@ -428,3 +428,13 @@ def test_other_commands_fit_80_columns(capsys, args):
     assert _too_long(out, 80) == []
     if args[0] == "sweep":
         assert "M_WS norm.: length of the weakly stable minima" in out
+
+
+def test_readme_example_is_the_current_output(capsys, monkeypatch):
+    """The README's `symstab analyze f4 --eta 1/2` block is what the command prints now."""
+    monkeypatch.setenv("COLUMNS", "80")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ symstab analyze f4 --eta 1/2\n", 1)[1].split("```", 1)[0]
+    code, out, _ = _symstab(capsys, "analyze", "f4", "--eta", "1/2")
+    assert code == 0
+    assert block == out
