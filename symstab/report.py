@@ -170,7 +170,9 @@ def _summary_lines(analysis: Analysis, limit: int | None = None) -> list[str]:
     loss = analysis.loss
     gradient = ", ".join(sp.sstr(g) for g in analysis.gradient)
     lines = [f"gradient: ({abbreviate(gradient, limit)})"]
-    det = abbreviate(sp.sstr(analysis.jacobian_det), limit)
+    det = ("not expanded (more than 4 parameters; decided by exact evaluation)"
+           if analysis.jacobian_det is None
+           else abbreviate(sp.sstr(analysis.jacobian_det), limit))
     if analysis.singular_etas is None:
         verdict = "not decided (loss is not a polynomial)"
     elif not analysis.singular_etas:

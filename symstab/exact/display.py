@@ -117,8 +117,9 @@ def analysis_html(analysis: Any) -> str:
         out += [f"<li>η = {_value(e.eta)} for {html.escape(e.subject)}: "
                 f"{html.escape(e.meaning)}</li>" for e in analysis.critical_etas]
         out.append("</ul>")
-    det = _math(r"\det(I - \eta H) = " + sp.latex(analysis.jacobian_det))
-    out.append(f"<p>{det}</p>")
+    if analysis.jacobian_det is not None:
+        det = _math(r"\det(I - \eta H) = " + sp.latex(analysis.jacobian_det))
+        out.append(f"<p>{det}</p>")
     out.append(f"<p><small>critical set: {html.escape(analysis.critical_set_status)}"
                "</small></p></div>")
     return "\n".join(out)
