@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import textwrap
 from typing import Any
 
@@ -32,11 +33,17 @@ EXPRESSION_LINES = 4
 
 
 def table_width() -> int:
-    """Columns of the table format: ``COLUMNS`` when set (60 to 160), else :data:`WIDTH`."""
+    """Columns of the table format, 60 to 160: ``COLUMNS`` when set, else the terminal's
+    width when the output is a terminal, else :data:`WIDTH`."""
     try:
-        return min(160, max(60, int(os.environ["COLUMNS"])))
+        columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        return WIDTH
+        try:
+            columns = os.get_terminal_size(sys.stdout.fileno()).columns \
+                if sys.stdout.isatty() else WIDTH
+        except (OSError, ValueError, AttributeError):
+            columns = WIDTH
+    return min(160, max(60, columns))
 
 
 def abbreviate(text: str, limit: int | None) -> str:

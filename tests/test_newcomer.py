@@ -443,3 +443,28 @@ def test_readme_example_is_the_current_output(capsys, monkeypatch):
     code, out, _ = _symstab(capsys, "analyze", "f4", "--eta", "1/2")
     assert code == 0
     assert block == out
+
+
+def test_table_width_follows_the_terminal(monkeypatch):
+    import io
+    import os
+
+    import symstab.report as report
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            return 1
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert report.table_width() == 80  # not a terminal: 80
+    monkeypatch.setattr(sys, "stdout", Tty())
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((70, 24)))
+    assert report.table_width() == 70
+    monkeypatch.setenv("COLUMNS", "90")
+    assert report.table_width() == 90  # COLUMNS wins
+    monkeypatch.setenv("COLUMNS", "20")
+    assert report.table_width() == 60  # never below 60
