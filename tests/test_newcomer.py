@@ -468,3 +468,39 @@ def test_table_width_follows_the_terminal(monkeypatch):
     assert report.table_width() == 90  # COLUMNS wins
     monkeypatch.setenv("COLUMNS", "20")
     assert report.table_width() == 60  # never below 60
+
+
+@pytest.mark.slow
+def test_jupyter_shows_the_rich_displays(tmp_path, monkeypatch):
+    """Executed in a real kernel: an analysis, a claim result, a run and a basin map come
+    out as text/html (and image/png for the map), with the exact values in them."""
+    import os
+
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    nb = new_notebook(cells=[
+        new_code_cell("import sympy as sp\nfrom symstab.loss import Loss\n"
+                      "from symstab.exact.analysis import analyze\n"
+                      "analyze(Loss.from_catalog('f4'), sp.Rational(1, 2))"),
+        new_code_cell("from proofs_check import seed_claim\n"
+                      "from proofs_check.report import check_claims\n"
+                      "run = check_claims([seed_claim('chen.threshold.f4'),\n"
+                      "                    seed_claim('chen.eq30-printed.f4')])\nrun"),
+        new_code_cell("run[0]"),
+        new_code_cell("from symstab.dynamics.basins import basin_map\n"
+                      "basin_map(Loss.from_catalog('f4'), sp.Rational(1, 2),\n"
+                      "          ((-2.0, 2.0, 20), (-2.0, 2.0, 20)))"),
+    ])
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(
+                       env=dict(os.environ))
+    data = [next(o for o in c.outputs if o.output_type == "execute_result")["data"]
+            for c in nb.cells]
+    assert r"\frac{10}{19}" in data[0]["text/html"]
+    assert r"\frac{\sqrt{95}}{10}" in data[0]["text/html"]
+    assert "chen.threshold.f4" in data[1]["text/html"]
+    assert "fails (as expected)" in data[1]["text/html"]
+    assert "holds" in data[2]["text/html"]
+    assert "image/png" in data[3] and "data:image/png;base64," in data[3]["text/html"]
