@@ -153,9 +153,11 @@ def _results(claims: Sequence, budget_name: str, jobs: int):
             yield futures[future], future.result()
 
 
-def _check_all(claims: Sequence, budget_name: str, console, jobs: int = 1) -> list:
+def _check_all(claims: Sequence, budget_name: str, console, jobs: int = 1,
+               quiet: bool = False) -> list:
     """Check every claim (``jobs`` at a time), with a progress bar on a terminal and one
-    line per finished claim on stderr otherwise; results in the order of ``claims``."""
+    line per finished claim on stderr otherwise (neither when ``quiet``); results in the
+    order of ``claims``."""
     from rich.markup import escape
     from rich.progress import (
         BarColumn,
@@ -171,7 +173,7 @@ def _check_all(claims: Sequence, budget_name: str, console, jobs: int = 1) -> li
     checked: list = [None] * len(claims)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, transient=True,
-                        disable=not console.is_terminal)
+                        disable=quiet or not console.is_terminal)
     width = len(str(len(claims)))
     with progress:
         task = progress.add_task("checking", total=len(claims))
@@ -179,7 +181,7 @@ def _check_all(claims: Sequence, budget_name: str, console, jobs: int = 1) -> li
             checked[i] = Checked(result, claim_origin(claims[i]), error)
             progress.update(task, description=f"checked {escape(result.claim_id)}")
             progress.advance(task)
-            if not console.is_terminal:
+            if not (quiet or console.is_terminal):
                 print(f"[{done:{width}d}/{len(claims)}] {result.claim_id}: "
                       f"{checked[i].verdict_text()} ({result.seconds:.1f} s)",
                       file=sys.stderr, flush=True)
@@ -198,18 +200,76 @@ def _source_text(c) -> str:
     return str(source)
 
 
+#: Below this many columns the source column is left out of the table.
+SOURCE_MIN_WIDTH = 100
+
+#: Width of the table when the output is not a terminal and ``COLUMNS`` is not set.
+PIPED_WIDTH = 100
+
+
+def table_width(console) -> int:
+    """Columns for the claims table: the terminal's, else ``COLUMNS``, else 100."""
+    if console.is_terminal:
+        return console.width
+    try:
+        return max(40, int(os.environ["COLUMNS"]))
+    except (KeyError, ValueError):
+        return PIPED_WIDTH
+
+
+def _fit(widths: list[int], least: list[int], budget: int) -> list[int]:
+    """Shrink the wrappable widths (``least`` < width) until they fit ``budget`` or reach
+    ``least``; the widest give way first."""
+    widths = list(widths)
+    while sum(widths) > budget:
+        slack = [j for j in range(len(widths)) if widths[j] > least[j]]
+        if not slack:
+            break
+        i = max(slack, key=lambda j: widths[j] - least[j])
+        widths[i] -= 1
+    return widths
+
+
+def table_columns(rows: Sequence[tuple[str, ...]], width: int) -> tuple[list[int], list[int]]:
+    """Which columns of (claim, source, verdict, evidence, time) to show, and their widths.
+
+    The claim id never folds (so it can be copied into ``--only``); below
+    :data:`SOURCE_MIN_WIDTH` columns the source is left out; verdict and evidence wrap
+    at spaces; when even that is too wide the time goes too.
+
+    Returns
+    -------
+    (list of int, list of int)
+        Indices of the columns shown, and their widths.
+    """
+    def widest(i: int) -> int:
+        return max([len(r[i]) for r in rows] + [len(_HEADER[i])])
+
+    def longest_word(i: int) -> int:
+        return max([len(w) for r in rows for w in r[i].split()] + [len(_HEADER[i])])
+
+    for shown in ([0, 1, 2, 3, 4], [0, 2, 3, 4], [0, 2, 3]):
+        if 1 in shown and width < SOURCE_MIN_WIDTH:
+            continue
+        budget = width - 3 * (len(shown) - 1)
+        natural = [widest(i) for i in shown]
+        least = [natural[k] if i in (0, 4) else longest_word(i) for k, i in enumerate(shown)]
+        if sum(least) <= budget or shown == [0, 2, 3]:
+            return shown, _fit(natural, least, budget)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_HEADER = ("claim", "source", "verdict", "evidence", "time")
+
+
 def _print_table(checked: Sequence, console) -> None:
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
     from proofs_check.core import Verdict
 
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("claim", overflow="fold")
-    table.add_column("source", overflow="fold")
-    table.add_column("verdict")
-    table.add_column("evidence", overflow="fold")
-    table.add_column("time", justify="right")
+    rows, styles = [], []
     for c in checked:
         r = c.result
         style = _STYLE[str(r.verdict)]
@@ -217,14 +277,39 @@ def _print_table(checked: Sequence, console) -> None:
             style = "magenta"
         elif r.unexpected:
             style = "bold red"
-        table.add_row(escape(r.claim_id), escape(_source_text(c)),
-                      f"[{style}]{escape(c.verdict_text())}[/]", escape(r.evidence.label()),
-                      f"{r.seconds:.2f} s")
-    console.print(table)
+        rows.append((r.claim_id, " ".join(_source_text(c).split()), c.verdict_text(),
+                     r.evidence.label(), f"{r.seconds:.2f} s"))
+        styles.append(style)
+    width = table_width(console)
+    shown, widths = table_columns(rows, width)
+    table = Table(show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
+    for i, w in zip(shown, widths, strict=True):
+        table.add_column(_HEADER[i], width=w, no_wrap=i in (0, 4),
+                         justify="right" if i == 4 else "left", overflow="fold")
+    for row, style in zip(rows, styles, strict=True):
+        cells = [escape(row[i]) for i in shown]
+        cells[shown.index(2)] = f"[{style}]{cells[shown.index(2)]}[/]"
+        table.add_row(*cells)
+    # the console is at least as wide as the table, so rich never folds an id
+    needed = sum(widths) + 3 * (len(widths) - 1)
+    if needed > console.width:
+        from rich.console import Console
+
+        console = Console(file=console.file, width=needed, highlight=False,
+                          force_terminal=console.is_terminal, no_color=console.no_color)
+    if console.is_terminal:
+        console.print(table)
+        return
+    with console.capture() as captured:
+        console.print(table)
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 def _print_details(checked: Sequence, markdown: bool) -> None:
-    """Failures with their counterexamples; undecided claims with their reasons."""
+    """Failures with their counterexamples; undecided claims with their reasons (wrapped
+    to the table's width)."""
+    from rich.console import Console
+
     from proofs_check.core import Verdict
 
     failed = [c for c in checked if c.result.unexpected]
@@ -242,8 +327,14 @@ def _print_details(checked: Sequence, markdown: bool) -> None:
         click.echo("")
         bullet = "- " if markdown else "  "
         click.echo("Not decided (these do not fail the run):")
+        import textwrap
+
+        width = None if markdown else table_width(Console())
         for c in undecided:
-            click.echo(f"{bullet}{c.result.claim_id}: {c.result.verdict}: {c.reason()}")
+            line = f"{bullet}{c.result.claim_id}: {c.result.verdict}: {c.reason()}"
+            click.echo(line if width is None else textwrap.fill(
+                line, width, subsequent_indent="      ", break_long_words=False,
+                break_on_hyphens=False))
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -259,13 +350,16 @@ def _print_details(checked: Sequence, markdown: bool) -> None:
               help="Write a JUnit XML file (one testcase per claim).")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table instead of the table.")
 @click.option("--list", "list_only", is_flag=True, help="List claim ids and titles; check none.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only the totals line and the claims with an unexpected verdict "
+                   "(no table, no progress).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, metavar="N",
               help="Check N claims at a time in worker processes (default: the CPU cores "
                    "available).")
 @click.version_option(package_name="symstab", prog_name="proofs-check")
 def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
         report_path: str | None, junit_path: str | None, markdown: bool,
-        list_only: bool, jobs: int | None) -> None:
+        list_only: bool, jobs: int | None, quiet: bool) -> None:
     """Check claims about gradient descent: every seed claim, or those of claims FILES (TOML).
 
     Exit codes: 0 all claims hold (inconclusive / not applicable are reported but do not
@@ -288,7 +382,7 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
             click.echo(f"{claim.id}\t{claim.title}\t[{where}]")
         return
     err_console = Console(stderr=True)
-    checked = _check_all(claims, budget_name, err_console, jobs or default_jobs())
+    checked = _check_all(claims, budget_name, err_console, jobs or default_jobs(), quiet)
     from proofs_check.report import junit_xml, markdown_table, report_json, totals, totals_line
     from symstab.storage import write_atomic
 
@@ -297,15 +391,21 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
     if junit_file is not None:
         write_atomic(junit_file, junit_xml(checked))
 
-    if markdown:
+    if quiet:
+        click.echo(totals_line(checked))
+        for c in checked:
+            if c.result.unexpected or c.error:
+                click.echo(f"  {c.result.claim_id}: {c.verdict_text()}")
+    elif markdown:
         click.echo(markdown_table(checked), nl=False)
     else:
         out = Console(highlight=False)
         if not out.is_terminal:
-            out = Console(highlight=False, width=160)
+            out = Console(highlight=False, width=table_width(out))
         _print_table(checked, out)
         click.echo(totals_line(checked))
-    _print_details(checked, markdown)
+    if not quiet:
+        _print_details(checked, markdown)
     t = totals(checked)
     if t["errors"]:
         first = next(c for c in checked if c.error)

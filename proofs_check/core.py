@@ -293,6 +293,12 @@ class Result:
             "seconds": round(self.seconds, 3),
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the verdict in colour, the evidence and any counterexample."""
+        from proofs_check.display import results_html
+
+        return results_html([self])
+
     def explain(self) -> str:
         """A few lines for humans (pytest failure text, terminal)."""
         known = " (expected)" if self.verdict == self.expected != Verdict.HOLDS else ""

@@ -18,6 +18,8 @@ from proofs_check.core import Result, Verdict
 
 __all__ = [
     "Checked",
+    "Results",
+    "check_claims",
     "junit_xml",
     "markdown_table",
     "report_dict",
@@ -64,6 +66,49 @@ class Checked:
     def reason(self) -> str:
         """Why the claim is not decided (inconclusive / not applicable), one line."""
         return " ".join(self.result.evidence.summary.split())
+
+
+class Results(tuple):
+    """The results of a run of claims (a tuple of :class:`~proofs_check.core.Result`) that
+    shows itself as a coloured table in Jupyter and as the totals line in a terminal."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        from proofs_check.display import results_html
+
+        return results_html(list(self))
+
+    def __repr__(self) -> str:
+        lines = [f"{r.claim_id}: {Checked(r).verdict_text()} ({r.evidence.label()}, "
+                 f"{r.seconds:.2f} s)" for r in self]
+        return "\n".join([*lines, totals_line([Checked(r) for r in self])])
+
+    @property
+    def unexpected(self) -> tuple[Result, ...]:
+        """The results whose verdict is decisive and not the expected one."""
+        return tuple(r for r in self if r.unexpected)
+
+
+def check_claims(claims: Sequence[Any], budget: Any = None) -> Results:
+    """Check claims one after another in this process.
+
+    Parameters
+    ----------
+    claims
+        :class:`~proofs_check.core.Claim` objects.
+    budget
+        A :class:`~proofs_check.core.Budget` (default ``Budget.reduced()``).
+
+    Returns
+    -------
+    Results
+        The results in the order of ``claims``; in Jupyter a coloured table.
+    """
+    from proofs_check.core import Budget
+
+    budget = Budget.reduced() if budget is None else budget
+    return Results(claim.check(budget) for claim in claims)
 
 
 def tool_version() -> str:

@@ -50,7 +50,7 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
                           digits=digits_option(digits), time_limit=timeout)
     click.echo(render(result, fmt), nl=False)
     if result.critical_set_status.startswith("incomplete"):
-        raise BudgetExceeded(result.critical_set_status)
+        raise BudgetExceeded(result.critical_set_status.removeprefix("incomplete: "))
 
 
 def _network(spec: object, fmt: str) -> None:

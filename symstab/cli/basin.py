@@ -19,13 +19,47 @@ from symstab.cli.options import (
 #: Default bisections of a failing cell for ``--certified-measure``.
 MEASURE_DEPTH = 3
 
+#: The grid used without ``--grid``, by the number of parameters (beyond 3: ``--grid``
+#: is required).
+DEFAULT_GRIDS = {1: "-3,3,400", 2: "-3,3,200;-3,3,200", 3: "-3,3,40;-3,3,40;-3,3,40"}
+
+
+def default_grid(grid_text: str | None, n: int) -> str:
+    """``grid_text``, or the default grid for ``n`` parameters (an input error beyond 3)."""
+    from symstab.errors import InputError
+
+    if grid_text is not None:
+        return grid_text
+    if n not in DEFAULT_GRIDS:
+        raise InputError(f"the loss has {n} parameters: give --grid with {n} ';'-separated "
+                         "'min,max,count' (no default grid beyond 3 parameters)", "--grid")
+    return DEFAULT_GRIDS[n]
+
+
+def grid_text_of(grid: Any) -> str:
+    """The grid in words, e.g. ``[-3, 3]² with 200 points per axis``."""
+    sides = {(lo, hi) for lo, hi, _ in grid}
+    counts = {count for _, _, count in grid}
+    if len(sides) == 1 and len(counts) == 1 and len(grid) > 1:
+        lo, hi = sides.pop()
+        return f"[{lo:g}, {hi:g}]^{len(grid)}, {counts.pop()} points per axis"
+    return " x ".join(f"[{lo:g}, {hi:g}] ({count})" for lo, hi, count in grid)
+
+
+#: The rows of the basin table, in plain words.
+STABLE_TEXT = "converged stably (U_η)"
+UNSTABLE_TEXT = "converged unstably (V_η \\ U_η)"
+LEGEND = "  (stably: the loss fell at every step; unstably: it rose at some step)"
+
 
 @click.command(name="basin")
 @click.argument("loss")
 @click.option("--params", default=None, help="Parameter names in order, e.g. 'x,y'.")
 @click.option("--eta", required=True, help="Step size, exact: 0.5, 1/2, 10/19.")
-@click.option("--grid", "grid_text", default="-3,3,200;-3,3,200", show_default=True,
-              help="Per parameter 'min,max,count', separated by ';'.")
+@click.option("--grid", "grid_text", default=None,
+              help="Per parameter 'min,max,count', separated by ';'. Default: [-3, 3] with "
+                   "400 points (1 parameter), 200 per axis (2), 40 per axis (3); required "
+                   "beyond 3 parameters.")
 @click.option("--max-steps", default=10_000, show_default=True, help="Step budget per point.")
 @click.option("--certified-measure", "measure", is_flag=True,
               help="Also prove lower bounds on the converging and stably converging "
@@ -45,7 +79,7 @@ MEASURE_DEPTH = 3
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: local).")
 @click.option("--workers", default=0, show_default=True,
               help="Start a local Dask cluster with this many workers (0: no cluster).")
-def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: int,
+def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_steps: int,
             measure: bool, measure_depth: int, landing: bool, fmt: str,
             plot_path: str | None,
             scheduler: str | None, workers: int) -> None:
@@ -63,7 +97,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
 
     the_loss = load_loss(loss, params)
     step = eta_option(eta)
-    grid = grid_option(grid_text, the_loss.n)
+    grid = grid_option(default_grid(grid_text, the_loss.n), the_loss.n)
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     bounded_option(measure_depth, "measure-depth", 0, 12)
     client = dask_client(scheduler, workers)
@@ -95,16 +129,28 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
             data["certified_measure"] = {**bound.to_dict(), "sampled": _sampled(bmap)}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         return
-    click.echo(f"{the_loss.name} at η = {step}: {bmap.labels.size} points, "
-               f"{bmap.seconds:.3f} s")
+    import textwrap
+
+    click.echo(textwrap.fill(f"{the_loss.name} at η = {step}: {bmap.labels.size} starting "
+                             f"points on {grid_text_of(grid)}, {bmap.seconds:.3f} s", 80,
+                             subsequent_indent="    ", break_long_words=False))
     kinds = {a.label: a.kind for a in bmap.attractors()}
-    names = {"piece of minima": "piece {} of M", "degenerate minimum": "degenerate min. {}"}
+    where = {a.label: "(" + ", ".join(f"{c:.4g}" for c in a.point) + ")"
+             for a in bmap.attractors()}
+    names = {"piece of minima": "piece {} of the minima", "degenerate minimum":
+             "degenerate min. {}"}
     certified = bmap.certified_counts()
     size = bmap.labels.size
+    rows = []
     for label, fraction in sorted(bmap.fractions().items()):
         name = {-1: "diverged", 0: "undetermined"}.get(
             label, names.get(kinds.get(label, ""), "minimum {}").format(label))
-        line = f"  {name:17s} {fraction:.4f}"
+        if label > 0 and label in where and kinds.get(label) != "piece of minima":
+            name += f" at {where[label]}"
+        rows.append((label, fraction, name))
+    width = max([len(UNSTABLE_TEXT)] + [len(name) for _, _, name in rows])
+    for label, fraction, name in rows:
+        line = f"  {name:{width}s} {fraction:.4f}"
         if label > 0 and certified.get(label, 0) < round(fraction * size):
             line += (f"   (certified {certified.get(label, 0) / size:.4f}, numerical "
                      f"{fraction - certified.get(label, 0) / size:.4f})")
@@ -116,8 +162,9 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
                    "or too close to it\n  for the grid); labels there are numerical")
     converged = bmap.labels > 0
     u_eta = float((converged & bmap.stable).mean())
-    click.echo(f"  U_η (stable convergence)           {u_eta:.4f}")
-    click.echo(f"  V_η minus U_η (unstable convergence) {float(converged.mean()) - u_eta:.4f}")
+    click.echo(f"  {STABLE_TEXT:{width}s} {u_eta:.4f}")
+    click.echo(f"  {UNSTABLE_TEXT:{width}s} {float(converged.mean()) - u_eta:.4f}")
+    click.echo(LEGEND)
     click.echo(f"  high-precision recheck of 10 points at 50 digits: "
                f"{len(disagreements)} disagreement(s)")
     if bmap.landing is not None:

@@ -16,7 +16,8 @@ def command() -> None:
     for entry in catalog.entries():
         loss = Loss.from_catalog(entry.name)
         click.echo(f"{entry.name:8s} {loss.to_text()}")
-        click.echo(f"{'':8s} {entry.description}")
+        click.echo(textwrap.fill(entry.description, 80, initial_indent=" " * 9,
+                                 subsequent_indent=" " * 11, break_long_words=False))
         click.echo(textwrap.fill(f"source: {entry.source}", 80, initial_indent=" " * 9,
                                  subsequent_indent=" " * 11))
     click.echo("deep-chain-D  ½(1 − x1⋯xD)² for any depth D = 2..12")

@@ -57,16 +57,25 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
         return
     s = result.summary
     thr = s.thresholds
-    click.echo(f"{the_loss.name} at η = {result.eta} (2/η = {result.two_over_eta:.10g}) from "
-               f"({', '.join(map(str, result.theta0))}), {result.dps} digits:")
-    click.echo(f"  steps used: {s.used_steps} of {result.steps}")
-    click.echo(f"  loss: {s.loss_initial:.6g} -> {s.loss_final:.6g}, "
-               f"{s.n_loss_increases} increase(s), decreased overall: {s.loss_decreased}")
-    click.echo(f"  sharpness within {thr.sharpness_rel:.0%} of 2/η: "
-               f"{s.frac_sharpness_near:.1%} of steps; above 2/η: {s.frac_sharpness_above:.1%}"
-               f"; max λmax/(2/η) = {s.max_sharpness_ratio:.6g}")
-    click.echo(f"  |RP| <= {thr.rp_abs:g}: {s.frac_rp_near:.1%} of steps")
-    click.echo(f"  directional smoothness within {thr.sharpness_rel:.0%} of 2/η: "
-               f"{s.frac_smoothness_near:.1%} of steps")
-    click.echo(f"  unstable convergence features: "
-               f"{'present' if s.unstable_convergence else 'absent'} (strength: numerical)")
+    import textwrap
+
+    def say(text: str) -> None:
+        click.echo(textwrap.fill(text, 80, initial_indent="  ", subsequent_indent="      ",
+                                 break_long_words=False))
+
+    click.echo(textwrap.fill(
+        f"{the_loss.name} at η = {result.eta} (2/η = {result.two_over_eta:.10g}) from "
+        f"({', '.join(map(str, result.theta0))}), {result.dps} digits:", 80,
+        subsequent_indent="    ", break_long_words=False))
+    say(f"steps used: {s.used_steps} of {result.steps}")
+    say(f"loss: {s.loss_initial:.6g} -> {s.loss_final:.6g}, "
+        f"{s.n_loss_increases} increase(s), decreased overall: {s.loss_decreased}")
+    say(f"sharpness λmax within {thr.sharpness_rel:.0%} of 2/η: "
+        f"{s.frac_sharpness_near:.1%} of steps; above 2/η: {s.frac_sharpness_above:.1%}; "
+        f"max λmax/(2/η) = {s.max_sharpness_ratio:.6g}")
+    say(f"relative progress |RP| <= {thr.rp_abs:g}: {s.frac_rp_near:.1%} of steps "
+        "(RP: a step's change of the loss over η‖∇f‖²)")
+    say(f"directional smoothness within {thr.sharpness_rel:.0%} of 2/η: "
+        f"{s.frac_smoothness_near:.1%} of steps")
+    say(f"unstable convergence features: "
+        f"{'present' if s.unstable_convergence else 'absent'} (strength: numerical)")

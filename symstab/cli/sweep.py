@@ -82,5 +82,8 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
             q = (p.landing or {}).get("ratio_quantiles")
             line += f" {q['median']:10.4f}" if q else f" {'—':>10s}"
         click.echo(line)
+    if normalised:
+        click.echo("M_WS norm.: length of the weakly stable minima (λmax <= 2/η) on the "
+                   "curve,\n  over its length at the first η")
     if result.eta_critical is not None:
         click.echo(f"exact critical η (no minimum stable beyond it): {result.eta_critical}")

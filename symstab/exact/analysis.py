@@ -159,6 +159,18 @@ class Analysis:
         """
         return tuple(p for p in self.points if p.label is not None)
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: tables with the exact values as LaTeX."""
+        from symstab.exact.display import analysis_html
+
+        return analysis_html(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter/LaTeX display: the loss and the exact η* of each minimum."""
+        from symstab.exact.display import analysis_latex
+
+        return analysis_latex(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with stable keys; exact values as strings (see docs/json.md)."""
         loss = self.loss

@@ -156,6 +156,63 @@ class BasinMap:
         found = attractors_of(self.regions or ()) + self.numerical_attractors
         return tuple(sorted(found, key=lambda a: a.label))
 
+    def _repr_png_(self) -> bytes | None:
+        """Jupyter display of a 2-D grid: the map as an image (cyan: converged with the loss
+        falling at every step, dark blue: converged with the loss rising at some step,
+        light grey: diverged or undetermined); ``None`` for other shapes."""
+        if self.axes is None or len(self.axes) != 2:
+            return None
+        import io
+
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.colors import ListedColormap
+        from matplotlib.figure import Figure
+
+        labels = np.asarray(self.labels)
+        classes = np.zeros(labels.shape, dtype=np.int8)
+        classes[(labels >= 1) & ~np.asarray(self.stable, dtype=bool)] = 1
+        classes[(labels >= 1) & np.asarray(self.stable, dtype=bool)] = 2
+        xs, ys = self.axes
+        fig = Figure(figsize=(4.2, 3.6), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.imshow(classes, origin="lower", interpolation="nearest", vmin=-0.5, vmax=2.5,
+                  cmap=ListedColormap(["#ebebeb", "#0a2580", "#00c3e8"]), aspect="auto",
+                  extent=(float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1])))
+        ax.set_title(f"{self.loss_name}, η = {self.eta}: cyan stable, blue unstable "
+                     "convergence", fontsize=8)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: the fraction of each label, with the map as an image (2-D)."""
+        import base64
+        import html
+
+        names = {-1: "diverged", 0: "undetermined"}
+        names.update({a.label: f"{a.kind} {a.label} at ("
+                      + ", ".join(f"{c:.4g}" for c in a.point) + ")"
+                      for a in self.attractors()})
+        rows = "".join(
+            f"<tr><td style='text-align:left'>{html.escape(names.get(k, f'label {k}'))}"
+            f"</td><td style='text-align:right'>{f:.4f}</td></tr>"
+            for k, f in sorted(self.fractions().items()))
+        converged = self.labels >= 1
+        stable = float(np.mean(converged & self.stable)) if self.size else 0.0
+        rows += (f"<tr><td style='text-align:left'>converged stably (U_η)</td>"
+                 f"<td style='text-align:right'>{stable:.4f}</td></tr>"
+                 f"<tr><td style='text-align:left'>converged unstably (V_η \\ U_η)</td>"
+                 f"<td style='text-align:right'>"
+                 f"{float(np.mean(converged)) - stable if self.size else 0.0:.4f}</td></tr>")
+        png = self._repr_png_()
+        image = "" if png is None else (
+            "<img src='data:image/png;base64," + base64.b64encode(png).decode() + "'>")
+        return (f"<div><p><b>{html.escape(self.loss_name)}</b>, η = "
+                f"{html.escape(str(self.eta))}: {self.size} starts</p>"
+                f"<table>{rows}</table>{image}</div>")
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no per-point arrays)."""
         grid: dict[str, Any]
