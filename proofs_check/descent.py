@@ -22,7 +22,7 @@ is not allowed) only those are, and the evidence says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -30,9 +30,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from hypothesis import HealthCheck, Phase, currently_in_test_context, find, settings
 from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample
 
 from symstab.certify.spectral import interval_spectrum_bounds
 from symstab.codegen import compile_loss
@@ -40,18 +38,28 @@ from symstab.evidence import Strength
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
-from .strategies import known_quadratics, polynomial_losses, rationals
+from .descent_data import (
+    FracPoly,
+    QuadraticData,
+    draw_count,
+    fixed_quadratics,
+    frac,
+    fraction_text,
+    how_many,
+    minors_nonnegative,
+    norm2,
+    quadratic_draws,
+    search,
+)
+from .strategies import polynomial_losses, rationals
 
 __all__ = [
-    "FracPoly",
-    "QuadraticData",
     "convergence_log_perturbed",
     "convergence_quadratics",
     "false_variants",
     "lemma_polynomials",
     "lemma_quadratics",
     "quadratic_regime",
-    "search",
     "seed_claims",
 ]
 
@@ -61,235 +69,6 @@ AHN = "Ahn, Zhang & Sra 2022 (ICML slides)"
 WRONG = Source("false variant", "deliberately wrong, must fail")
 LEMMA_SOURCE = Source(CHEN, "eqs. (3)-(4)",
                       note="the same inequality is the blog's proof step and the slides' eq. (1)")
-
-
-# --------------------------------------------------------------------------------------
-# Search and exact helpers
-# --------------------------------------------------------------------------------------
-
-
-def search(strategy: st.SearchStrategy[Any], violated: Callable[[Any], bool], examples: int,
-           fallback: Sequence[Any] = ()) -> tuple[Any | None, int, bool]:
-    """Search ``strategy`` for a draw with ``violated(draw)`` true.
-
-    Parameters
-    ----------
-    strategy
-        Hypothesis strategy of the draws.
-    violated
-        The exact (or certified) check of one draw.
-    examples
-        Hypothesis examples (deterministic: ``derandomize=True``, no database, no shrink).
-    fallback
-        Fixed draws checked first (and only these inside a running Hypothesis test,
-        where a nested search is not allowed).
-
-    Returns
-    -------
-    tuple
-        ``(witness or None, draws checked, whether Hypothesis searched)``; a witness
-        among the fixed draws is returned without a search.
-    """
-    count = [0]
-
-    def counted(x: Any) -> bool:
-        count[0] += 1
-        return bool(violated(x))
-
-    witness = next((x for x in fallback if counted(x)), None)
-    if witness is not None or currently_in_test_context():
-        return witness, count[0], False
-    try:
-        witness = find(strategy, counted, settings=settings(
-            max_examples=examples, derandomize=True, database=None, deadline=None,
-            phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
-    except NoSuchExample:
-        return None, count[0], True
-    return witness, count[0], True
-
-
-def _how(n: int, fixed: int, searched: bool) -> str:
-    """How many draws a search checked, in words."""
-    if searched:
-        return f"{n} draws ({fixed} fixed, then Hypothesis)"
-    return f"{n} fixed draws"
-
-
-def _draws(budget: Budget, share: int) -> int:
-    """Hypothesis draws of a claim: a share of ``budget.examples`` (at least 5)."""
-    return max(budget.examples // share, 5)
-
-
-def _frac(x: Any) -> Fraction:
-    x = sp.Rational(x)
-    return Fraction(int(x.p), int(x.q))
-
-
-def _text(x: Fraction) -> str:
-    return str(x) if x.denominator < 10**12 else f"{float(x):.12g}"
-
-
-class FracPoly:
-    """A polynomial with rational coefficients, evaluated exactly on Fractions.
-
-    Parameters
-    ----------
-    expr, params
-        A polynomial SymPy expression and its variables.
-    """
-
-    def __init__(self, expr: sp.Expr, params: Sequence[sp.Symbol]) -> None:
-        poly = sp.Poly(expr, *params)
-        self.n = len(params)
-        self.terms = [(m, _frac(c)) for m, c in poly.terms()]
-        self.grad_terms = []
-        for i in range(self.n):
-            d = poly.diff(params[i])
-            self.grad_terms.append([(m, _frac(c)) for m, c in d.terms()])
-
-    @staticmethod
-    def _eval(terms: list[tuple[tuple[int, ...], Fraction]], x: Sequence[Fraction]) -> Fraction:
-        total = Fraction(0)
-        for m, c in terms:
-            v = c
-            for xi, k in zip(x, m, strict=True):
-                if k:
-                    v *= xi**k
-            total += v
-        return total
-
-    def value(self, x: Sequence[Fraction]) -> Fraction:
-        """f(x), exactly."""
-        return self._eval(self.terms, x)
-
-    def gradient(self, x: Sequence[Fraction]) -> list[Fraction]:
-        """∇f(x), exactly."""
-        return [self._eval(t, x) for t in self.grad_terms]
-
-
-def _norm2(v: Sequence[Fraction]) -> Fraction:
-    return sum((a * a for a in v), Fraction(0))
-
-
-def _det(m: list[list[Fraction]]) -> Fraction:
-    """Exact determinant of a small rational matrix (Laplace expansion)."""
-    if len(m) == 1:
-        return m[0][0]
-    return sum(((-1) ** j * m[0][j] * _det([row[:j] + row[j + 1:] for row in m[1:]])
-                for j in range(len(m))), Fraction(0))
-
-
-def _minors_nonnegative(m: list[list[Fraction]]) -> bool:
-    """Exact PSD test of a small symmetric rational matrix: all principal minors >= 0."""
-    from itertools import combinations
-
-    n = len(m)
-    return all(_det([[m[i][j] for j in idx] for i in idx]) >= 0
-               for k in range(1, n + 1) for idx in combinations(range(n), k))
-
-
-@dataclass(frozen=True)
-class QuadraticData:
-    """A drawn quadratic f = ½(θ − θ*)ᵀA(θ − θ*) in exact rationals.
-
-    Attributes
-    ----------
-    A, star, eigenvalues, Q
-        Hessian, minimiser, eigenvalues (in the order of Q's columns) and the orthogonal
-        eigenvector matrix (A = Q diag(eigenvalues) Qᵀ).
-    loss
-        The drawn loss.
-    """
-
-    A: tuple[tuple[Fraction, ...], ...]
-    star: tuple[Fraction, ...]
-    eigenvalues: tuple[Fraction, ...]
-    Q: tuple[tuple[Fraction, ...], ...]
-    loss: Loss
-
-    @classmethod
-    def of(cls, known: Any) -> QuadraticData:
-        """From a :class:`proofs_check.strategies.KnownQuadratic`."""
-        n = known.hessian.rows
-        A = tuple(tuple(_frac(known.hessian[i, j]) for j in range(n)) for i in range(n))
-        Qm = tuple(tuple(_frac(known.rotation[i, j]) for j in range(n)) for i in range(n))
-        # the eigenvalue of column j of Q (A Q = Q diag); sorted ascending by construction
-        lams = []
-        for j in range(n):
-            col = [Qm[i][j] for i in range(n)]
-            Av = [sum((A[i][k] * col[k] for k in range(n)), Fraction(0)) for i in range(n)]
-            k = next(i for i in range(n) if col[i] != 0)
-            lams.append(Av[k] / col[k])
-        return cls(A, tuple(_frac(s) for s in known.minimizer), tuple(lams), Qm, known.loss)
-
-    @property
-    def L(self) -> Fraction:
-        """λmax(A)."""
-        return max(self.eigenvalues)
-
-    def top(self) -> tuple[Fraction, ...]:
-        """A unit eigenvector (exact) of λmax."""
-        j = max(range(len(self.eigenvalues)), key=lambda i: self.eigenvalues[i])
-        return tuple(row[j] for row in self.Q)
-
-    def grad(self, x: Sequence[Fraction]) -> list[Fraction]:
-        """A(x − θ*)."""
-        d = [a - b for a, b in zip(x, self.star, strict=True)]
-        return [sum((r[k] * d[k] for k in range(len(d))), Fraction(0)) for r in self.A]
-
-    def value(self, x: Sequence[Fraction]) -> Fraction:
-        """½(x − θ*)ᵀA(x − θ*)."""
-        d = [a - b for a, b in zip(x, self.star, strict=True)]
-        return sum((a * b for a, b in zip(d, self.grad(x), strict=True)), Fraction(0)) / 2
-
-    def coords(self, x: Sequence[Fraction]) -> list[Fraction]:
-        """Eigen-coordinates Qᵀ(x − θ*) (exact: Q is rational orthogonal)."""
-        d = [a - b for a, b in zip(x, self.star, strict=True)]
-        n = len(d)
-        return [sum((self.Q[i][j] * d[i] for i in range(n)), Fraction(0)) for j in range(n)]
-
-    def verified(self) -> bool:
-        """The loss is a polynomial of degree <= 2 whose exact gradient is A(θ − θ*) (an
-        affine map, so checking it at θ* and θ* + e_j decides it)."""
-        if sp.Poly(self.loss.expr, *self.loss.params).total_degree() > 2:
-            return False
-        p = FracPoly(self.loss.expr, self.loss.params)
-        if any(g != 0 for g in p.gradient(self.star)):
-            return False
-        n = len(self.star)
-        for j in range(n):  # ∇f(θ* + e_j) = A e_j
-            e = [self.star[i] + (1 if i == j else 0) for i in range(n)]
-            if p.gradient(e) != [self.A[i][j] for i in range(n)]:
-                return False
-        return True
-
-    def step(self, x: Sequence[Fraction], h: Fraction) -> list[Fraction]:
-        """θ − h∇f(θ)."""
-        return [a - h * g for a, g in zip(x, self.grad(x), strict=True)]
-
-
-def _quadratic_draws(n: int = 2) -> st.SearchStrategy[QuadraticData]:
-    return known_quadratics(n).map(QuadraticData.of)
-
-
-def _fixed_quadratics() -> list[QuadraticData]:
-    """Two fixed quadratics (the fixed draws checked before each search)."""
-    x, y = sp.symbols("x y", real=True)
-    out = []
-    for lams, s in (((1, 3), sp.Rational(1, 2)), ((sp.Rational(1, 4), 2), sp.Integer(-1))):
-        S = sp.Matrix([[0, s], [-s, 0]])
-        Qm = (sp.eye(2) - S) * (sp.eye(2) + S).inv()
-        A = Qm * sp.diag(*lams) * Qm.T
-        star = (sp.Rational(1, 2), sp.Rational(-1, 3))
-        d = sp.Matrix([x - star[0], y - star[1]])
-        loss = Loss.from_expr(sp.expand((d.T * A * d)[0] / 2), (x, y), name="fixed quadratic")
-
-        class Known:
-            hessian, rotation, minimizer = sp.ImmutableMatrix(A), sp.ImmutableMatrix(Qm), star
-
-        Known.loss = loss  # type: ignore[attr-defined]
-        out.append(QuadraticData.of(Known))
-    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -320,7 +99,7 @@ def lemma_quadratics(*, quarter: bool = False, id: str | None = None,
     def c_of(L: Fraction, h: Fraction) -> Fraction:
         return 1 - L * h / (4 if quarter else 2)
 
-    strategy = st.tuples(_quadratic_draws(2), st.booleans(),
+    strategy = st.tuples(quadratic_draws(2), st.booleans(),
                          rationals(-2, 2, max_denominator=6),
                          rationals(-2, 2, max_denominator=6),
                          rationals(0, sp.Rational(3, 2), max_denominator=12, include_lo=False))
@@ -329,41 +108,42 @@ def lemma_quadratics(*, quarter: bool = False, id: str | None = None,
     def point(q: QuadraticData, along: bool, a: Any, b: Any) -> list[Fraction]:
         if along:
             v = q.top()
-            s = _frac(a) if a != 0 else Fraction(1)
+            s = frac(a) if a != 0 else Fraction(1)
             return [t + s * vi for t, vi in zip(q.star, v, strict=True)]
-        return [q.star[0] + _frac(a), q.star[1] + _frac(b)]
+        return [q.star[0] + frac(a), q.star[1] + frac(b)]
 
     def violated(draw: Any) -> bool:
         q, along, a, b, c = draw
         key = sp.srepr(q.loss.expr)
         if key not in proved:
             L = q.L
-            ok = q.verified() and _minors_nonnegative(
+            ok = q.verified() and minors_nonnegative(
                 [[(L if i == j else 0) - q.A[i][j] for j in range(2)] for i in range(2)])
             proved[key] = ok
         if not proved[key]:
             return True
         x = point(q, along, a, b)
-        h = _frac(c) * 2 / q.L
+        h = frac(c) * 2 / q.L
         g = q.grad(x)
-        return _lemma_gap(q.value(x), q.value(q.step(x, h)), _norm2(g), h, c_of(q.L, h)) > 0
+        return _lemma_gap(q.value(x), q.value(q.step(x, h)), norm2(g), h, c_of(q.L, h)) > 0
 
     def run(budget: Budget) -> Outcome:
         fixed = [(q, True, sp.Integer(1), sp.Integer(0), sp.Rational(1, 2))
-                 for q in _fixed_quadratics()]
-        witness, n, searched = search(strategy, violated, _draws(budget, 4), fixed)
-        how = _how(n, len(fixed), searched)
+                 for q in fixed_quadratics()]
+        witness, n, searched = search(strategy, violated, draw_count(budget, 4), fixed)
+        how = how_many(n, len(fixed), searched)
         if witness is not None:
             q, along, a, b, c = witness
             x = point(q, along, a, b)
-            h = _frac(c) * 2 / q.L
+            h = frac(c) * 2 / q.L
             g = q.grad(x)
-            gap = _lemma_gap(q.value(x), q.value(q.step(x, h)), _norm2(g), h, c_of(q.L, h))
+            gap = _lemma_gap(q.value(x), q.value(q.step(x, h)), norm2(g), h, c_of(q.L, h))
             ev = Evidence(Strength.EXACT, f"{how}: at the witness f(θ − h∇f) exceeds "
-                          f"f(θ) − h({const})‖∇f‖² by {_text(gap)} (exact)")
+                          f"f(θ) − h({const})‖∇f‖² by {fraction_text(gap)} (exact)")
             return Verdict.FAILS, ev, Counterexample(
                 f"on {q.loss.expr} (L = {q.L}): f(θ − h∇f) − f(θ) + h({const})‖∇f‖² = "
-                f"{_text(gap)} > 0", point=tuple(_text(t) for t in x), eta=_text(h))
+                f"{fraction_text(gap)} > 0", point=tuple(fraction_text(t) for t in x),
+                eta=fraction_text(h))
         ev = Evidence(Strength.EXACT, f"{how} of (quadratic, θ, h = c·2/L, c in (0, 3/2]) "
                       f"over {len(proved) or 2} distinct quadratics: for each, LI − A ⪰ 0 "
                       "(exact principal minors) and the exact expansion prove the inequality "
@@ -437,7 +217,7 @@ def lemma_polynomials(*, local: bool = False, id: str | None = None,
     def evaluate(draw: Any, pieces: int) -> tuple[Fraction, Fraction, list[Fraction]] | None:
         loss, a, b, c = draw
         p = FracPoly(loss.expr, loss.params)
-        x = [_frac(a), _frac(b)]
+        x = [frac(a), frac(b)]
         if local:
             L = local_L(loss, x)
             if L <= 0:
@@ -448,14 +228,14 @@ def lemma_polynomials(*, local: bool = False, id: str | None = None,
                 stats["uncertified"] += 1
                 return None
         stats["losses"].add(sp.srepr(loss.expr))
-        h = _frac(c) * 2 / L
+        h = frac(c) * 2 / L
         g = p.gradient(x)
         new = [xi - h * gi for xi, gi in zip(x, g, strict=True)]
         if not all(lo <= v <= hi for v in new):
             stats["skipped"] += 1
             return None
         stats["checked"] += 1
-        gap = _lemma_gap(p.value(x), p.value(new), _norm2(g), h, 1 - L * h / 2)
+        gap = _lemma_gap(p.value(x), p.value(new), norm2(g), h, 1 - L * h / 2)
         return gap, h, x
 
     def run(budget: Budget) -> Outcome:
@@ -470,8 +250,8 @@ def lemma_polynomials(*, local: bool = False, id: str | None = None,
             out = evaluate(draw, pieces)
             return out is not None and out[0] > 0
 
-        witness, n, searched = search(strategy, violated, _draws(budget, 4), fixed)
-        how = _how(n, len(fixed), searched)
+        witness, n, searched = search(strategy, violated, draw_count(budget, 4), fixed)
+        how = how_many(n, len(fixed), searched)
         data = {"draws": n, "losses": len(stats["losses"]), "checked": stats["checked"],
                 "skipped_step_leaves_box": stats["skipped"],
                 "uncertified": stats["uncertified"], "sub_boxes": pieces**2}
@@ -481,10 +261,11 @@ def lemma_polynomials(*, local: bool = False, id: str | None = None,
             what = "λmax(∇²f(θ))" if local else "L"
             return Verdict.FAILS, Evidence(
                 Strength.EXACT,
-                f"{how}: at the witness the inequality with {what} fails by {_text(gap)} "
+                f"{how}: at the witness the inequality with {what} fails by {fraction_text(gap)} "
                 "(exact rational evaluation)", data=data), Counterexample(
                 f"on {loss.expr}: f(θ − h∇f) − f(θ) + h(1 − {what}·h/2)‖∇f‖² = "
-                f"{_text(gap)} > 0", point=tuple(_text(t) for t in x), eta=_text(h))
+                f"{fraction_text(gap)} > 0", point=tuple(fraction_text(t) for t in x),
+                eta=fraction_text(h))
         if local:
             return Verdict.INCONCLUSIVE, Evidence(
                 Strength.NUMERICAL, f"{how}: no violation at {stats['checked']} points "
@@ -542,7 +323,7 @@ def convergence_quadratics(*, factor_range: tuple[Any, Any] = (0, 1), steps: int
     ‖∇f(θ_N)‖ <= ‖∇f(θ_0)‖. ``factor_range=(1, 3/2)`` is the false neighbour h > 2/L.
     """
     lo, hi = factor_range
-    strategy = st.tuples(_quadratic_draws(2), rationals(-2, 2, max_denominator=4),
+    strategy = st.tuples(quadratic_draws(2), rationals(-2, 2, max_denominator=4),
                          rationals(-2, 2, max_denominator=4),
                          rationals(lo, hi, max_denominator=10, include_lo=False,
                                    include_hi=False))
@@ -555,22 +336,22 @@ def convergence_quadratics(*, factor_range: tuple[Any, Any] = (0, 1), steps: int
             return ""
         if not q.verified():
             return "the drawn loss does not match its data"
-        h = _frac(c) * 2 / q.L
+        h = frac(c) * 2 / q.L
         rho = max(abs(1 - h * lam) for lam in q.eigenvalues)
         if rho >= 1:
-            return f"ρ = max|1 − hλ| = {_text(rho)} >= 1: the gradient does not tend to 0"
-        xs = _trajectory(q, [q.star[0] + _frac(a), q.star[1] + _frac(b)], h, used[0])
+            return f"ρ = max|1 − hλ| = {fraction_text(rho)} >= 1: the gradient does not tend to 0"
+        xs = _trajectory(q, [q.star[0] + frac(a), q.star[1] + frac(b)], h, used[0])
         denom = h * (1 - q.L * h / 2)
         f0 = q.value(xs[0])
         total = Fraction(0)
-        g0 = _norm2(q.grad(xs[0]))
+        g0 = norm2(q.grad(xs[0]))
         for N in range(1, used[0] + 1):
-            total += _norm2(q.grad(xs[N - 1]))
+            total += norm2(q.grad(xs[N - 1]))
             fN = q.value(xs[N])
             if denom <= 0 or total > (f0 - fN) / denom or (f0 - fN) / denom > f0 / denom:
-                return (f"Σ_(k<{N})‖∇f‖² = {_text(total)} exceeds (f(θ0) − f(θ_{N}))/"
-                        f"(h(1 − Lh/2)) with h(1 − Lh/2) = {_text(denom)}")
-        if _norm2(q.grad(xs[-1])) > g0:
+                return (f"Σ_(k<{N})‖∇f‖² = {fraction_text(total)} exceeds (f(θ0) − f(θ_{N}))/"
+                        f"(h(1 − Lh/2)) with h(1 − Lh/2) = {fraction_text(denom)}")
+        if norm2(q.grad(xs[-1])) > g0:
             return "‖∇f(θ_N)‖ > ‖∇f(θ_0)‖"
         return ""
 
@@ -578,17 +359,18 @@ def convergence_quadratics(*, factor_range: tuple[Any, Any] = (0, 1), steps: int
         n_steps = steps if budget.steps >= 10_000 else steps // 2
         used[0] = n_steps
         fixed = [(q, sp.Integer(1), sp.Integer(1), (sp.Rational(lo) + sp.Rational(hi)) / 2)
-                 for q in _fixed_quadratics()]
+                 for q in fixed_quadratics()]
         witness, n, searched = search(strategy, lambda d: bool(failure(d)),
-                                      _draws(budget, 8), fixed)
-        how = _how(n, len(fixed), searched)
+                                      draw_count(budget, 8), fixed)
+        how = how_many(n, len(fixed), searched)
         if witness is not None:
             q, a, b, c = witness
-            h = _frac(c) * 2 / q.L
+            h = frac(c) * 2 / q.L
             return Verdict.FAILS, Evidence(Strength.EXACT, f"{how}: {failure(witness)}"), \
                 Counterexample(f"on {q.loss.expr} (L = {q.L}): {failure(witness)}",
-                               point=(_text(q.star[0] + _frac(a)), _text(q.star[1] + _frac(b))),
-                               eta=_text(h))
+                               point=(fraction_text(q.star[0] + frac(a)),
+                                      fraction_text(q.star[1] + frac(b))),
+                               eta=fraction_text(h))
         return Verdict.HOLDS, Evidence(
             Strength.EXACT,
             f"{how} of (quadratic, θ0, h = c·2/L, c in ({lo}, {hi})): ρ = max|1 − hλᵢ| < 1 "
@@ -639,11 +421,11 @@ class LogPerturbed:
 
 def _log_draws() -> st.SearchStrategy[LogPerturbed]:
     def build(q: QuadraticData, b: Any, t: Any) -> LogPerturbed:
-        t = _frac(t)
+        t = frac(t)
         w = ((1 - t * t) / (1 + t * t), 2 * t / (1 + t * t))
-        return LogPerturbed(q, _frac(b), w)
+        return LogPerturbed(q, frac(b), w)
 
-    return st.builds(build, _quadratic_draws(2), rationals(sp.Rational(1, 4), 2,
+    return st.builds(build, quadratic_draws(2), rationals(sp.Rational(1, 4), 2,
                                                            max_denominator=4),
                      rationals(-2, 2, max_denominator=4))
 
@@ -697,9 +479,9 @@ def convergence_log_perturbed(*, id: str | None = None, source: Source | None = 
         import flint
 
         fam, a, b, c = draw
-        h = _frac(c) * 2 / fam.L
+        h = frac(c) * 2 / fam.L
         denom = h * (1 - fam.L * h / 2)
-        fs, gs = _arb_run(fam, [_frac(a), _frac(b)], h, steps_used[0], dps)
+        fs, gs = _arb_run(fam, [frac(a), frac(b)], h, steps_used[0], dps)
         with flint.ctx.workdps(dps):
             d = flint.arb(flint.fmpq(denom.numerator, denom.denominator))
             total = flint.arb(0)
@@ -717,18 +499,18 @@ def convergence_log_perturbed(*, id: str | None = None, source: Source | None = 
         steps_used[0] = 60 if budget.steps >= 10_000 else 30
         last_ratio.clear()
         dps = max(budget.dps, 30)
-        q = _fixed_quadratics()[0]
+        q = fixed_quadratics()[0]
         fixed = [(LogPerturbed(q, Fraction(2), (Fraction(3, 5), Fraction(4, 5))),
                   sp.Integer(2), sp.Integer(-1), sp.Rational(9, 10))]
         witness, n, searched = search(strategy, lambda d: bool(failure(d, dps)),
-                                      _draws(budget, 8), fixed)
-        how = _how(n, len(fixed), searched)
+                                      draw_count(budget, 8), fixed)
+        how = how_many(n, len(fixed), searched)
         if witness is not None:
             fam, a, b, c = witness
             return Verdict.FAILS, Evidence(Strength.CERTIFIED, f"{how}: "
                                            f"{failure(witness, dps)}", digits=dps), \
                 Counterexample(f"on {fam.expr()}: {failure(witness, dps)}",
-                               point=(str(a), str(b)), eta=_text(_frac(c) * 2 / fam.L))
+                               point=(str(a), str(b)), eta=fraction_text(frac(c) * 2 / fam.L))
         worst = max(last_ratio) if last_ratio else float("nan")
         return Verdict.HOLDS, Evidence(
             Strength.CERTIFIED,
@@ -782,16 +564,17 @@ def _regime_failure(regime: str, q: QuadraticData, x0: list[Fraction], h: Fracti
         if regime == "small":
             for i in range(len(a)):
                 if a[i] != 0 and not (b[i] * a[i] > 0 and abs(b[i]) < abs(a[i])):
-                    return (f"eigen-coordinate {i} goes {_text(a[i])} -> {_text(b[i])} at step "
-                            f"{k} (sign change or no decrease)")
+                    return (f"eigen-coordinate {i} goes {fraction_text(a[i])} -> "
+                            f"{fraction_text(b[i])} at step {k} (sign change or no "
+                            "decrease)")
             if not fs[k + 1] < fs[k]:
-                return f"f rises at step {k}: {_text(fs[k])} -> {_text(fs[k + 1])}"
+                return f"f rises at step {k}: {fraction_text(fs[k])} -> {fraction_text(fs[k + 1])}"
         elif regime == "medium":
             if not b[j] * a[j] < 0:
-                return (f"top eigen-coordinate keeps its sign at step {k}: {_text(a[j])} -> "
-                        f"{_text(b[j])} (no oscillation)")
+                return (f"top eigen-coordinate keeps its sign at step {k}: "
+                        f"{fraction_text(a[j])} -> {fraction_text(b[j])} (no oscillation)")
             if not fs[k + 1] < fs[k]:
-                return f"f rises at step {k}: {_text(fs[k])} -> {_text(fs[k + 1])}"
+                return f"f rises at step {k}: {fraction_text(fs[k])} -> {fraction_text(fs[k + 1])}"
         else:
             if not (abs(b[j]) == abs(1 - h * L) * abs(a[j]) and abs(1 - h * L) > 1):
                 return f"top coordinate does not grow at step {k}"
@@ -816,7 +599,7 @@ def quadratic_regime(regime: str, *, factor_range: tuple[Any, Any] | None = None
     """
     rng, words = REGIMES[regime]
     lo, hi = factor_range or rng
-    strategy = st.tuples(_quadratic_draws(2), rationals(-2, 2, max_denominator=4),
+    strategy = st.tuples(quadratic_draws(2), rationals(-2, 2, max_denominator=4),
                          rationals(-2, 2, max_denominator=4),
                          rationals(lo, hi, max_denominator=12, include_lo=False,
                                    include_hi=False))
@@ -825,23 +608,24 @@ def quadratic_regime(regime: str, *, factor_range: tuple[Any, Any] | None = None
         q, a, b, c = draw
         if not q.verified():
             return "the drawn loss does not match its data"
-        h = _frac(c) / q.L
-        return _regime_failure(regime, q, [q.star[0] + _frac(a), q.star[1] + _frac(b)], h,
+        h = frac(c) / q.L
+        return _regime_failure(regime, q, [q.star[0] + frac(a), q.star[1] + frac(b)], h,
                                steps)
 
     def run(budget: Budget) -> Outcome:
         mid = (sp.Rational(lo) + sp.Rational(hi)) / 2
-        fixed = [(q, sp.Integer(1), sp.Rational(1, 2), mid) for q in _fixed_quadratics()]
+        fixed = [(q, sp.Integer(1), sp.Rational(1, 2), mid) for q in fixed_quadratics()]
         witness, n, searched = search(strategy, lambda d: bool(failure(d)),
-                                      _draws(budget, 8), fixed)
-        how = _how(n, len(fixed), searched)
+                                      draw_count(budget, 8), fixed)
+        how = how_many(n, len(fixed), searched)
         if witness is not None:
             q, a, b, c = witness
             why = failure(witness)
             return Verdict.FAILS, Evidence(Strength.EXACT, f"{how}: {why} (exact)"), \
                 Counterexample(f"on {q.loss.expr} (L = {q.L}): {why}",
-                               point=(_text(q.star[0] + _frac(a)), _text(q.star[1] + _frac(b))),
-                               eta=_text(_frac(c) / q.L))
+                               point=(fraction_text(q.star[0] + frac(a)),
+                                      fraction_text(q.star[1] + frac(b))),
+                               eta=fraction_text(frac(c) / q.L))
         return Verdict.HOLDS, Evidence(
             Strength.EXACT, f"{how} of (quadratic, θ0, h = c/L, c in ({lo}, {hi})): {words}; "
             f"verified on {steps} exact rational iterates in eigen-coordinates",

@@ -7,7 +7,7 @@ another module, and no modules import each other (directly or around a cycle).
 
 Layers, lowest first:
 
-1. base      errors budget evidence intervals
+1. base      errors budget evidence intervals storage
 2. input     parse catalog loss inputs
 3. exact     exact
 4. codegen   codegen
@@ -15,7 +15,7 @@ Layers, lowest first:
 6. dynamics  dynamics nn
 7. output    report plot cli __main__
 
-``base``: the error types, time budgets, evidence strengths and exact/interval number
+``base``: the error types, time budgets, evidence strengths, exact/interval number
 conversions. ``input``: untrusted text parsed by a whitelist, the catalog of named
 losses, the :class:`~symstab.loss.Loss` type and the values made once at the boundary
 (:class:`~symstab.inputs.StepSize`, :class:`~symstab.inputs.Point`). ``exact``: SymPy

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from proofs_check import descent
+from proofs_check import descent, descent_data
 from proofs_check.core import Budget, Verdict
 
 x, y = sp.symbols("x y", real=True)
@@ -58,14 +58,14 @@ def test_lemma_gap_by_hand():
 
 
 def test_fracpoly_values_by_hand():
-    p = descent.FracPoly(x**3 * y - 2 * x + y**2 / 3, (x, y))
+    p = descent_data.FracPoly(x**3 * y - 2 * x + y**2 / 3, (x, y))
     pt = [Fraction(1, 2), Fraction(3)]
     assert p.value(pt) == Fraction(3, 8) - 1 + 3
     assert p.gradient(pt) == [3 * Fraction(1, 4) * 3 - 2, Fraction(1, 8) + 2]
 
 
 def test_fixed_quadratics_have_the_drawn_spectrum():
-    for q in descent._fixed_quadratics():
+    for q in descent_data.fixed_quadratics():
         A = np.array([[float(v) for v in row] for row in q.A])
         assert np.allclose(sorted(np.linalg.eigvalsh(A)), sorted(float(v) for v in q.eigenvalues))
         assert q.verified()
@@ -74,10 +74,10 @@ def test_fixed_quadratics_have_the_drawn_spectrum():
 
 
 def test_psd_test_by_hand():
-    assert descent._minors_nonnegative([[Fraction(1), Fraction(1)], [Fraction(1), Fraction(1)]])
-    assert not descent._minors_nonnegative([[Fraction(1), Fraction(2)],
+    assert descent_data.minors_nonnegative([[Fraction(1), Fraction(1)], [Fraction(1), Fraction(1)]])
+    assert not descent_data.minors_nonnegative([[Fraction(1), Fraction(2)],
                                             [Fraction(2), Fraction(1)]])
-    assert descent._det([[Fraction(2), Fraction(1)], [Fraction(1), Fraction(3)]]) == 5
+    assert descent_data.det([[Fraction(2), Fraction(1)], [Fraction(1), Fraction(3)]]) == 5
 
 
 def test_telescoped_sum_matches_geometric_series_and_blog_bound():
@@ -112,7 +112,7 @@ def test_log_term_curvature_range():
 
 
 def test_arb_trajectory_encloses_a_high_precision_loop():
-    q = descent._fixed_quadratics()[0]
+    q = descent_data.fixed_quadratics()[0]
     fam = descent.LogPerturbed(q, Fraction(2), (Fraction(3, 5), Fraction(4, 5)))
     h = Fraction(9, 10) * 2 / fam.L
     fs, gs = descent._arb_run(fam, [Fraction(2), Fraction(-1)], h, 10, 40)
@@ -143,7 +143,7 @@ def test_arb_trajectory_encloses_a_high_precision_loop():
     ("large", Fraction(5, 2), True), ("large", Fraction(3, 2), False),
 ])
 def test_regimes_on_a_fixed_quadratic(regime, c, ok):
-    q = descent._fixed_quadratics()[0]  # eigenvalues 1 and 3
+    q = descent_data.fixed_quadratics()[0]  # eigenvalues 1 and 3
     x0 = [q.star[0] + 1, q.star[1] + Fraction(1, 2)]
     why = descent._regime_failure(regime, q, x0, c / q.L, 8)
     assert (why == "") is ok, why
