@@ -129,8 +129,12 @@ def parse_loss(block: Any) -> tuple[sp.Expr, list[sp.Symbol]]:
     for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text):
         if name not in names and name not in _FUNCS:
             raise Malformed(f"loss text uses the unknown name {name!r}")
-    if any(int(e) > 1000 for e in re.findall(r"(?:\*\*|\^)\s*\(?\s*(\d+)", text)):
-        raise Malformed("loss text has an exponent above 1000")
+    powers = text.replace("^", "**")
+    for at in (m.end() for m in re.finditer(r"\*\*", powers)):
+        ex = re.match(r"\s*(?:\(\s*-?\s*(\d{1,4})\s*\)|(\d{1,4}))\s*", powers[at:])
+        if (ex is None or int(ex.group(1) or ex.group(2)) > 1000
+                or powers[at + ex.end():].startswith("**")):
+            raise Malformed("an exponent must be an integer literal of at most 1000")
     symbols = {name: sp.Symbol(name, real=True) for name in names}
     try:
         expr = parse_expr(text, local_dict={**symbols, **_FUNCS}, global_dict=dict(_GLOBALS),

@@ -257,6 +257,9 @@ def _print_details(checked: Sequence, markdown: bool) -> None:
               help="Write every result, the totals and the tool version as JSON.")
 @click.option("--junit", "junit_path", default=None, metavar="OUT.xml",
               help="Write a JUnit XML file (one testcase per claim).")
+@click.option("--certificate", "certificate_path", default=None, metavar="OUT.json",
+              help="Write the certificates behind the exported exact and certified verdicts "
+                   "(check them with symstab-verify OUT.json; docs/certificates.md).")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table instead of the table.")
 @click.option("--list", "list_only", is_flag=True, help="List claim ids and titles; check none.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, metavar="N",
@@ -265,7 +268,7 @@ def _print_details(checked: Sequence, markdown: bool) -> None:
 @click.version_option(package_name="symstab", prog_name="proofs-check")
 def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
         report_path: str | None, junit_path: str | None, markdown: bool,
-        list_only: bool, jobs: int | None) -> None:
+        list_only: bool, jobs: int | None, certificate_path: str | None = None) -> None:
     """Check claims about gradient descent: every seed claim, or those of claims FILES (TOML).
 
     Exit codes: 0 all claims hold (inconclusive / not applicable are reported but do not
@@ -278,6 +281,7 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
     use_cache_for_hypothesis()
     report_file = _output_path(report_path, "--report")
     junit_file = _output_path(junit_path, "--junit")
+    certificate_file = _output_path(certificate_path, "--certificate")
     claims = _collect(files, only)
     if list_only:
         from proofs_check.files import claim_origin
@@ -296,6 +300,8 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
         write_atomic(report_file, report_json(checked, budget=budget_name))
     if junit_file is not None:
         write_atomic(junit_file, junit_xml(checked))
+    if certificate_file is not None:
+        _write_certificate(claims, checked, certificate_file)
 
     if markdown:
         click.echo(markdown_table(checked), nl=False)
@@ -313,6 +319,24 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
                              f"{first.error}")
     if t["unexpected"]:
         raise click.exceptions.Exit(EXIT_FAILS)
+
+
+def _write_certificate(claims: Sequence, checked: Sequence, path: Path) -> None:
+    """One certificate bundle for the run (symstab.certificates.claim_certificates)."""
+    from symstab.certificates import claim_certificates, write_certificate
+
+    records = [{"id": r.claim_id, "title": r.title, "statement": claim.statement,
+                "verdict": str(r.verdict), "strength": str(r.evidence.strength),
+                "summary": r.evidence.summary, "n": r.evidence.n,
+                "confidence": r.evidence.confidence, "digits": r.evidence.digits}
+               for claim, r in ((claim, c.result) for claim, c in zip(claims, checked,
+                                                                       strict=True))]
+    doc = claim_certificates(records)
+    write_certificate(path, doc)
+    kinds = [c["kind"] for c in doc["claims"]]
+    print(f"certificate: {len(doc['items'])} items for {kinds.count('exported')} claims "
+          f"({kinds.count('not a proof')} not a proof, {kinds.count('not exported')} not "
+          f"exported) written to {path}", file=sys.stderr)
 
 
 class _InternalError(RuntimeError):
