@@ -57,7 +57,7 @@ import math
 import re
 import sys
 from fractions import Fraction
-from itertools import combinations, product
+from itertools import combinations, pairwise, product
 from typing import Any
 
 import flint
@@ -427,7 +427,7 @@ def _covered(cube: list[tuple[Fraction, Fraction]],
     for k, (lo, hi) in enumerate(cube):
         pts = {lo, hi} | {v for b in boxes for v in b[k] if lo < v < hi}
         cuts.append(sorted(pts))
-    cells = product(*[list(zip(c[:-1], c[1:], strict=True)) for c in cuts])
+    cells = product(*[list(pairwise(c)) for c in cuts])
     return all(any(all(blo <= lo and hi <= bhi for (lo, hi), (blo, bhi)
                        in zip(cell, b, strict=True)) for b in boxes) for cell in cells)
 
