@@ -286,6 +286,16 @@ def test_analyze_writes_a_certificate_that_verifies(tmp_path, capsys):
     assert [r["status"] for r in V.verify(doc)] == [V.VERIFIED] * 2
 
 
+@pytest.mark.parametrize("args", [["f4", "--certificate", "/no/such/dir/f.json"],
+                                  ["sin(x) + x**2", "--params", "x", "--certificate", "f.json"]])
+def test_analyze_certificate_errors_are_one_line_exit_2(tmp_path, capsys, args):
+    from symstab.cli import main
+
+    assert main(["analyze", *args]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "--certificate" in err
+
+
 def test_claim_bundle_exports_only_what_it_can():
     records = [
         {"id": "chen.threshold.f4", "title": "t", "statement": "s", "verdict": "holds",

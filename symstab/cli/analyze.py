@@ -43,6 +43,8 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
 
     the_loss = load_loss(loss, params)
     spec = linear_net(loss)
+    if certificate is not None:
+        _check_output(certificate, spec, the_loss)
     if spec is not None:
         _network(spec, fmt)
         return
@@ -56,16 +58,29 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
         raise BudgetExceeded(result.critical_set_status)
 
 
+def _check_output(path: str, spec: object, loss: Any) -> None:
+    """Before any work: a certificate can be written there, for a loss that has one."""
+    from pathlib import Path
+
+    from symstab.errors import InputError
+
+    if spec is not None:
+        raise InputError("no certificate is exported for a linear network", "--certificate")
+    if not loss.is_polynomial:
+        raise InputError("certificates need a polynomial loss with rational coefficients",
+                         "--certificate")
+    target = Path(path)
+    if target.is_dir() or not target.parent.resolve().is_dir():
+        raise InputError(f"cannot write {path!r} (a directory, or no such directory)",
+                         "--certificate")
+
+
 def _write_certificate(loss: Any, step: Any, path: str) -> None:
     """The thresholds of the strict minima as a certificate file (written atomically)."""
     import sympy as sp
 
     from symstab.certificates import bundle, threshold_items, write_certificate
-    from symstab.errors import InputError
 
-    if not loss.is_polynomial:
-        raise InputError("certificates need a polynomial loss with rational coefficients",
-                         "--certificate")
     eta = [] if step is None or not sp.S(step.exact).is_Rational else [step.exact]
     items, skipped = threshold_items(loss, stable_at=eta, unstable_at=eta)
     write_certificate(path, bundle(items, notes=skipped))
