@@ -38,8 +38,8 @@ trapping-ball
     Weyl's inequality; a box that is too wide for this is bisected, at most
     ``MAX_SPLIT_DEPTH`` times); then with mu = min mu_k, L = max L_k: mu > 0, ηL < 2,
     q >= max(|1 − η mu|, |1 − ηL|), q < 1 and q(r + δ) + δ <= r. Together: G maps the
-    closed ball B(c, r) into itself as a contraction (factor q) towards θ*, and the loss
-    decreases along every orbit in B (descent lemma, ηL < 2).
+    closed ball B(c, r) into itself as a contraction (factor q) towards θ*, and on B
+    f(G(θ)) <= f(θ) − η(1 − ηL/2)‖∇f(θ)‖² (Taylor; the segment [θ, G(θ)] lies in B).
 krawczyk
     F = ∇f, or F = G^p(θ) − θ for the GD map; with X the box, m its midpoint, J(X) the
     arb Jacobian enclosure and Y ≈ J(m)⁻¹: ``unique`` needs K(X) = m − Y F(m) + (I −
@@ -477,7 +477,8 @@ def check_ball(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
         raise Refuted(f"trap inequality q(r + δ) + δ <= r fails: "
                       f"{float(q * (r + delta) + delta):.17g} > {float(r):.17g}")
     return (f"G maps B(c, {float(r):.6g}) into itself, contraction q = {float(q):.6g}, "
-            f"{len(boxes)} boxes")
+            f"descent f(G(θ)) <= f(θ) − Cη‖∇f(θ)‖² with C = 1 − ηL/2 = "
+            f"{float(1 - eta * big / 2):.6g}, {len(boxes)} boxes")
 
 
 def _solve_float(a: list[list[float]]) -> list[list[float]] | None:

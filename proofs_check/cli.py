@@ -301,7 +301,7 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
     if junit_file is not None:
         write_atomic(junit_file, junit_xml(checked))
     if certificate_file is not None:
-        _write_certificate(claims, checked, certificate_file)
+        _write_certificate(claims, checked, certificate_file, budget_name)
 
     if markdown:
         click.echo(markdown_table(checked), nl=False)
@@ -321,8 +321,9 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
         raise click.exceptions.Exit(EXIT_FAILS)
 
 
-def _write_certificate(claims: Sequence, checked: Sequence, path: Path) -> None:
-    """One certificate bundle for the run (symstab.certificates.claim_certificates)."""
+def _write_certificate(claims: Sequence, checked: Sequence, path: Path, budget_name: str) -> None:
+    """One certificate bundle for the run (symstab.certificates.claim_certificates), its
+    regions certified with the run's subdivisions."""
     from symstab.certificates import claim_certificates, write_certificate
 
     records = []
@@ -333,7 +334,7 @@ def _write_certificate(claims: Sequence, checked: Sequence, path: Path) -> None:
                         "summary": ev.summary, "n": ev.n, "confidence": ev.confidence,
                         "digits": ev.digits})
     started = time.perf_counter()
-    doc = claim_certificates(records)
+    doc = claim_certificates(records, subdivisions=_budget(budget_name).subdivisions)
     write_certificate(path, doc)
     kinds = [c["kind"] for c in doc["claims"]]
     print(f"certificate: {len(doc['items'])} items for {kinds.count('exported')} claims "

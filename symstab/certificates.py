@@ -342,31 +342,36 @@ def write_certificate(path: Any, doc: Mapping[str, Any]) -> None:
     write_atomic(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
 
 
-_ETA_IN_TITLE = re.compile(r"at η = (\d+(?:/\d+)?)$")
+_ETA_IN_TITLE = re.compile(r"η = (\d+(?:/\d+)?)\)?$")
+#: Claim-id prefixes with an exporter, and the verdicts whose evidence it exports.
+EXPORTED = {"chen.threshold-sharp.": ("holds",), "chen.threshold.": ("holds",),
+            "chen.theorem2.": ("holds",), "chen.lemma1.": ("holds",),
+            "chen.eq30-printed.": ("fails",)}
 
 
-def _claim_items(record: Mapping[str, Any]) -> tuple[list[dict], str]:
+def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dict], str]:
     """The items behind one exportable claim, and a note ('' if none)."""
     from symstab.catalog import lookup
 
     cid = record["id"]
-    for prefix in ("chen.threshold-sharp.", "chen.threshold.", "chen.theorem2."):
-        if cid.startswith(prefix):
-            name = cid[len(prefix):]
-            break
-    else:
+    prefix = next((p for p in EXPORTED if cid.startswith(p)), None)
+    if prefix is None:
         return [], "no certificate export for this claim"
+    if record.get("verdict") not in EXPORTED[prefix]:
+        return [], f"verdict {record.get('verdict')}"
+    name = cid[len(prefix):].split(".")[0]
     if lookup(name) is None:
         return [], f"{name!r} is not a catalog loss"
     loss = Loss.from_catalog(name)
     if prefix == "chen.threshold.":
         items, skipped = threshold_items(loss)
         return items, "; ".join(skipped)
-    if prefix == "chen.theorem2.":
+    if prefix in ("chen.theorem2.", "chen.lemma1.", "chen.eq30-printed."):
         match = _ETA_IN_TITLE.search(record.get("title", ""))
         if match is None:
             return [], "step size not found in the claim's title"
-        return trapping_ball_items(loss, sp.Rational(match.group(1))), ""
+        return trapping_ball_items(loss, sp.Rational(match.group(1)),
+                                   subdivisions=subdivisions), ""
     # η* is sharp: a ball at (1 − 1/100)η*, instability at (1 + 1/100)η*
     margin = sp.Rational(1, 100)
     thresholds, skipped = threshold_items(loss)
@@ -376,7 +381,8 @@ def _claim_items(record: Mapping[str, Any]) -> tuple[list[dict], str]:
         more, _ = threshold_items(loss, stable_at=[(1 - margin) * star],
                                   unstable_at=[(1 + margin) * star])
         items += [m for m in more if m["id"] == t["id"]]
-        items += [b for b in trapping_ball_items(loss, (1 - margin) * star)
+        items += [b for b in trapping_ball_items(loss, (1 - margin) * star,
+                                                 subdivisions=subdivisions)
                   if b["id"].endswith("/" + t["id"].rsplit("/", 1)[1])]
     for it in items:
         if it["kind"] == "threshold":
@@ -384,7 +390,8 @@ def _claim_items(record: Mapping[str, Any]) -> tuple[list[dict], str]:
     return items, "; ".join(skipped)
 
 
-def claim_certificates(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def claim_certificates(records: Iterable[Mapping[str, Any]], *,
+                       subdivisions: int = 4) -> dict[str, Any]:
     """The certificate bundle of a ``proofs-check`` run.
 
     Parameters
@@ -393,13 +400,18 @@ def claim_certificates(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         One mapping per checked claim: ``id``, ``title``, ``statement``, ``verdict``
         (text), ``strength`` (text) and, for statistical or numerical evidence, ``n``,
         ``confidence``, ``digits``, ``summary``.
+    subdivisions
+        Sub-boxes per coordinate of the trapping balls (the claims' budget uses the same
+        number to certify them).
 
     Returns
     -------
     dict
-        The document: the items behind every exportable claim that holds (thresholds of
-        ``chen.threshold.*``, thresholds and balls of ``chen.threshold-sharp.*``, balls
-        of ``chen.theorem2.*``), an ``evidence`` item (not a proof) for each statistical
+        The document: the items behind every exportable claim with the verdict its
+        evidence supports (:data:`EXPORTED`: thresholds of ``chen.threshold.*``,
+        thresholds and balls of ``chen.threshold-sharp.*``, balls of
+        ``chen.theorem2.*``, ``chen.lemma1.*`` and of the known-false
+        ``chen.eq30-printed.*``), an ``evidence`` item (not a proof) for each statistical
         or numerical verdict, and per claim its export status (``exported``,
         ``not a proof`` or ``not exported`` with the reason).
     """
@@ -415,11 +427,9 @@ def claim_certificates(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                                digits=rec.get("digits"))
             items.append(ev)
             entry.update(kind="not a proof", items=[ev["id"]])
-        elif rec.get("verdict") != "holds":
-            entry.update(kind="not exported", reason=f"verdict {rec.get('verdict')}")
         else:
             try:
-                found, note = _claim_items(rec)
+                found, note = _claim_items(rec, subdivisions)
             except InputError as exc:
                 found, note = [], str(exc)
             if found:
