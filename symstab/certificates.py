@@ -207,7 +207,7 @@ def trapping_ball_item(loss: Loss, region: Any, point: Any) -> dict[str, Any]:
 
     if not getattr(region, "monotone", False):
         raise InputError("only Hessian balls (monotone regions) are exported", "certificate")
-    eta = sp.nsimplify(region.eta) if not isinstance(region.eta, sp.Basic) else region.eta
+    eta = sp.S(region.eta)
     if not eta.is_Rational:
         raise InputError(f"η = {sp.sstr(eta)} is not rational", "certificate")
     dps, subdivisions = _method_numbers(region.method)
