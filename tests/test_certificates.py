@@ -237,6 +237,21 @@ def test_evidence_is_not_a_proof_and_exit_codes(tmp_path, capsys, thresholds):
     capsys.readouterr()
 
 
+def test_the_checker_runs_as_a_program(tmp_path, thresholds):
+    import subprocess
+    import sys
+
+    bad = copy.deepcopy(thresholds[0])
+    bad["eta_star"] = "11/19"
+    path = tmp_path / "c.json"
+    C.write_certificate(path, C.bundle([thresholds[1], bad]))
+    run = subprocess.run([sys.executable, "-m", "symstab_verify", str(path)],
+                         capture_output=True, text=True, cwd=Path(V.__file__).parent,
+                         timeout=120)
+    assert run.returncode == 1 and run.stderr == ""
+    assert run.stdout.splitlines()[-1] == "2 items (threshold: 1 refuted, 1 verified)"
+
+
 @pytest.mark.parametrize("content", [
     "not json", json.dumps({"format": "other"}), json.dumps([1, 2]),
     json.dumps({"format": V.FORMAT, "version": 99, "items": []}),
