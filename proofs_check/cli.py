@@ -348,6 +348,9 @@ def _print_details(checked: Sequence, markdown: bool) -> None:
               help="Write every result, the totals and the tool version as JSON.")
 @click.option("--junit", "junit_path", default=None, metavar="OUT.xml",
               help="Write a JUnit XML file (one testcase per claim).")
+@click.option("--certificate", "certificate_path", default=None, metavar="OUT.json",
+              help="Write the certificates behind the exported exact and certified verdicts "
+                   "(check them with symstab-verify OUT.json; docs/certificates.md).")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table instead of the table.")
 @click.option("--list", "list_only", is_flag=True, help="List claim ids and titles; check none.")
 @click.option("--quiet", "-q", is_flag=True,
@@ -359,7 +362,8 @@ def _print_details(checked: Sequence, markdown: bool) -> None:
 @click.version_option(package_name="symstab", prog_name="proofs-check")
 def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
         report_path: str | None, junit_path: str | None, markdown: bool,
-        list_only: bool, jobs: int | None, quiet: bool) -> None:
+        list_only: bool, jobs: int | None, quiet: bool,
+        certificate_path: str | None = None) -> None:
     """Check claims about gradient descent: every seed claim, or those of claims FILES (TOML).
 
     Exit codes: 0 all claims hold (inconclusive / not applicable are reported but do not
@@ -372,6 +376,7 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
     use_cache_for_hypothesis()
     report_file = _output_path(report_path, "--report")
     junit_file = _output_path(junit_path, "--junit")
+    certificate_file = _output_path(certificate_path, "--certificate")
     claims = _collect(files, only)
     if list_only:
         from proofs_check.files import claim_origin
@@ -390,6 +395,8 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
         write_atomic(report_file, report_json(checked, budget=budget_name))
     if junit_file is not None:
         write_atomic(junit_file, junit_xml(checked))
+    if certificate_file is not None:
+        _write_certificate(claims, checked, certificate_file, budget_name)
 
     if quiet:
         click.echo(totals_line(checked))
@@ -413,6 +420,28 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
                              f"{first.error}")
     if t["unexpected"]:
         raise click.exceptions.Exit(EXIT_FAILS)
+
+
+def _write_certificate(claims: Sequence, checked: Sequence, path: Path, budget_name: str) -> None:
+    """One certificate bundle for the run (symstab.certificates.claim_certificates), its
+    regions certified with the run's subdivisions."""
+    from symstab.certificates import claim_certificates, write_certificate
+
+    records = []
+    for claim, c in zip(claims, checked, strict=True):
+        r, ev = c.result, c.result.evidence
+        records.append({"id": r.claim_id, "title": r.title, "statement": claim.statement,
+                        "verdict": str(r.verdict), "strength": str(ev.strength),
+                        "summary": ev.summary, "n": ev.n, "confidence": ev.confidence,
+                        "digits": ev.digits})
+    started = time.perf_counter()
+    doc = claim_certificates(records, subdivisions=_budget(budget_name).subdivisions)
+    write_certificate(path, doc)
+    kinds = [c["kind"] for c in doc["claims"]]
+    print(f"certificate: {len(doc['items'])} items for {kinds.count('exported')} claims "
+          f"({kinds.count('not a proof')} not a proof, {kinds.count('not exported')} not "
+          f"exported) written to {path} in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)
 
 
 class _InternalError(RuntimeError):

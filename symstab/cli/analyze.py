@@ -22,8 +22,11 @@ from symstab.errors import BudgetExceeded
 @click.option("--digits", default=20, show_default=True, help="Digits of decimals.")
 @click.option("--timeout", default=120.0, show_default=True,
               help="Budget in seconds for the critical-set computation.")
+@click.option("--certificate", "certificate", default=None, metavar="FILE",
+              help="Write a certificate of the threshold of every strict minimum "
+                   "(check it with symstab-verify FILE; docs/certificates.md).")
 def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: int,
-            timeout: float) -> None:
+            timeout: float, certificate: str | None) -> None:
     """Exact analysis of LOSS: a catalog name (f1..f4, xy, xy2, chain3, deep-chain-D) or text.
 
     Gradient, Hessian, GD map and det(I - ηH), critical points classified by exact
@@ -42,6 +45,8 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
     timeout = timeout_option(timeout)
     the_loss = load_loss(loss, params)
     spec = linear_net(loss)
+    if certificate is not None:
+        _check_output(certificate, spec, the_loss)
     if spec is not None:
         _network(spec, fmt)
         return
@@ -49,8 +54,39 @@ def command(loss: str, params: str | None, eta: str | None, fmt: str, digits: in
     result = run_analysis(the_loss, step,
                           digits=digits_option(digits), time_limit=timeout)
     click.echo(render(result, fmt), nl=False)
+    if certificate is not None:
+        _write_certificate(the_loss, step, certificate)
     if result.critical_set_status.startswith("incomplete"):
         raise BudgetExceeded(result.critical_set_status.removeprefix("incomplete: "))
+
+
+def _check_output(path: str, spec: object, loss: Any) -> None:
+    """Before any work: a certificate can be written there, for a loss that has one."""
+    from pathlib import Path
+
+    from symstab.errors import InputError
+
+    if spec is not None:
+        raise InputError("no certificate is exported for a linear network", "--certificate")
+    if not loss.is_polynomial:
+        raise InputError("certificates need a polynomial loss with rational coefficients",
+                         "--certificate")
+    target = Path(path)
+    if target.is_dir() or not target.parent.resolve().is_dir():
+        raise InputError(f"cannot write {path!r} (a directory, or no such directory)",
+                         "--certificate")
+
+
+def _write_certificate(loss: Any, step: Any, path: str) -> None:
+    """The thresholds of the strict minima as a certificate file (written atomically)."""
+    import sympy as sp
+
+    from symstab.certificates import bundle, threshold_items, write_certificate
+
+    eta = [] if step is None or not sp.S(step.exact).is_Rational else [step.exact]
+    items, skipped = threshold_items(loss, stable_at=eta, unstable_at=eta)
+    write_certificate(path, bundle(items, notes=skipped))
+    click.echo(f"certificate: {len(items)} threshold item(s) written to {path}", err=True)
 
 
 def _network(spec: object, fmt: str) -> None:

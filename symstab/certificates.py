@@ -1,0 +1,443 @@
+"""Certificates a sceptic can check: symstab's exact and certified results as JSON.
+
+A certificate file (format ``symstab-certificate``, version :data:`VERSION`, described in
+``docs/certificates.md``) lists *items*; each carries the loss as text in the parser's
+grammar, every number as an exact rational (an algebraic number as a rational polynomial
+with an isolating rational interval) and the finite data its proof needs. The
+independent checker ``symstab_verify`` (console script ``symstab-verify``) re-checks every
+item without importing symstab.
+
+Item kinds and their builders:
+
+* ``threshold`` (:func:`threshold_items`): a strict minimum θ*, its exact λmax and
+  η* = 2/λmax;
+* ``trapping-ball`` (:func:`trapping_ball_item`, :func:`trapping_ball_items`): a
+  certified Hessian ball of :mod:`symstab.certify.hessian_ball` with every sub-box of
+  its proof and the sub-box's Hessian bounds;
+* ``krawczyk`` (:func:`krawczyk_item`): a box with the claim ``unique`` or ``empty``;
+* ``evidence`` (:func:`evidence_item`): statistical or numerical evidence, recorded as
+  not a proof.
+
+:func:`claim_certificates` builds the bundle of a ``proofs-check`` run;
+:func:`write_certificate` writes a file atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+from itertools import product
+from typing import Any
+
+import sympy as sp
+from mpmath import libmp
+
+from symstab.errors import InputError
+from symstab.loss import Loss
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "bundle",
+    "claim_certificates",
+    "evidence_item",
+    "krawczyk_item",
+    "loss_block",
+    "point_block",
+    "threshold_items",
+    "trapping_ball_item",
+    "trapping_ball_items",
+    "write_certificate",
+]
+
+FORMAT = "symstab-certificate"
+VERSION = 1
+
+
+# --------------------------------------------------------------------------------------
+# Numbers, the loss, algebraic points
+# --------------------------------------------------------------------------------------
+
+
+def _q(x: Any) -> str:
+    """An exact rational as text ``p`` or ``p/q``."""
+    if isinstance(x, Fraction):
+        f = x
+    elif isinstance(x, sp.Rational):
+        f = Fraction(int(x.p), int(x.q))
+    elif getattr(x, "_mpf_", None) is not None:
+        man, exp = libmp.to_man_exp(x._mpf_)
+        f = Fraction(man) * Fraction(2) ** exp
+    elif isinstance(x, int) and not isinstance(x, bool):
+        f = Fraction(x)
+    else:
+        f = Fraction(x.numerator, x.denominator)  # gmpy2 mpq and the like
+    return str(f)
+
+
+def loss_block(loss: Loss) -> dict[str, Any]:
+    """The loss as text that symstab's parser (and the checker) read back to the same
+    expression.
+
+    Raises
+    ------
+    InputError
+        If the printed expression does not parse back to the loss.
+    """
+    text = sp.sstr(loss.expr)
+    names = [p.name for p in loss.params]
+    again = Loss.from_text(text, names)
+    if sp.expand(again.expr - loss.expr) != 0:
+        raise InputError(f"the loss {loss.name} has no exact text form", "certificate")
+    return {"text": text, "params": names, "name": loss.name}
+
+
+def point_block(point: Any) -> dict[str, Any]:
+    """An :class:`~symstab.exact.algebraic.AlgebraicPoint` θ* = (p_1(α), ..., p_n(α)):
+    the minimal polynomial of α, an isolating interval of α and the coordinates'
+    coefficients (highest degree first)."""
+    from symstab.exact.algebraic import isolate_real_roots
+
+    m = point.minpoly
+    if m.degree() == 1:
+        a, b = (sp.Rational(c) for c in m.all_coeffs())
+        root = -b / a
+        interval = [_q(root), _q(root)]
+    else:
+        lo, hi = isolate_real_roots(m)[point.root_index]
+        interval = [_q(lo), _q(hi)]
+    return {"field": {"minpoly": [_q(sp.Rational(c)) for c in m.all_coeffs()],
+                      "interval": interval},
+            "coordinates": [[_q(sp.Rational(c)) for c in p.all_coeffs()]
+                            for p in point.coords]}
+
+
+def _minima(loss: Loss) -> tuple[Any, ...]:
+    from symstab.certify.minima import minima_of
+
+    if not loss.is_polynomial:
+        raise InputError("certificates of minima need a polynomial loss", "certificate")
+    return minima_of(loss)[1]
+
+
+# --------------------------------------------------------------------------------------
+# Item builders
+# --------------------------------------------------------------------------------------
+
+
+def threshold_items(loss: Loss, *, stable_at: Sequence[Any] = (),
+                    unstable_at: Sequence[Any] = ()) -> tuple[list[dict], list[str]]:
+    """One ``threshold`` item per strict minimum: the point, λmax, η* = 2/λmax.
+
+    Parameters
+    ----------
+    loss
+        A polynomial loss with rational coefficients.
+    stable_at, unstable_at
+        Rational step sizes recorded as η < η* (resp. η > η*) for every minimum for which
+        that holds (the checker compares them with η* exactly).
+
+    Returns
+    -------
+    items : list of dict
+        The items (minima with an irrational λmax are left out).
+    skipped : list of str
+        Why a minimum has no item.
+    """
+    block = loss_block(loss)
+    items, skipped = [], []
+    for m in _minima(loss):
+        if m.kind != "minimum":
+            continue
+        lam = m.spectrum.lambda_max.value
+        if not (lam.is_Rational and lam > 0):
+            skipped.append(f"minimum {m.label}: λmax = {sp.sstr(lam)} is irrational "
+                           "(only rational thresholds are exported)")
+            continue
+        star = 2 / lam
+        item: dict[str, Any] = {
+            "kind": "threshold", "id": f"threshold/{block['name']}/min{m.label}",
+            "loss": block, "point": point_block(m.point),
+            "lambda_max": _q(lam), "eta_star": _q(star)}
+        for key, etas in (("stable_at", stable_at), ("unstable_at", unstable_at)):
+            chosen = [sp.Rational(e) for e in etas]
+            chosen = [e for e in chosen if (e < star if key == "stable_at" else e > star)]
+            if chosen:
+                item[key] = [_q(e) for e in chosen]
+        items.append(item)
+    return items, skipped
+
+
+def _method_numbers(method: str) -> tuple[int, int]:
+    """(dps, subdivisions) from the ``method`` text of a Hessian ball."""
+    dps = re.search(r"dps=(\d+)", method)
+    subs = re.search(r"over (\d+)\^\d+ sub-boxes", method)
+    if dps is None or subs is None:
+        raise InputError("the region is not a Hessian ball of symstab.certify.hessian_ball",
+                         "certificate")
+    return int(dps.group(1)), int(subs.group(1))
+
+
+def trapping_ball_item(loss: Loss, region: Any, point: Any) -> dict[str, Any]:
+    """A ``trapping-ball`` item for a Hessian ball (``region.monotone``) around ``point``.
+
+    The sub-boxes of [c ± (r + δ)]ⁿ and their Hessian bounds are recomputed exactly as
+    :mod:`symstab.certify.hessian_ball` computes them (same dps and subdivisions).
+
+    Parameters
+    ----------
+    loss
+        The loss (polynomial, rational coefficients).
+    region
+        A :class:`~symstab.certify.region.CertifiedRegion` with ``monotone`` True and a
+        rational step size.
+    point
+        Its minimum θ*, an :class:`~symstab.exact.algebraic.AlgebraicPoint`.
+
+    Raises
+    ------
+    InputError
+        For a non-monotone region, an irrational η, or bounds that no longer certify.
+    """
+    from symstab.certify.spectral import interval_spectrum_bounds
+    from symstab.codegen import compile_loss
+    from symstab.intervals import dyadic, mpf_fraction
+
+    if not getattr(region, "monotone", False):
+        raise InputError("only Hessian balls (monotone regions) are exported", "certificate")
+    eta = sp.S(region.eta)
+    if not eta.is_Rational:
+        raise InputError(f"η = {sp.sstr(eta)} is not rational", "certificate")
+    dps, subdivisions = _method_numbers(region.method)
+    center = [mpf_fraction(c._mpf_) for c in region.center]
+    r = mpf_fraction(region.radius._mpf_)
+    delta = mpf_fraction(region.center_error._mpf_)
+    q = mpf_fraction(region.contraction._mpf_)
+    target = compile_loss(loss.expr, loss.params).interval(dps)
+    half = r + delta
+    width = 2 * half / subdivisions
+    boxes = []
+    for index in product(range(subdivisions), repeat=len(center)):
+        box = []
+        for c, k in zip(center, index, strict=True):
+            lo = c - half + k * width
+            box.append((lo, lo + width))
+        bounds = interval_spectrum_bounds(target.hessian(box))
+        if bounds is None:
+            raise InputError("the Hessian could not be enclosed on a sub-box", "certificate")
+        mu_k = dyadic(bounds[0], 64, libmp.round_floor)
+        big_k = dyadic(bounds[1], 64, libmp.round_ceiling)
+        boxes.append({"box": [[_q(lo), _q(hi)] for lo, hi in box],
+                      "mu": _q(mu_k), "L": _q(big_k)})
+    block = loss_block(loss)
+    return {
+        "kind": "trapping-ball",
+        "id": f"ball/{block['name']}/eta={sp.sstr(eta)}/min{region.label}",
+        "loss": block, "eta": _q(eta), "point": point_block(point),
+        "center": [_q(c) for c in center], "delta": _q(delta), "radius": _q(r),
+        "q": _q(q), "mu": _q(mpf_fraction(region.mu._mpf_)),
+        "L": _q(mpf_fraction(region.L._mpf_)), "dps": dps, "boxes": boxes,
+    }
+
+
+def trapping_ball_items(loss: Loss, eta: Any, *, subdivisions: int = 4,
+                        regions: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+    """``trapping-ball`` items for the Hessian balls of every stable strict minimum.
+
+    Parameters
+    ----------
+    loss
+        A polynomial loss with rational coefficients.
+    eta
+        A rational step size (any spelling of :meth:`symstab.inputs.StepSize.of`).
+    subdivisions
+        As for :func:`~symstab.certify.minima.certified_regions`.
+    regions
+        The regions, if already certified (default: certified here).
+    """
+    from symstab.certify.minima import certified_regions
+
+    if regions is None:
+        regions = certified_regions(loss, eta, subdivisions=subdivisions)
+    points = {m.label: m.point for m in _minima(loss) if m.label is not None}
+    return [trapping_ball_item(loss, r, points[r.label]) for r in regions
+            if getattr(r, "monotone", False) and r.label in points]
+
+
+def krawczyk_item(loss: Loss, root: Any, *, eta: Any = None, period: int = 1,
+                  id: str | None = None) -> dict[str, Any]:
+    """A ``krawczyk`` item from a :class:`~symstab.certify.krawczyk.Root`.
+
+    Parameters
+    ----------
+    loss
+        The loss.
+    root
+        A root of status ``unique`` or ``empty``; its tested box is exported.
+    eta, period
+        ``None``: the system is ∇f = 0 (critical points). Otherwise the system is
+        G^period(θ) − θ = 0 for the GD map G(θ) = θ − η∇f(θ), η rational.
+    id
+        The item id (default from the loss, system and box).
+    """
+    if root.status not in ("unique", "empty"):
+        raise InputError(f"a Krawczyk box of status {root.status!r} proves nothing",
+                         "certificate")
+    block = loss_block(loss)
+    if eta is None:
+        system: dict[str, Any] = {"map": "gradient"}
+    else:
+        eta = sp.Rational(eta)
+        system = {"map": "gd", "eta": _q(eta), "period": int(period)}
+    box = [[_q(lo), _q(hi)] for lo, hi in root.box]
+    name = id or (f"krawczyk/{block['name']}/{system['map']}"
+                  + (f"/eta={sp.sstr(eta)}/p={period}" if eta is not None else "")
+                  + "/" + ",".join(f"[{float(lo):.6g},{float(hi):.6g}]" for lo, hi in root.box))
+    return {"kind": "krawczyk", "id": name, "loss": block, "system": system, "box": box,
+            "claim": root.status}
+
+
+def evidence_item(id: str, strength: str, summary: str, **data: Any) -> dict[str, Any]:
+    """An ``evidence`` item: statistical or numerical evidence, never a proof.
+
+    ``data`` holds what reproduces it (samples ``n``, ``confidence``, ``seed``,
+    ``digits``...); values must be JSON-serialisable.
+    """
+    return {"kind": "evidence", "id": id, "strength": strength, "summary": summary,
+            "not_a_proof": True, **{k: v for k, v in data.items() if v is not None}}
+
+
+# --------------------------------------------------------------------------------------
+# Files and bundles
+# --------------------------------------------------------------------------------------
+
+
+def bundle(items: Iterable[Mapping[str, Any]], *, claims: Sequence[Mapping] | None = None,
+           notes: Sequence[str] = ()) -> dict[str, Any]:
+    """A certificate document: the items (duplicates by id dropped), optional claims."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("symstab")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        ours = "unknown"
+    seen: dict[str, Mapping[str, Any]] = {}
+    for item in items:
+        seen.setdefault(item["id"], item)
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION,
+                           "created_by": f"symstab {ours}", "items": list(seen.values())}
+    if claims is not None:
+        doc["claims"] = list(claims)
+    if notes:
+        doc["notes"] = list(notes)
+    return doc
+
+
+def write_certificate(path: Any, doc: Mapping[str, Any]) -> None:
+    """Write a certificate document as JSON, atomically."""
+    from symstab.storage import write_atomic
+
+    write_atomic(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+
+
+_ETA_IN_TITLE = re.compile(r"η = (\d+(?:/\d+)?)\)?$")
+#: Claim-id prefixes with an exporter, and the verdicts whose evidence it exports.
+EXPORTED = {"chen.threshold-sharp.": ("holds",), "chen.threshold.": ("holds",),
+            "chen.theorem2.": ("holds",), "chen.lemma1.": ("holds",),
+            "chen.eq30-printed.": ("fails",)}
+
+
+def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dict], str]:
+    """The items behind one exportable claim, and a note ('' if none)."""
+    from symstab.catalog import lookup
+
+    cid = record["id"]
+    prefix = next((p for p in EXPORTED if cid.startswith(p)), None)
+    if prefix is None:
+        return [], "no certificate export for this claim"
+    if record.get("verdict") not in EXPORTED[prefix]:
+        return [], f"verdict {record.get('verdict')}"
+    name = cid[len(prefix):].split(".")[0]
+    if lookup(name) is None:
+        return [], f"{name!r} is not a catalog loss"
+    loss = Loss.from_catalog(name)
+    if prefix == "chen.threshold.":
+        items, skipped = threshold_items(loss)
+        return items, "; ".join(skipped)
+    if prefix in ("chen.theorem2.", "chen.lemma1.", "chen.eq30-printed."):
+        match = _ETA_IN_TITLE.search(record.get("title", ""))
+        if match is None:
+            return [], "step size not found in the claim's title"
+        return trapping_ball_items(loss, sp.Rational(match.group(1)),
+                                   subdivisions=subdivisions), ""
+    # η* is sharp: a ball at (1 − 1/100)η*, instability at (1 + 1/100)η*
+    margin = sp.Rational(1, 100)
+    thresholds, skipped = threshold_items(loss)
+    items: list[dict] = []
+    for t in thresholds:
+        star = sp.Rational(t["eta_star"])
+        more, _ = threshold_items(loss, stable_at=[(1 - margin) * star],
+                                  unstable_at=[(1 + margin) * star])
+        items += [m for m in more if m["id"] == t["id"]]
+        items += [b for b in trapping_ball_items(loss, (1 - margin) * star,
+                                                 subdivisions=subdivisions)
+                  if b["id"].endswith("/" + t["id"].rsplit("/", 1)[1])]
+    for it in items:
+        if it["kind"] == "threshold":
+            it["id"] += "/sharp"
+    return items, "; ".join(skipped)
+
+
+def claim_certificates(records: Iterable[Mapping[str, Any]], *,
+                       subdivisions: int = 4) -> dict[str, Any]:
+    """The certificate bundle of a ``proofs-check`` run.
+
+    Parameters
+    ----------
+    records
+        One mapping per checked claim: ``id``, ``title``, ``statement``, ``verdict``
+        (text), ``strength`` (text) and, for statistical or numerical evidence, ``n``,
+        ``confidence``, ``digits``, ``summary``.
+    subdivisions
+        Sub-boxes per coordinate of the trapping balls (the claims' budget uses the same
+        number to certify them).
+
+    Returns
+    -------
+    dict
+        The document: the items behind every exportable claim with the verdict its
+        evidence supports (:data:`EXPORTED`: thresholds of ``chen.threshold.*``,
+        thresholds and balls of ``chen.threshold-sharp.*``, balls of
+        ``chen.theorem2.*``, ``chen.lemma1.*`` and of the known-false
+        ``chen.eq30-printed.*``), an ``evidence`` item (not a proof) for each statistical
+        or numerical verdict, and per claim its export status (``exported``,
+        ``not a proof`` or ``not exported`` with the reason).
+    """
+    items: list[dict] = []
+    claims = []
+    for rec in records:
+        entry: dict[str, Any] = {k: rec.get(k) for k in ("id", "statement", "verdict",
+                                                         "strength")}
+        strength = str(rec.get("strength"))
+        if strength in ("statistical", "numerical"):
+            ev = evidence_item(f"evidence/{rec['id']}", strength, str(rec.get("summary", "")),
+                               n=rec.get("n"), confidence=rec.get("confidence"),
+                               digits=rec.get("digits"))
+            items.append(ev)
+            entry.update(kind="not a proof", items=[ev["id"]])
+        else:
+            try:
+                found, note = _claim_items(rec, subdivisions)
+            except InputError as exc:
+                found, note = [], str(exc)
+            if found:
+                items += found
+                entry.update(kind="exported", items=[i["id"] for i in found])
+                if note:
+                    entry["note"] = note
+            else:
+                entry.update(kind="not exported", reason=note)
+        claims.append(entry)
+    return bundle(items, claims=claims)
