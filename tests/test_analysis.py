@@ -44,7 +44,17 @@ def test_f2_chen_eq44_unique_real_critical_point():
     a = analyze(Loss.from_catalog("f2"))
     assert [(_coords(p), p.kind) for p in a.points] == [((0, 0), "minimum")]
     assert a.minima[0].eta_star.expr == 1
-    assert a.n_complex_points > 0
+    # reference: grad = (2x(1 + y + 2x²), 2y + x² + 4y³). x = 0 gives y(2 + 4y²) = 0: the
+    # origin and y = ±i/√2; 2x² = −1 − y gives 8y³ + 3y − 1 = 0, three roots y (y ≠ −1),
+    # each with two x: 9 points in all (Bézout 3·3), of which only the origin is real
+    x, y = Loss.from_catalog("f2").params
+    points = [(0, yy) for yy in sp.Poly(2 * y + 4 * y**3, y).nroots(n=30)]
+    for yy in sp.Poly(8 * y**3 + 3 * y - 1, y).nroots(n=30):
+        root = sp.sqrt(-(1 + yy) / 2)
+        points += [(root, yy), (-root, yy)]
+    assert len(set(points)) == 9
+    non_real = [p for p in points if any(abs(sp.im(c)) > 1e-20 for c in p)]
+    assert a.n_complex_points == len(non_real) == 8
 
 
 def test_f3_chen_eq45_minima_and_axes():
