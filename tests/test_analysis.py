@@ -47,7 +47,7 @@ def test_f2_chen_eq44_unique_real_critical_point():
     # reference: grad = (2x(1 + y + 2x²), 2y + x² + 4y³). x = 0 gives y(2 + 4y²) = 0: the
     # origin and y = ±i/√2; 2x² = −1 − y gives 8y³ + 3y − 1 = 0, three roots y (y ≠ −1),
     # each with two x: 9 points in all (Bézout 3·3), of which only the origin is real
-    x, y = Loss.from_catalog("f2").params
+    _, y = Loss.from_catalog("f2").params
     points = [(0, yy) for yy in sp.Poly(2 * y + 4 * y**3, y).nroots(n=30)]
     for yy in sp.Poly(8 * y**3 + 3 * y - 1, y).nroots(n=30):
         root = sp.sqrt(-(1 + yy) / 2)

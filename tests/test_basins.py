@@ -147,7 +147,14 @@ def test_kernel_direct_and_stopping_rule() -> None:
     assert steps.tolist() == [0, 0, 0, 0, 0]
     kernel(pts, 0.5, centers, radii, 10_000, 1e8, labels, stable, steps)
     assert labels.tolist()[:2] == [1, 2] and labels[3] == -1 and labels[4] == -1
-    assert labels[2] in (1, 2) and steps[2] > 0
+    # (0.3, 0.2) by the NumPy loop: its limit, and the first step within 0.02 of it
+    assert labels[2] == f4_gd_labels(0.5, np.array([0.3]), np.array([0.2]), 1, 2)[0, 0]
+    x, y, k = 0.3, 0.2, 0
+    centre = F4_REGIONS[0][labels[2] - 1]
+    while math.hypot(x - centre[0], y - centre[1]) > 0.02:
+        r = x * y - 1
+        x, y, k = x - 0.5 * (2 * r * y + x / 10), y - 0.5 * (2 * r * x + y / 10), k + 1
+    assert steps[2] == k > 0
     assert steps[3] == 1 and steps[4] == 1
 
 

@@ -22,7 +22,6 @@ import math
 from fractions import Fraction
 
 import mpmath
-
 import numpy as np
 import pytest
 import sympy as sp

@@ -3,6 +3,7 @@ false variants, and the claim builders on cases whose answers are known by hand.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from fractions import Fraction
 
@@ -144,7 +145,15 @@ def test_fraction_below_statistical_verdicts():
     result = fraction_below(loss, R(11, 10), box=box, bound=0.1).check()
     assert result.verdict == Verdict.HOLDS
     assert result.evidence.strength == Strength.STATISTICAL
-    assert result.evidence.bound[1] < 0.1
+    # none of the n starts converges (|1 − 2η| = 6/5 > 1 in y): the Wilson interval of
+    # 0/n is [0, z²/(n + z²)], with z = 2.5758293035489 at 99%
+    ev = result.evidence
+    assert ev.data["counts"] == {"-1": ev.n}
+    z = 2.5758293035489004
+    assert ev.confidence == 0.99
+    assert ev.bound[0] == 0.0
+    assert ev.bound[1] == pytest.approx(z * z / (ev.n + z * z), rel=1e-12)
+    assert ev.bound[1] < 0.1
     # at eta = 1/2 every start converges: "fraction below 0.5" fails
     assert fraction_below(loss, R(1, 2), box=box, bound=0.5).check().verdict == Verdict.FAILS
 
@@ -238,7 +247,7 @@ def test_modified_equation_orders_on_a_separable_quartic():
                              ref_mod + ref_plain, strict=True):
             assert abs(mpmath.mpf(got) - want) <= 1e-5 * want  # printed to 6 digits
         for key, ref in (("order_modified", ref_mod), ("order_plain", ref_plain)):
-            want = [float(mpmath.log(a / b, 2)) for a, b in zip(ref, ref[1:])]
+            want = [float(mpmath.log(a / b, 2)) for a, b in itertools.pairwise(ref)]
             assert data[key] == pytest.approx(want, abs=6e-4)  # rounded to 3 decimals
 
 

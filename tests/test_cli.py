@@ -206,7 +206,20 @@ def test_sweep_xy_fraction_vanishes_past_critical_eta(capsys):
                         "--format", "json")
     assert code == 0
     points = json.loads(out)["points"]
-    assert points[0]["fraction"] > 0.5
+    # reference: the command's defaults (box [−3, 3]², seed 0, 5000 steps) in a NumPy GD
+    # loop, grad = (xy − 1)(y, x); a start counts when it ends on xy = 1 with
+    # x² + y² < 2/η (the nonzero Hessian eigenvalue at a minimum)
+    import numpy as np
+
+    start = np.random.default_rng(0).uniform([-3.0, -3.0], [3.0, 3.0], size=(300, 2))
+    x, y = start[:, 0].copy(), start[:, 1].copy()
+    with np.errstate(all="ignore"):
+        for _ in range(5000):
+            r = x * y - 1
+            x, y = x - 0.3 * r * y, y - 0.3 * r * x
+        ok = np.isfinite(x) & (np.abs(x * y - 1) < 1e-8) & (x * x + y * y < 2 / 0.3)
+    assert points[0]["n_converged"] == int(ok.sum())
+    assert points[0]["fraction"] == int(ok.sum()) / 300
     assert points[1]["n_converged"] == 0
 
 

@@ -18,7 +18,6 @@ import math
 from fractions import Fraction
 
 import mpmath
-
 import pytest
 import sympy as sp
 

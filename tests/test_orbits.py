@@ -15,6 +15,7 @@ v' = v(1 + ηr). Transverse multiplier of the diagonal 2-cycle: (1 − η + ηp�
 = 3 − 2η. Anti-diagonal (a, −a): a' = a(1 − η(1 + a²)), 2-cycle a² = 2/η − 1.
 """
 
+import itertools
 import json
 
 import mpmath
@@ -133,7 +134,7 @@ def _sturm_count(poly: sp.Poly, a: sp.Rational, b: sp.Rational) -> int:
     def changes(t):
         signs = [sp.sign(p.eval(t)) for p in chain]
         signs = [v for v in signs if v != 0]
-        return sum(1 for u, v in zip(signs, signs[1:]) if u != v)
+        return sum(1 for u, v in itertools.pairwise(signs) if u != v)
 
     return changes(a) - changes(b)
 

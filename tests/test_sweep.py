@@ -36,9 +36,14 @@ def test_wilson_hand_computed() -> None:
     low, high = wilson_interval(100, 100)
     assert high == 1.0
     assert low == pytest.approx(1 - 0.036994, abs=1e-5)
-    # 99% is wider than 95%
+    # 99% (z = 2.5758293035489): (1/2 + z²/200 ± z√(1/400 + z²/40000))/(1 + z²/100),
+    # wider than 95%
     l99, h99 = wilson_interval(50, 100, 0.99)
+    assert (l99, h99) == pytest.approx(
+        _wilson_by_hand(50, 100, 2.5758293035489004), abs=1e-12)
     assert l99 < 0.4038 and h99 > 0.5962
+    for k, n in ((0, 100), (1, 7), (473, 500), (1999, 2000)):
+        assert wilson_interval(k, n) == pytest.approx(_wilson_by_hand(k, n), abs=1e-12)
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 100, 2000])
