@@ -121,8 +121,15 @@ def test_find_orbits_agrees_with_exact_and_certifies():
     stable = [o for o in find_orbits(XY, "11/10", 2, starts=60) if o.stability == "stable"]
     assert len(stable) == 2 and all(o.status == "certified" for o in stable)
     s, d = (41 / 11) ** 0.5, (1 / 11) ** 0.5
-    assert any(abs(abs(float(o.points[0][0])) - (s + d) / 2) < 1e-12 or
-               abs(abs(float(o.points[0][0])) - (s - d) / 2) < 1e-12 for o in stable)
+    # each is the diagonal cycle {(p, p), (q, q)} or its mirror, p, q = (s ± d)/2
+    mirrored = []
+    for o in stable:
+        pts = o.float_points()
+        assert pts.shape == (2, 2) and np.allclose(pts[:, 0], pts[:, 1], atol=1e-12)
+        assert np.allclose(sorted(np.abs(pts[:, 0])), [(s - d) / 2, (s + d) / 2], atol=1e-12)
+        assert np.all(pts[:, 0] > 0) or np.all(pts[:, 0] < 0)
+        mirrored.append(bool(pts[0, 0] > 0))
+    assert sorted(mirrored) == [False, True]
     dets = [float(o.det[0]) for o in stable]
     assert np.allclose(dets, (9 - 2 * 2.1**2) * (3 - 2.2), atol=1e-10)
 

@@ -201,6 +201,10 @@ def test_xy_sweep_agrees_with_the_numerical_criterion(xy_sweep: Sweep) -> None:
     for p, q in zip(xy_sweep.points, other.points, strict=True):
         assert q.n_certified is None
         assert abs(p.fraction - q.fraction) <= 0.01
+    # both agree with the NumPy loop exactly (past η = 1 nothing converges)
+    for q, eta in zip(other.points[:2], (0.3, 0.6), strict=True):
+        assert q.n_converged == _xy_reference_counts(eta)[0]
+    assert [q.n_converged for q in other.points[2:]] == [0, 0]
 
 
 def test_xy_mws_length(xy_sweep: Sweep) -> None:
