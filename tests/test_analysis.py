@@ -44,7 +44,17 @@ def test_f2_chen_eq44_unique_real_critical_point():
     a = analyze(Loss.from_catalog("f2"))
     assert [(_coords(p), p.kind) for p in a.points] == [((0, 0), "minimum")]
     assert a.minima[0].eta_star.expr == 1
-    assert a.n_complex_points > 0
+    # reference: grad = (2x(1 + y + 2x²), 2y + x² + 4y³). x = 0 gives y(2 + 4y²) = 0: the
+    # origin and y = ±i/√2; 2x² = −1 − y gives 8y³ + 3y − 1 = 0, three roots y (y ≠ −1),
+    # each with two x: 9 points in all (Bézout 3·3), of which only the origin is real
+    _, y = Loss.from_catalog("f2").params
+    points = [(0, yy) for yy in sp.Poly(2 * y + 4 * y**3, y).nroots(n=30)]
+    for yy in sp.Poly(8 * y**3 + 3 * y - 1, y).nroots(n=30):
+        root = sp.sqrt(-(1 + yy) / 2)
+        points += [(root, yy), (-root, yy)]
+    assert len(set(points)) == 9
+    non_real = [p for p in points if any(abs(sp.im(c)) > 1e-20 for c in p)]
+    assert a.n_complex_points == len(non_real) == 8
 
 
 def test_f3_chen_eq45_minima_and_axes():
@@ -118,10 +128,14 @@ def test_xy_hyperbola_lambda_max_and_weakly_stable_part():
     lo, hi = (float(sp.sqrt(2 - sp.sqrt(3))), float(sp.sqrt(2 + sp.sqrt(3))))
     assert got == pytest.approx([-hi, -lo, lo, hi], rel=1e-14)
     # second method for the length: x = e^s, y = e^-s, speed sqrt(e^{2s} + e^{-2s})
-    with mpmath.workdps(30):
+    # (end points at 40 digits, compared as mpf at the digits the value states)
+    with mpmath.workdps(40):
+        ends = [mpmath.log(mpmath.sqrt(2 + sign * mpmath.sqrt(3))) for sign in (-1, 1)]
         one = mpmath.quad(lambda s: mpmath.sqrt(mpmath.e ** (2 * s) + mpmath.e ** (-2 * s)),
-                          [mpmath.log(lo), mpmath.log(hi)])
-    assert float(ws.length.decimal) == pytest.approx(float(2 * one), rel=1e-12)
+                          ends)
+        assert ws.length.digits >= 15
+        error = abs(mpmath.mpf(ws.length.decimal) - 2 * one)
+        assert error < mpmath.mpf(10) ** (2 - ws.length.digits) * 2 * one
     assert ws.length.strength == "numerical"
     (origin,) = a.points
     assert origin.kind == "saddle"

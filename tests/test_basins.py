@@ -31,6 +31,27 @@ R = 0.1
 BALL = (np.zeros((1, 2)), np.array([R]))
 
 
+def f4_gd_labels(eta: float, xs: np.ndarray, ys: np.ndarray, plus: int, minus: int,
+                 steps: int = 2000) -> np.ndarray:
+    """Labels of GD on f4 over the grid ``ys × xs`` by a plain NumPy loop.
+
+    grad f4 = (2y(xy − 1) + x/10, 2x(xy − 1) + y/10). An end point within 1e-6 of
+    +√0.95 (1, 1) is ``plus``, of −√0.95 (1, 1) is ``minus``; beyond 1e8 (or NaN) is
+    −1; anything else (the anti-diagonal x = −y, which is invariant and leads to the
+    saddle at 0) is 0.
+    """
+    x, y = (a.copy() for a in np.meshgrid(xs, ys))
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            r = x * y - 1
+            x, y = x - eta * (2 * r * y + x / 10), y - eta * (2 * r * x + y / 10)
+        bounded = np.isfinite(x) & np.isfinite(y) & (np.hypot(x, y) < 1e8)
+        out = np.where(bounded, 0, -1)
+        out[bounded & (np.hypot(x - S4, y - S4) < 1e-6)] = plus
+        out[bounded & (np.hypot(x + S4, y + S4) < 1e-6)] = minus
+    return out
+
+
 def closed_form_steps(x0: float, y0: float, eta: Fraction, r: float) -> int:
     """First k with |((1 − ηa)^k x0, (1 − ηb)^k y0)| <= r, in exact arithmetic."""
     fx, fy = 1 - eta * A, 1 - eta * B
@@ -126,7 +147,14 @@ def test_kernel_direct_and_stopping_rule() -> None:
     assert steps.tolist() == [0, 0, 0, 0, 0]
     kernel(pts, 0.5, centers, radii, 10_000, 1e8, labels, stable, steps)
     assert labels.tolist()[:2] == [1, 2] and labels[3] == -1 and labels[4] == -1
-    assert labels[2] in (1, 2) and steps[2] > 0
+    # (0.3, 0.2) by the NumPy loop: its limit, and the first step within 0.02 of it
+    assert labels[2] == f4_gd_labels(0.5, np.array([0.3]), np.array([0.2]), 1, 2)[0, 0]
+    x, y, k = 0.3, 0.2, 0
+    centre = F4_REGIONS[0][labels[2] - 1]
+    while math.hypot(x - centre[0], y - centre[1]) > 0.02:
+        r = x * y - 1
+        x, y, k = x - 0.5 * (2 * r * y + x / 10), y - 0.5 * (2 * r * x + y / 10), k + 1
+    assert steps[2] == k > 0
     assert steps[3] == 1 and steps[4] == 1
 
 
@@ -149,6 +177,12 @@ def test_fractions_and_json() -> None:
     fr = bmap.fractions()
     assert math.isclose(sum(fr.values()), 1.0)
     assert sum(bmap.counts().values()) == 41 * 31
+    # every label against a plain NumPy GD loop (region 1 is +√0.95 (1, 1))
+    want = f4_gd_labels(0.5, np.linspace(-3, 3, 41), np.linspace(-3, 3, 31), 1, 2)
+    assert np.array_equal(bmap.labels, want), np.argwhere(bmap.labels != want)
+    labels, counts = np.unique(want, return_counts=True)
+    assert bmap.counts() == {int(k): int(c) for k, c in zip(labels, counts, strict=True)}
+    assert fr == {int(k): int(c) / (41 * 31) for k, c in zip(labels, counts, strict=True)}
     d = json.loads(json.dumps(bmap.to_dict()))
     assert d["grid"]["shape"] == [31, 41] and d["eta"] == "0.5"
     assert math.isclose(sum(d["fractions"].values()), 1.0)
@@ -176,9 +210,21 @@ def test_with_certified_regions() -> None:
     eta = sp.Rational(1, 2)
     bmap = basin_map(F4, eta, ((-3.0, 3.0, 25), (-3.0, 3.0, 25)))
     assert isinstance(bmap, BasinMap)
-    assert set(np.unique(bmap.labels)) <= {-1, 0, 1, 2}
     assert bmap.regions is not None and len(bmap.regions) == 2
-    assert isinstance(recheck(bmap, F4, n=5, dps=50), list)
+    # which label is which minimum: read off the regions' centres (their sign)
+    sign = {r.label: 1 if r.center[0] > 0 else -1 for r in bmap.regions}
+    assert sorted(sign.values()) == [-1, 1]
+    plus = next(k for k, v in sign.items() if v == 1)
+    minus = next(k for k, v in sign.items() if v == -1)
+    for r in bmap.regions:
+        assert abs(abs(float(r.center[0])) - S4) < 1e-15
+    want = f4_gd_labels(0.5, np.linspace(-3, 3, 25), np.linspace(-3, 3, 25), plus, minus)
+    assert np.array_equal(bmap.labels, want), np.argwhere(bmap.labels != want)
+    # the NumPy loop gives {-1: 446, 1: 86, 2: 86, 0: 7}; the two minima tie by symmetry
+    labels, counts = np.unique(want, return_counts=True)
+    assert bmap.counts() == {int(k): int(c) for k, c in zip(labels, counts, strict=True)}
+    assert bmap.counts()[plus] == bmap.counts()[minus]
+    assert recheck(bmap, F4, n=5, dps=50) == []
 
 
 # --------------------------------------------------------------------------------------

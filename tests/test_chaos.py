@@ -19,7 +19,9 @@ Expected values are derived by hand, never read off the code:
 
 import json
 import math
+from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -43,12 +45,27 @@ def test_logistic_conjugate_gd_map_has_exponent_ln2():
     target = compile_loss(loss.expr, loss.params).mpmath(30)
     for x0 in ("0.3", "0.77", "0.123"):  # the GD map is the logistic map (hand-derived)
         (x1,) = target.step([x0], 1)
-        v = float(sp.Rational(x0))
-        assert float(x1) == pytest.approx(4 * v * (1 - v), rel=1e-25)
+        v = Fraction(x0)
+        got = Fraction(*map(int, mpmath.libmp.to_rational(x1._mpf_)))  # exact, no float()
+        assert abs(got - 4 * v * (1 - v)) < Fraction(1, 10**28)
     r = lyapunov_spectrum(loss, 1, ["0.3"], steps=3000)
     assert r.verdict == "chaotic"
-    assert abs(r.largest - math.log(2)) <= max(3 * r.errors[0], 0.02)
     assert r.period is None and r.strength == "numerical"
+    # Reference: with x = sin²(πu/2) the map is the tent map T (|T'| = 2), and
+    # G'(x_i) h'(u_i) = 2 h'(u_{i+1}) with h'(u) = (π/2) sin(πu) = π √(x(1 − x)). The sum
+    # telescopes along the computed orbit: over the counted steps k = 600..2999
+    # (transient = steps/5), λ = ln 2 + [log √(x₃₀₀₀(1 − x₃₀₀₀)) − log √(x₆₀₀(1 − x₆₀₀))]/2400,
+    # up to rounding at 30 digits. x₆₀₀ and x₃₀₀₀ are the ends of runs of 600 and 3000 steps.
+    x600 = lyapunov_run(loss, 1, ["0.3"], steps=600, transient=0, dps=30).final[0]
+    x3000 = lyapunov_run(loss, 1, ["0.3"], steps=3000, dps=30).final[0]
+    with mpmath.workdps(40):
+        def w(v):
+            v = mpmath.mpf(v)
+            return mpmath.log(mpmath.sqrt(v * (1 - v)))
+
+        want = mpmath.log(2) + (w(x3000) - w(x600)) / 2400
+    assert abs(r.largest - float(want)) < 1e-14
+    assert abs(r.largest - math.log(2)) < 1e-3  # the finite-orbit bias is ~4e-5 here
 
 
 def test_diagonal_quadratic_exponents_are_exact():
@@ -106,11 +123,38 @@ def test_diverging_orbit():
     json.dumps(r.to_dict())
 
 
+def _diagonal_cubic_exponents(eta: float) -> tuple[float, float, float]:
+    """Mean log|1 + η − 3ηx²| and log|1 − η + ηx²| along orbits of (1 + η)x − ηx³.
+
+    Returns the two means and the standard error of the first over 50 orbits.
+    """
+    xs = np.linspace(0.2, 0.9, 50)
+    with np.errstate(all="ignore"):
+        for _ in range(2000):
+            xs = (1 + eta) * xs - eta * xs**3
+        along, across = np.zeros_like(xs), np.zeros_like(xs)
+        for _ in range(40000):
+            along += np.log(np.abs(1 + eta - 3 * eta * xs**2))
+            across += np.log(np.abs(1 - eta + eta * xs**2))
+            xs = (1 + eta) * xs - eta * xs**3
+    along, across = along / 40000, across / 40000
+    assert np.all(np.isfinite(along))
+    return float(along.mean()), float(across.mean()), float(along.std() / np.sqrt(50))
+
+
 def test_xy_chaos_and_period_two_at_large_steps():
     xy = Loss.from_catalog("xy")
     chaotic = lyapunov_spectrum(xy, R(19, 10), ["0.7", "0.6"], steps=2000)
     assert chaotic.verdict == "chaotic"
     assert chaotic.largest > 3 * chaotic.errors[0]
+    # Reference: with u = x − y, r = 1 − xy, u' = u(1 − ηr); on the diagonal r = 1 − x² and
+    # 1 − ηr = 1 − η + ηx² has |·| < 1 on average (exponent below), so the orbit lands on
+    # x = y, where GD is G(x) = (1 + η)x − ηx³. The exponents are then the averages of
+    # log|G'(x)| = log|1 + η − 3ηx²| (along) and log|1 − η + ηx²| (across) over the
+    # attractor, estimated by a NumPy loop: 50 orbits × 40000 steps.
+    along, across, spread = _diagonal_cubic_exponents(1.9)
+    assert abs(chaotic.exponents[0] - along) <= 3 * chaotic.errors[0] + 3 * spread
+    assert abs(chaotic.exponents[1] - across) <= 3 * chaotic.errors[1] + 3 * spread
     periodic = lyapunov_spectrum(xy, R(6, 5), ["0.63", "0.43"], steps=1500)
     assert periodic.verdict == "periodic" and periodic.period == 2
     # second method: exponents of a 2-cycle = (1/2) log|eig(DG(p2) DG(p1))|

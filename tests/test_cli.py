@@ -1,8 +1,10 @@
 """The CLI: output formats, stable JSON keys, and one-line errors with exit code 2."""
 
 import json
+import math
 import subprocess
 import sys
+from fractions import Fraction
 
 import pytest
 
@@ -140,16 +142,39 @@ def test_basin_certified_measure_of_a_contraction_is_one(capsys):
     assert bound["sampled"]["converging"]["fraction"] == 1.0
 
 
+def _wilson_95(k: int, n: int) -> tuple[float, float]:
+    """Wilson score interval at 95%, from its formula."""
+    z = 1.959963984540054
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
 def test_basin_certified_measure_beside_the_sampled_fraction(capsys):
-    # f = x²/2 − x⁴/4 at η = 1/2: GD converges (with falling loss) exactly from (−1, 1),
-    # half of [−2, 2]; the certified bound is at most 1/2 and close to it
+    # f = x²/2 − x⁴/4 at η = 1/2: G(x) = x/2 + x³/2, so |G(x)| < |x| exactly on (−1, 1)
+    # (every start there converges to 0 with falling loss), ±1 are fixed points and
+    # |x| > 1 diverges: the converging set is (−1, 1), half of [−2, 2].
+    # Certified bound: 16 initial cells of width 1/4 bisected at most 4 times give cells of
+    # width 1/64; a cell touching ±1 holds a point that does not converge, every other
+    # cell inside (−1, 1) can be proved, so the best bound is (2 − 2/64)/4 = 63/128.
+    # Sampled: the grid points −2 + k/10 strictly inside (−1, 1) are k = 11..29: 19 of 41.
     code, out, _ = _run(capsys, "basin", "x**2/2 - x**4/4", "--eta", "1/2",
                         "--grid", "-2,2,41", "--certified-measure", "--measure-depth", "4")
     assert code == 0
     line = next(row for row in out.splitlines() if "V_η (converging)" in row)
-    value = float(line.split(">=")[1].split()[0])
-    assert 0.45 < value <= 0.5
-    assert "sampled" in line and "Wilson 95%" in line
+    value = line.split(">=")[1].split()[0]
+    # a lower bound is printed rounded down: 63/128 = 0.4921875 shows as 0.492187
+    assert Fraction(value) <= Fraction(63, 128) < Fraction(value) + Fraction(1, 10**6)
+    assert f"sampled {19 / 41:.4f}" in line
+    low, high = _wilson_95(19, 41)
+    assert f"Wilson 95% [{low:.4f}, {high:.4f}]" in line
+    code, out, _ = _run(capsys, "basin", "x**2/2 - x**4/4", "--eta", "1/2",
+                        "--grid", "-2,2,41", "--certified-measure", "--measure-depth", "4",
+                        "--format", "json")
+    bound = json.loads(out)["certified_measure"]
+    assert Fraction(bound["converging_fraction"]["exact"]) == Fraction(63, 128)
+    assert bound["sampled"]["converging"]["count"] == 19
     assert "certified lower bounds on [-2, 2]" in out
 
 
@@ -181,7 +206,20 @@ def test_sweep_xy_fraction_vanishes_past_critical_eta(capsys):
                         "--format", "json")
     assert code == 0
     points = json.loads(out)["points"]
-    assert points[0]["fraction"] > 0.5
+    # reference: the command's defaults (box [−3, 3]², seed 0, 5000 steps) in a NumPy GD
+    # loop, grad = (xy − 1)(y, x); a start counts when it ends on xy = 1 with
+    # x² + y² < 2/η (the nonzero Hessian eigenvalue at a minimum)
+    import numpy as np
+
+    start = np.random.default_rng(0).uniform([-3.0, -3.0], [3.0, 3.0], size=(300, 2))
+    x, y = start[:, 0].copy(), start[:, 1].copy()
+    with np.errstate(all="ignore"):
+        for _ in range(5000):
+            r = x * y - 1
+            x, y = x - 0.3 * r * y, y - 0.3 * r * x
+        ok = np.isfinite(x) & (np.abs(x * y - 1) < 1e-8) & (x * x + y * y < 2 / 0.3)
+    assert points[0]["n_converged"] == int(ok.sum())
+    assert points[0]["fraction"] == int(ok.sum()) / 300
     assert points[1]["n_converged"] == 0
 
 

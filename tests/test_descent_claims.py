@@ -31,8 +31,14 @@ def results():
 
 
 def test_every_claim_has_its_expected_verdict(results):
+    # the family: the lemma (2), convergence (2) and the three regimes, each of the four
+    # kinds with a false neighbour that must fail with a counterexample
+    assert len(results) == 11
     for r in results.values():
         assert r.verdict == r.expected, r.explain()
+    false = {k: r for k, r in results.items() if r.expected is Verdict.FAILS}
+    assert {k.split(".")[2] for k in false} == {"lemma", "convergence", "regime"}
+    assert len(false) == 4 and all(r.counterexample is not None for r in false.values())
 
 
 def test_theorems_hold_exactly_or_certified(results):

@@ -35,9 +35,14 @@ def test_unique_box_around_a_known_root():
     root = krawczyk(CIRCLE, [(0.6, 0.8), (0.6, 0.8)])
     assert root.status == UNIQUE
     assert root.enclosure is not None
-    # √2/2 = 0.70710678118654752...; the enclosure must contain it (rational bounds)
-    lo, hi = root.enclosure[0]
-    assert lo < Fraction(70710678118654753, 10**17) and hi > Fraction(70710678118654752, 10**17)
+    # √2/2 = 0.70710678118654752...; the enclosure must contain it (rational bounds) in
+    # both coordinates, inside the input box and narrower than it (K(X) ⊂ int X is what
+    # proves uniqueness)
+    for lo, hi in root.enclosure:
+        assert lo < Fraction(70710678118654753, 10**17)
+        assert hi > Fraction(70710678118654752, 10**17)
+        assert Fraction(6, 10) < lo and hi < Fraction(8, 10)
+        assert hi - lo < Fraction(1, 10)
 
 
 def test_box_without_root_is_never_unique():
@@ -71,6 +76,12 @@ def test_iterated_map_certifies_a_period_two_point():
     root = krawczyk(system, [(p - 1e-6, p + 1e-6)])
     assert root.status == UNIQUE
     assert _inside(root.enclosure, [p])
+    # around a simple root the Krawczyk image of a box of width w is O(w²) wide:
+    # w = 2e-6, so far below 1e-8 (a plain interval evaluation would keep ~w)
+    ((lo, hi),) = root.enclosure
+    assert hi - lo < Fraction(1, 10**8)
+    # the exact point √(7/3) lies inside (the float p is only within 1e-16 of it)
+    assert lo**2 < Fraction(7, 3) < hi**2
     # period 1 around the same point: no fixed point there (fixed points are 0, ±1)
     assert krawczyk(IteratedMapSystem(G, [x], 1), [(p - 1e-6, p + 1e-6)]).status == EMPTY
 

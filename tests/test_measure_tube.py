@@ -162,6 +162,20 @@ def test_nothing_is_proved_on_the_invariant_antidiagonal(xy, xy_regions):
     assert m.converging <= 1 - Q(46, 256)
     assert m.converging > 0
     assert set(m.converging_by_label) == {1, 2}
+    # (x, y) ↦ (−y, −x) maps the window and the cell grid onto themselves, preserves f
+    # and swaps the two pieces of xy = 1: the two labels get the same bound
+    assert m.converging_by_label[1] == m.converging_by_label[2]
+    # a lower bound stays below the true share of each piece: a NumPy GD loop on a
+    # 200 × 200 grid of the window (every point off x = −y converges, half to each piece)
+    g = np.linspace(0.75, 1.25, 200)
+    x, y = (a.copy() for a in np.meshgrid(g, -g))
+    with np.errstate(all="ignore"):
+        for _ in range(3000):
+            r = x * y - 1
+            x, y = x - 0.4 * r * y, y - 0.4 * r * x
+    landed = np.isfinite(x) & (np.abs(x * y - 1) < 1e-8)
+    for label in (1, 2):
+        assert m.converging_by_label[label] <= Q(float(np.mean(landed & (x > 0))))
 
 
 def test_xy_bound_is_below_the_sampled_fraction(xy, xy_regions):

@@ -15,8 +15,10 @@ v' = v(1 + ηr). Transverse multiplier of the diagonal 2-cycle: (1 − η + ηp�
 = 3 − 2η. Anti-diagonal (a, −a): a' = a(1 − η(1 + a²)), 2-cycle a² = 2/η − 1.
 """
 
+import itertools
 import json
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -119,31 +121,118 @@ def test_find_orbits_agrees_with_exact_and_certifies():
     stable = [o for o in find_orbits(XY, "11/10", 2, starts=60) if o.stability == "stable"]
     assert len(stable) == 2 and all(o.status == "certified" for o in stable)
     s, d = (41 / 11) ** 0.5, (1 / 11) ** 0.5
-    assert any(abs(abs(float(o.points[0][0])) - (s + d) / 2) < 1e-12 or
-               abs(abs(float(o.points[0][0])) - (s - d) / 2) < 1e-12 for o in stable)
+    # each is the diagonal cycle {(p, p), (q, q)} or its mirror, p, q = (s ± d)/2
+    mirrored = []
+    for o in stable:
+        pts = o.float_points()
+        assert pts.shape == (2, 2) and np.allclose(pts[:, 0], pts[:, 1], atol=1e-12)
+        assert np.allclose(sorted(np.abs(pts[:, 0])), [(s - d) / 2, (s + d) / 2], atol=1e-12)
+        assert np.all(pts[:, 0] > 0) or np.all(pts[:, 0] < 0)
+        mirrored.append(bool(pts[0, 0] > 0))
+    assert sorted(mirrored) == [False, True]
     dets = [float(o.det[0]) for o in stable]
     assert np.allclose(dets, (9 - 2 * 2.1**2) * (3 - 2.2), atol=1e-10)
 
 
+def _sturm_count(poly: sp.Poly, a: sp.Rational, b: sp.Rational) -> int:
+    """Distinct real roots of ``poly`` in (a, b] by Sturm's theorem (sign changes)."""
+    chain = sp.sturm(poly)
+
+    def changes(t):
+        signs = [sp.sign(p.eval(t)) for p in chain]
+        signs = [v for v in signs if v != 0]
+        return sum(1 for u, v in itertools.pairwise(signs) if u != v)
+
+    return changes(a) - changes(b)
+
+
 def test_period_three_excludes_lower_periods():
-    for o in find_orbits(QUARTIC, "1.9", 3, starts=40):
+    orbits = find_orbits(QUARTIC, "1.9", 3, starts=40)
+    # reference: points of least period 3 of G(x) = (1 + η)x − ηx³ at η = 19/10 are the
+    # real roots of (G³(x) − x)/(G(x) − x) (degree 24; G(x) = x has only the roots
+    # 0, ±1, which are not roots of the quotient). All real roots lie in |x| <= 2 (for
+    # |x| > √(1 + 2/η) ≈ 1.43 the orbit escapes), so a Sturm count on (−2, 2] gives them.
+    xs = sp.Symbol("x")
+    eta = sp.Rational(19, 10)
+
+    def g(t):
+        return sp.expand((1 + eta) * t - eta * t**3)
+
+    quotient, rest = sp.div(sp.Poly(g(g(g(xs))) - xs, xs), sp.Poly(g(xs) - xs, xs))
+    assert rest.is_zero and quotient.degree() == 24
+    assert all(quotient.eval(r) != 0 for r in (0, 1, -1))
+    n_points = _sturm_count(quotient, sp.Integer(-2), sp.Integer(2))
+    assert n_points % 3 == 0
+    assert len(orbits) == n_points // 3 == 4
+    seen = set()
+    for o in orbits:
         pts = o.float_points()
         assert len(pts) == 3 and np.ptp(pts[:, 0]) > 1e-6
         assert o.status == "certified"
+        for p in pts[:, 0]:  # each point is a root of the quotient
+            assert abs(float(quotient.eval(sp.Float(p, 30)))) < 1e-6 * float(
+                sum(abs(c) for c in quotient.all_coeffs()))
+            seen.add(round(float(p), 9))
+    assert len(seen) == n_points  # the orbits are disjoint and cover every root
+
+
+def _doubling_by_findroot(n: int, probe) -> "mpmath.mpf":
+    """η at which the period-n cycle of G(x) = (1 + η)x − ηx³ has multiplier −1."""
+    def g(x, e):
+        return (1 + e) * x - e * x**3
+
+    x = mpmath.mpf("0.3")
+    for _ in range(5000):
+        x = g(x, probe)
+
+    def system(x, e):
+        y, slope = x, mpmath.mpf(1)
+        for _ in range(n):
+            slope *= 1 + e - 3 * e * y**2
+            y = g(y, e)
+        return [y - x, slope + 1]
+
+    _, eta = mpmath.findroot(system, (x, probe))
+    return eta
 
 
 def test_period_doublings_first_exact_then_numerical():
     d = period_doubling_etas(QUARTIC, 4, dps=30)
     assert d[0].eta == 1 and compare(d[1].eta, sp.sqrt(5) - 1) == 0
     assert d[2].strength == "numerical" and d[2].agreement < 1e-10
-    assert float(d[1].eta) < float(d[2].decimal) < float(d[3].decimal) < 1.31
+    # reference: the 2^k-cycle flips where G^N(x) = x and (G^N)'(x) = −1 (N = 4, 8),
+    # solved for (x, η) by mpmath.findroot from a point of the attracting cycle at an η
+    # just below the flip (1.28 and 1.297: found by iterating G there)
+    with mpmath.workdps(30):
+        for doubling, n, probe in ((d[2], 4, "1.28"), (d[3], 8, "1.297")):
+            want = _doubling_by_findroot(n, mpmath.mpf(probe))
+            assert doubling.period == n
+            got = mpmath.mpf(doubling.decimal)
+            digits = len(doubling.decimal.replace(".", "").lstrip("0"))
+            assert abs(got - want) <= mpmath.mpf(10) ** (1 - digits), (n, got, want)
 
 
 def test_basins_at_stable_eta_find_the_period_two_orbits():
     orbits = [o for o in find_orbits(XY, "11/10", 2, starts=40) if o.stability == "stable"]
     est = basin_fractions(XY, "11/10", n=2000, transient=2000, orbits=orbits)
     labelled = sum(v for k, v in est.fractions.items() if k.startswith("period 2 #"))
-    assert labelled > 0.1
+    # reference: the same seed-0 starts (default_rng(0).random, box [−3, 3]²) through a
+    # NumPy GD loop on ½(1 − xy)²; an end point on the stable diagonal 2-cycle
+    # ±(p, p), ±(q, q) with p, q = (s ± d)/2, s² = 1 + 3/η, d² = 1 − 1/η (module docstring)
+    eta = 1.1
+    start = -3 + 6 * np.random.default_rng(0).random((2000, 2))
+    x, y = start[:, 0].copy(), start[:, 1].copy()
+    with np.errstate(all="ignore"):
+        for _ in range(2000):
+            r = x * y - 1
+            x, y = x - eta * r * y, y - eta * r * x
+    s, d = (1 + 3 / eta) ** 0.5, (1 - 1 / eta) ** 0.5
+    cycle = [sign * v for v in ((s + d) / 2, (s - d) / 2) for sign in (1, -1)]
+    on_cycle = np.zeros(2000, bool)
+    for c in cycle:
+        on_cycle |= (np.abs(x - c) < 1e-6) & (np.abs(y - c) < 1e-6)
+    assert labelled == pytest.approx(on_cycle.sum() / 2000, abs=1e-12)
+    assert 0.2 < on_cycle.sum() / 2000 < 0.3  # the reference itself: 512 of 2000
     assert abs(sum(est.fractions.values()) - 1) < 1e-12
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -262,9 +263,18 @@ def test_craciun_fig2_xy(tmp_path: Path) -> None:
     assert frac.get_marker() not in (None, "", "None")
     (mws,) = _by_gid(ax, "mws")
     np.testing.assert_allclose(mws.get_xdata(), etas)
-    assert mws.get_ydata()[0] == pytest.approx(1.0)
-    assert np.all(np.diff(mws.get_ydata()) <= 0) and mws.get_ydata()[-1] == 0.0
-    assert "14.47" in mws.get_label()
+    # reference: M_WS(η) = {xy = 1, x² + y² <= 2/η}; on x = t, y = 1/t it is
+    # t² ∈ [(c − √(c² − 4))/2, (c + √(c² − 4))/2] with c = 2/η, ds = √(1 + t⁻⁴) dt, two
+    # mirror branches (mpmath.quad); empty for η > 1
+    def mws_length(eta: float) -> float:
+        c = 2 / mpmath.mpf(eta)
+        lo = mpmath.sqrt((c - mpmath.sqrt(c * c - 4)) / 2)
+        hi = mpmath.sqrt((c + mpmath.sqrt(c * c - 4)) / 2)
+        return float(2 * mpmath.quad(lambda t: mpmath.sqrt(1 + t**-4), [lo, 1, hi]))
+
+    lengths = [mws_length(e) for e in etas[:3]] + [0.0]
+    np.testing.assert_allclose(mws.get_ydata(), np.array(lengths) / lengths[0], rtol=1e-12)
+    assert f"{lengths[0]:.2f}" == "14.47" and "14.47" in mws.get_label()
     (band,) = _by_gid(ax, "band")
     verts = np.concatenate([p.vertices for p in band.get_paths()])
     assert verts[:, 1].min() >= 0.0 and verts[:, 1].max() <= 1.0

@@ -303,3 +303,6 @@ def test_timing_f4(f4: Loss) -> None:
     elapsed = time.perf_counter() - started
     print(f"certified_regions(f4, 1/2): {elapsed:.3f} s for {len(regions)} regions")
     assert len(regions) == 2
+    # a generous ceiling (it takes well under a second on a quiet core) that still
+    # catches a blow-up, e.g. subdividing to depth far beyond what f4 needs
+    assert elapsed < 20.0

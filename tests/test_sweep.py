@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import time
+from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -33,9 +36,14 @@ def test_wilson_hand_computed() -> None:
     low, high = wilson_interval(100, 100)
     assert high == 1.0
     assert low == pytest.approx(1 - 0.036994, abs=1e-5)
-    # 99% is wider than 95%
+    # 99% (z = 2.5758293035489): (1/2 + z²/200 ± z√(1/400 + z²/40000))/(1 + z²/100),
+    # wider than 95%
     l99, h99 = wilson_interval(50, 100, 0.99)
+    assert (l99, h99) == pytest.approx(
+        _wilson_by_hand(50, 100, 2.5758293035489004), abs=1e-12)
     assert l99 < 0.4038 and h99 > 0.5962
+    for k, n in ((0, 100), (1, 7), (473, 500), (1999, 2000)):
+        assert wilson_interval(k, n) == pytest.approx(_wilson_by_hand(k, n), abs=1e-12)
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 100, 2000])
@@ -108,6 +116,45 @@ def test_quadratic_threshold_two_thirds() -> None:
 # --------------------------------------------------------------------------------------
 
 
+def _xy_reference_counts(eta: float, n: int = 500, steps: int = 3000) -> tuple[int, int, int]:
+    """GD on ½(1 − xy)² from the seed-0 uniform starts in [−3, 3]², in plain NumPy.
+
+    grad = (xy − 1)(y, x); a start counts when the iterate lies on xy = 1 (to 1e-8) with
+    sharpness x² + y² < 2/η (the Hessian at a minimum has eigenvalues 0 and x² + y²).
+    Returns (stable, ending with x > 0, ending with x < 0).
+    """
+    rng = np.random.default_rng(0)
+    start = rng.uniform([-3.0, -3.0], [3.0, 3.0], size=(n, 2))
+    x, y = start[:, 0].copy(), start[:, 1].copy()
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            r = x * y - 1
+            x, y = x - eta * r * y, y - eta * r * x
+        ok = np.isfinite(x) & np.isfinite(y) & (np.abs(x * y - 1) < 1e-8)
+        ok &= x * x + y * y < 2 / eta
+    return int(ok.sum()), int((ok & (x > 0)).sum()), int((ok & (x < 0)).sum())
+
+
+def _wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval (k/n + z²/2n ± z√(k(n − k)/n³ + z²/4n²)) / (1 + z²/n)."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _mws_length_by_quadrature(eta: Fraction) -> mpmath.mpf:
+    """Arc length of {xy = 1, x² + y² <= 2/η} (both branches) by mpmath.quad.
+
+    On x = t, y = 1/t: t² + 1/t² <= c = 2/η ⇔ t² ∈ [(c − √(c² − 4))/2, (c + √(c² − 4))/2],
+    ds = √(1 + t⁻⁴) dt, and the branch t < 0 is its mirror image.
+    """
+    c = 2 / mpmath.mpf(eta.numerator) * eta.denominator
+    lo = mpmath.sqrt((c - mpmath.sqrt(c * c - 4)) / 2)
+    hi = mpmath.sqrt((c + mpmath.sqrt(c * c - 4)) / 2)
+    return 2 * mpmath.quad(lambda t: mpmath.sqrt(1 + t**-4), [lo, 1, hi])
+
+
 @pytest.fixture(scope="module")
 def xy_sweep() -> Sweep:
     loss = Loss.from_catalog("xy")
@@ -125,8 +172,14 @@ def test_xy_sweep(xy_sweep: Sweep) -> None:
     p03 = s.points[0]
     assert p03.n_regions == 2 and p03.n_certified >= 0.99 * p03.n_converged
     assert s.eta_critical is not None and s.eta_critical.expr == 1
-    f03, f06 = s.points[0].fraction, s.points[1].fraction
-    assert f03 > 0.5 and f03 >= f06 > 0
+    # the same seed-0 starts run through a separate NumPy GD loop (_xy_reference_counts)
+    for p, eta in zip(s.points[:2], (0.3, 0.6), strict=True):
+        n_stable, n_pos, n_neg = _xy_reference_counts(eta)
+        assert p.n_converged == n_stable
+        assert p.fraction == n_stable / 500  # the correctly rounded k/n
+        assert sorted((p.counts.get(1, 0), p.counts.get(2, 0))) == sorted((n_pos, n_neg))
+        assert p.counts[-1] == 500 - n_stable
+        assert (p.ci_low, p.ci_high) == pytest.approx(_wilson_by_hand(n_stable, 500), abs=1e-12)
     # past the critical η = 1 no minimum is even weakly stable
     for p in s.points[2:]:
         assert p.n_converged == 0 and p.fraction == 0.0
@@ -148,6 +201,10 @@ def test_xy_sweep_agrees_with_the_numerical_criterion(xy_sweep: Sweep) -> None:
     for p, q in zip(xy_sweep.points, other.points, strict=True):
         assert q.n_certified is None
         assert abs(p.fraction - q.fraction) <= 0.01
+    # both agree with the NumPy loop exactly (past η = 1 nothing converges)
+    for q, eta in zip(other.points[:2], (0.3, 0.6), strict=True):
+        assert q.n_converged == _xy_reference_counts(eta)[0]
+    assert [q.n_converged for q in other.points[2:]] == [0, 0]
 
 
 def test_xy_mws_length(xy_sweep: Sweep) -> None:
@@ -155,7 +212,13 @@ def test_xy_mws_length(xy_sweep: Sweep) -> None:
     assert s.mws_length is not None and s.mws_length_normalised is not None
     norm = [v for _, v in s.mws_length_normalised]
     assert norm[0] == 1.0
-    assert 0 < norm[1] < 1
+    with mpmath.workdps(30):
+        want = [_mws_length_by_quadrature(Fraction(3, 10)),
+                _mws_length_by_quadrature(Fraction(3, 5))]
+        for (_, value), w in zip(s.mws_length[:2], want, strict=True):
+            assert value is not None
+            assert abs(mpmath.mpf(value.decimal) - w) < mpmath.mpf(10) ** -(value.digits - 2)
+        assert norm[1] == pytest.approx(float(want[1] / want[0]), rel=1e-14)
     assert norm[2] == 0.0 and norm[3] == 0.0  # M_WS(η) is empty past η = 1
     assert s.mws_length[0][1] is not None
     assert s.mws_length[0][1].strength is Strength.NUMERICAL

@@ -367,10 +367,20 @@ def test_contains_not_implemented_falls_back():
 
 
 def test_default_regions_integration():
-    """With regions=None the certify module is asked; either way the orbit converges."""
-    c = trajectory(HALF_SQ, sp.Rational(1, 2), (3,)).classification
+    """With regions=None the certify module is asked and certifies the convergence."""
+    from symstab.certify.minima import certified_regions
+
+    eta = sp.Rational(1, 2)
+    c = trajectory(HALF_SQ, eta, (3,)).classification
     assert c.outcome == "converged" and c.stable is True
-    assert c.label in (0, 1)
+    # x²/2 has one minimum (label 1); G(x) = x/2 is a contraction, so the certify module
+    # must give a region around 0 and the label is certified, not numerical (0)
+    (region,) = certified_regions(HALF_SQ, eta)
+    assert (c.label, c.strength) == (1, Strength.CERTIFIED)
+    # θ_k = 3/2^k enters the ball |x| <= r at the first k with 3/2^k <= r
+    r = Fraction(*map(int, libmp.to_rational(mpmath.mpf(region.radius)._mpf_)))
+    k = next(k for k in itertools.count() if Fraction(3, 2**k) <= r)
+    assert c.entered_region_at == k
 
 
 # -- the fast raw-tuple engine ------------------------------------------------------------
