@@ -213,7 +213,9 @@ class ArbBackend:
                 return x**k
             if k % 2:
                 return arb.union(x.lower() ** k, x.upper() ** k)
-            return arb.union(x.abs_lower() ** k, x.abs_upper() ** k)
+            # the hull of the two ends as a ball can dip below 0 by its radius rounding:
+            # an even power is >= 0, so keep only the nonnegative part
+            return arb.union(x.abs_lower() ** k, x.abs_upper() ** k).nonnegative_part()
 
         self.functions = SimpleNamespace(
             exp=arb.exp, log=arb.log, sqrt=arb.sqrt, tanh=arb.tanh, erf=arb.erf,
