@@ -93,3 +93,9 @@ def test_statement_table() -> None:
     # a claim expected to fail is marked
     eq30 = next(ln for ln in rows if "`chen.eq30-printed.f4`" in ln)
     assert "`chen.eq30-printed.f4` *(fails)*" in eq30
+
+
+def test_every_seed_claim_is_mapped_to_a_statement() -> None:
+    from proofs_check import seed_claims
+
+    assert uncovered([c.id for c in seed_claims()]) == []
