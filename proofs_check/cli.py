@@ -389,12 +389,11 @@ def cli(files: tuple[str, ...], budget_name: str, only: tuple[str, ...],
     err_console = Console(stderr=True)
     checked = _check_all(claims, budget_name, err_console, jobs or default_jobs(), quiet)
     from proofs_check.report import junit_xml, markdown_table, report_json, totals, totals_line
-    from symstab.storage import write_atomic
 
     if report_file is not None:
-        write_atomic(report_file, report_json(checked, budget=budget_name))
+        _write_output(report_file, report_json(checked, budget=budget_name), "--report")
     if junit_file is not None:
-        write_atomic(junit_file, junit_xml(checked))
+        _write_output(junit_file, junit_xml(checked), "--junit")
     if certificate_file is not None:
         _write_certificate(claims, checked, certificate_file, budget_name)
 
@@ -444,6 +443,17 @@ def _write_certificate(claims: Sequence, checked: Sequence, path: Path, budget_n
           file=sys.stderr)
 
 
+def _write_output(path: Path, text: str, option: str) -> None:
+    """Write an output file atomically; a failure (a full disk, a vanished directory) is
+    bad input for that option (exit 2), never a traceback."""
+    from symstab.storage import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise InputError(f"cannot write {str(path)!r}: {exc.strerror or exc}", option) from None
+
+
 class _InternalError(RuntimeError):
     """A claim's check crashed (reported after the other claims were checked)."""
 
@@ -484,6 +494,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except InputError as exc:
         click.echo(f"{prog}: error: {exc}", err=True)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        click.echo(f"{prog}: error: the input is nested too deeply to process", err=True)
         return EXIT_BAD_INPUT
     except _InternalError as exc:
         click.echo(f"{prog}: internal error: {exc}", err=True)

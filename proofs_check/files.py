@@ -501,6 +501,8 @@ def parse_claims(text: str, path: str = "<claims>") -> list[Claim]:
         raise ClaimsFileError(path, None, None, f"file too large (limit {MAX_FILE_BYTES} bytes)")
     try:
         document = tomllib.loads(text)
+    except RecursionError:
+        raise ClaimsFileError(path, None, None, "values nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)

@@ -36,8 +36,13 @@ def use_cache_for_hypothesis() -> None:
 
 def write_with(path: str | Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` to write a temporary file next to ``path``, then rename it to
-    ``path`` (atomic on POSIX); the temporary file is removed on any failure."""
+    ``path`` (atomic on POSIX); the temporary file is removed on any failure. A ``path``
+    that exists and is not a regular file (a device such as ``/dev/stdout``, a pipe) is
+    written in place: it cannot be replaced, and must not be."""
     target = Path(path)
+    if target.exists() and not target.is_file():
+        write(target)
+        return
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                suffix=target.suffix or ".tmp")
     os.close(fd)
@@ -59,6 +64,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         with open(tmp, "wb") as fh:
             fh.write(payload)
             fh.flush()
-            os.fsync(fh.fileno())
+            if tmp.is_file():  # a device or pipe written in place has nothing to sync
+                os.fsync(fh.fileno())
 
     write_with(path, write)

@@ -103,3 +103,33 @@ def test_proofs_check_leaves_no_hypothesis_directory(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert not (work / ".hypothesis").exists()
+
+
+def test_deep_nesting_is_bad_input(capsys, tmp_path: Path) -> None:
+    nested = "sigmoid(" * 40 + "x" + ")" * 40
+    assert main(["analyze", nested, "--timeout", "5"]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
+    from proofs_check.cli import main as proofs_main
+
+    deep = tmp_path / "deep.toml"
+    deep.write_text('[[claim]]\nid = "a"\nloss = "f4"\nproperty = "threshold_equals"\n'
+                    "expected = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert proofs_main([str(deep)]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
+
+
+def test_integer_coefficients_beyond_64_bits_compile(capsys) -> None:
+    # 2⁶³ x² + y² at η = 10⁻²⁰: every start converges to 0 (contraction 1 − 2·2⁶³η ≈ 0.8)
+    code = main(["basin", "9223372036854775808*x**2 + y**2", "--eta", "1/100000000000000000000",
+                 "--grid", "-1,1,3;-1,1,3", "--max-steps", "10", "--format", "json"])
+    assert code == 0, capsys.readouterr().err
+
+
+def test_an_unwritable_report_is_bad_input_and_devices_are_not_replaced(capsys) -> None:
+    from proofs_check.cli import main as proofs_main
+
+    assert proofs_main(["--only", "chen.threshold.f1", "-j", "1", "--report", "/dev/full"]) == 2
+    assert "No space left" in capsys.readouterr().err
+    assert Path("/dev/full").is_char_device()
+    write_atomic("/dev/null", "into a device, in place")
+    assert Path("/dev/null").is_char_device()

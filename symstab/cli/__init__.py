@@ -116,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BudgetExceeded as exc:
         click.echo(f"symstab: incomplete: {exc}", err=True)
         return EXIT_BUDGET
+    except RecursionError:
+        click.echo("symstab: error: the input is nested too deeply to process", err=True)
+        return EXIT_BAD_INPUT
     except Exception as exc:
         if os.environ.get("SYMSTAB_DEBUG"):
             raise

@@ -33,8 +33,23 @@ NUMBA_BLOCK = 64
 
 
 
+#: Integers beyond this magnitude are printed as float literals (numba's integers are
+#: 64-bit; the kernels compute in float64 anyway).
+_INT_LIMIT = 2**62
+
+
 class _ScalarPrinter(PythonCodePrinter):
     """``math``-module printer for scalar float code (used for numba)."""
+
+    def _print_Integer(self, expr: sp.Integer) -> str:
+        if abs(int(expr)) >= _INT_LIMIT:
+            return repr(float(expr))
+        return super()._print_Integer(expr)
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        if max(abs(expr.p), expr.q) >= _INT_LIMIT:
+            return repr(float(expr))
+        return super()._print_Rational(expr)
 
     def _print_DiracDelta(self, expr: sp.Expr) -> str:
         return f"(math.nan if ({self._print(expr.args[0])}) == 0 else 0.0)"
