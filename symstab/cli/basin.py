@@ -45,10 +45,13 @@ MEASURE_DEPTH = 3
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: local).")
 @click.option("--workers", default=0, show_default=True,
               help="Start a local Dask cluster with this many workers (0: no cluster).")
+@click.option("--out", "out_path", default=None, type=click.Path(),
+              help="Save the map as a labelled dataset: FILE.nc (netCDF) or FILE.zarr "
+                   "(Zarr directory); read it back with 'symstab show'.")
 def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: int,
             measure: bool, measure_depth: int, landing: bool, fmt: str,
             plot_path: str | None,
-            scheduler: str | None, workers: int) -> None:
+            scheduler: str | None, workers: int, out_path: str | None) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
     Labels: k >= 1 entered the certified trapping region of minimum k (or of piece k
@@ -66,6 +69,10 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     grid = grid_option(grid_text, the_loss.n)
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     bounded_option(measure_depth, "measure-depth", 0, 12)
+    if out_path:
+        from symstab.dynamics.datasets import check_output
+
+        check_output(out_path)
     client = dask_client(scheduler, workers)
     try:
         bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client,
@@ -73,6 +80,11 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     finally:
         if client is not None:
             client.close()
+    if out_path:
+        from symstab.dynamics.datasets import command_line, write_dataset
+
+        write_dataset(bmap.to_xarray(loss=the_loss, command=command_line(
+            click.get_current_context())), out_path)
     disagreements = recheck(bmap, the_loss, n=10, dps=50)
     bound = None
     if measure:
