@@ -148,7 +148,7 @@ def _version() -> str:
 
 def command_line(ctx: Any) -> str:
     """The command line that reproduces a click command: its name, arguments and every
-    option whose value differs from the default (for the ``command`` attribute).
+    option with a value, defaults included (for the ``command`` attribute).
 
     Parameters
     ----------
@@ -162,7 +162,7 @@ def command_line(ctx: Any) -> str:
         if getattr(p, "param_type_name", "") == "argument":
             words.append(str(value))
             continue
-        if value is None or value is False or value == p.default:
+        if value is None or value is False:
             continue
         flag = max(p.opts, key=len)
         options += [flag] if value is True else [flag, str(value)]
@@ -658,7 +658,10 @@ def write_dataset(ds: Any, path: str | Path) -> Path:
     if fmt == "netcdf":
         from symstab.storage import write_with
 
-        write_with(target, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+        encoding = {name: {"zlib": True, "complevel": 4} for name, var in ds.data_vars.items()
+                    if var.size > 1}
+        write_with(target, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf",
+                                                    encoding=encoding))
         return target
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".zarr"))
     old: Path | None = None
