@@ -288,3 +288,90 @@ def test_missing_extra_is_one_line_and_exit_2(tmp_path: Path, capsys, monkeypatc
     assert main(["sweep", "x^2", "--etas", "1/2", "-n", "5", "--out",
                  str(tmp_path / "s.zarr")]) == 2
     assert "zarr" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------
+# Resumable maps
+# ---------------------------------------------------------------------------------------
+
+
+class Stop(Exception):
+    """Raised by the test hook to end a run after some tiles."""
+
+
+def test_tiled_map_equals_the_plain_map(tmp_path: Path, f4_map, xy_map) -> None:
+    from symstab.dynamics.resume import tiled_basin_map
+
+    for (loss, plain), grid in ((f4_map, ((-2, 2, 21), (-1.5, 1.5, 13))),
+                                (xy_map, ((-2, 2, 17), (-2, 2, 15)))):
+        tiled, computed = tiled_basin_map(loss, plain.eta, grid, tmp_path / "m.nc",
+                                          max_steps=3000, landing=plain.landing is not None,
+                                          tile=40)
+        assert computed == -(-grid[1][2] // (40 // grid[0][2]))  # ceil(rows / rows per tile)
+        assert_maps_equal(plain, tiled)
+
+
+def test_interrupted_then_resumed_equals_uninterrupted(tmp_path: Path, f4_map) -> None:
+    from symstab.dynamics.resume import tile_directory, tiled_basin_map
+
+    loss, plain = f4_map
+    grid = ((-2, 2, 21), (-1.5, 1.5, 13))
+    out = tmp_path / "m.zarr"
+
+    def stop_after_three(done: int) -> None:
+        if done == 3:
+            raise Stop
+
+    # 13 rows of 21 points, 2 rows per tile: 7 tiles
+    with pytest.raises(Stop):
+        tiled_basin_map(loss, "1/2", grid, out, max_steps=3000, tile=42,
+                        after_tile=stop_after_three)
+    assert len(list(tile_directory(out).glob("tile-*.npz"))) == 3
+    resumed, computed = tiled_basin_map(loss, "1/2", grid, out, resume=True, max_steps=3000,
+                                        tile=42)
+    assert computed == 4
+    assert_maps_equal(plain, resumed)
+    # without resume the finished tiles are discarded and all 7 computed again
+    again, computed = tiled_basin_map(loss, "1/2", grid, out, max_steps=3000, tile=42)
+    assert computed == 7
+    assert_maps_equal(plain, again)
+    # tiles of another run are refused
+    with pytest.raises(InputError, match="another run"):
+        tiled_basin_map(loss, "1/3", grid, out, resume=True, max_steps=3000, tile=42)
+
+
+def test_cli_resume_after_ctrl_c(tmp_path: Path, capsys, monkeypatch) -> None:
+    import symstab.dynamics.resume as resume
+
+    monkeypatch.setattr(resume, "TILE_POINTS", 21)  # one row of the 21-point grid per tile
+    real = resume.basin_map
+    calls: list[int] = []
+
+    def counted(loss, eta, pts, **kwargs):
+        if len(pts):
+            calls.append(len(pts))
+            if interrupt and len(calls) == 3:
+                raise KeyboardInterrupt
+        return real(loss, eta, pts, **kwargs)
+
+    monkeypatch.setattr(resume, "basin_map", counted)
+    args = ["basin", "f4", "--eta", "1/2", "--grid=-2,2,21;-1.5,1.5,13", "--max-steps",
+            "3000", "--out"]
+    interrupt = True
+    assert main([*args, str(tmp_path / "cut.nc")]) == 130
+    assert not (tmp_path / "cut.nc").exists()
+    assert calls == [21, 21, 21]
+    calls.clear()
+    interrupt = False
+    assert main([*args, str(tmp_path / "cut.nc"), "--resume"]) == 0
+    assert len(calls) == 13 - 2  # the two finished rows are not computed again
+    calls.clear()
+    assert main([*args, str(tmp_path / "whole.nc")]) == 0
+    assert len(calls) == 13
+    cut = BasinMap.from_xarray(read_dataset(tmp_path / "cut.nc"))
+    whole = BasinMap.from_xarray(read_dataset(tmp_path / "whole.nc"))
+    assert_maps_equal(whole, cut)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.nc", "whole.nc"]  # tiles gone
+    capsys.readouterr()
+    assert main(["basin", "f4", "--eta", "1/2", "--resume"]) == 2
+    assert "--resume" in capsys.readouterr().err
