@@ -197,7 +197,17 @@ def test_overwrite_replaces_and_bad_suffix_refused(tmp_path: Path, f4_map) -> No
         assert read_dataset(tmp_path / name).attrs["command"] == "second"
     with pytest.raises(InputError, match=r"\.nc"):
         write_dataset(ds, tmp_path / "m.txt")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.nc", "m.zarr"]
+    # a directory that is not a Zarr store is never replaced
+    (tmp_path / "notes.zarr").mkdir()
+    (tmp_path / "notes.zarr" / "keep.txt").write_text("mine")
+    with pytest.raises(InputError, match="not a Zarr store"):
+        write_dataset(ds, tmp_path / "notes.zarr")
+    assert (tmp_path / "notes.zarr" / "keep.txt").read_text() == "mine"
+    (tmp_path / "d.nc").mkdir()
+    with pytest.raises(InputError, match="is a directory"):
+        write_dataset(ds, tmp_path / "d.nc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.nc", "m.nc", "m.zarr",
+                                                          "notes.zarr"]
 
 
 @pytest.mark.parametrize("suffix", [".nc", ".zarr"])

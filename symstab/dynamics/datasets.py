@@ -127,6 +127,12 @@ def check_output(path: str | Path, where: str = "--out") -> str:
     parent = Path(path).resolve().parent
     if not parent.is_dir():
         raise InputError(f"no directory {str(parent)!r} to write {str(path)!r} in", where)
+    if fmt == "netcdf" and Path(path).is_dir():
+        raise InputError(f"{str(path)!r} is a directory", where)
+    store = Path(path)
+    if fmt == "zarr" and store.exists() and not any(
+            (store / name).exists() for name in ("zarr.json", ".zgroup")):
+        raise InputError(f"{str(path)!r} exists and is not a Zarr store: not replaced", where)
     _xarray(where)
     _engine(fmt, where)
     return fmt
