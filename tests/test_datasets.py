@@ -385,3 +385,30 @@ def test_cli_resume_after_ctrl_c(tmp_path: Path, capsys, monkeypatch) -> None:
     capsys.readouterr()
     assert main(["basin", "f4", "--eta", "1/2", "--resume"]) == 2
     assert "--resume" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------
+# A stack of maps over η
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_stack_of_maps_over_eta(tmp_path: Path, suffix: str, f4_map, capsys) -> None:
+    loss, first = f4_map
+    grid = ((-2, 2, 21), (-1.5, 1.5, 13))
+    # f4's minima have λmax = 19/5, so η* = 10/19: at 3/4 no ball is certified
+    others = [basin_map(loss, eta, grid, max_steps=3000, landing=eta == "1/10")
+              for eta in ("1/10", "3/4")]
+    maps = [first, *others]
+    ds = BasinMap.stack_to_xarray(maps, loss=loss)
+    assert ds["labels"].dims == ("eta", "y", "x")
+    np.testing.assert_array_equal(ds["eta"].values, [0.5, 0.1, 0.75])
+    np.testing.assert_array_equal(ds["n_ball"].values, [2, 2, 0])
+    np.testing.assert_array_equal(ds["labels"].sel(eta=0.1).values, others[0].labels)
+    write_dataset(ds, tmp_path / f"stack{suffix}")
+    back = BasinMap.stack_from_xarray(read_dataset(tmp_path / f"stack{suffix}"))
+    assert len(back) == 3
+    for a, b in zip(maps, back, strict=True):
+        assert_maps_equal(a, b)
+    assert main(["show", str(tmp_path / f"stack{suffix}")]) == 0
+    assert capsys.readouterr().out.count("f4 at η = ") == 3

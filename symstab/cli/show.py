@@ -23,13 +23,16 @@ def command(path: str, plot_path: str | None, fmt: str) -> None:
     FILE' (FILE.nc or FILE.zarr), without recomputing it.
     """
     from symstab.dynamics.basins.result import BasinMap
-    from symstab.dynamics.datasets import BASIN_KIND, read_dataset, result_kind
+    from symstab.dynamics.datasets import BASIN_KIND, STACK_KIND, read_dataset, result_kind
     from symstab.dynamics.sweep import Sweep
 
     if plot_path:
         plot_path = plot_path_option(plot_path)
     ds = read_dataset(path)
     kind = result_kind(ds)
+    if kind == STACK_KIND:
+        _show_stack(BasinMap.stack_from_xarray(ds), plot_path, fmt)
+        return
     result: Any = BasinMap.from_xarray(ds) if kind == BASIN_KIND else Sweep.from_xarray(ds)
     if plot_path:
         from symstab.plot import basin_figure, sweep_figure
@@ -49,6 +52,22 @@ def command(path: str, plot_path: str | None, fmt: str) -> None:
         _echo_map(result)
     else:
         _echo_sweep(result)
+
+
+def _show_stack(maps: list[Any], plot_path: str | None, fmt: str) -> None:
+    """The summary of each map of a stack over η."""
+    if plot_path:
+        from symstab.errors import InputError
+
+        raise InputError("a stack of maps has one figure per η: load it in Python and "
+                         "draw the maps with symstab.plot.basin_figure", "--plot")
+    if fmt == "json":
+        click.echo(json.dumps([m.to_dict() for m in maps], indent=2, ensure_ascii=False,
+                              default=str))
+        return
+    click.echo(f"stack of {len(maps)} basin maps over η")
+    for bmap in maps:
+        _echo_map(bmap)
 
 
 def _echo_map(bmap: Any) -> None:

@@ -42,10 +42,12 @@ __all__ = [
     "SavedRegion",
     "basin_dataset",
     "basin_fields",
+    "basin_stack_dataset",
     "check_output",
     "command_line",
     "read_dataset",
     "result_kind",
+    "stack_fields",
     "sweep_dataset",
     "sweep_fields",
     "write_dataset",
@@ -67,6 +69,7 @@ RESERVED = frozenset({
 })
 BASIN_KIND = "basin map"
 SWEEP_KIND = "sweep"
+STACK_KIND = "basin map stack"
 
 
 # --------------------------------------------------------------------------------------
@@ -386,9 +389,10 @@ def _loads(ds: Any, key: str) -> Any:
 
 
 def result_kind(ds: Any) -> str:
-    """``"basin map"`` or ``"sweep"``: what a dataset holds (an InputError otherwise)."""
+    """``"basin map"``, ``"sweep"`` or ``"basin map stack"``: what a dataset holds (an
+    InputError otherwise)."""
     kind = ds.attrs.get("symstab_result")
-    if kind not in (BASIN_KIND, SWEEP_KIND):
+    if kind not in (BASIN_KIND, SWEEP_KIND, STACK_KIND):
         raise InputError("not a symstab result (no symstab_result attribute)", "dataset")
     return str(kind)
 
@@ -461,6 +465,99 @@ def basin_fields(ds: Any) -> dict[str, Any]:
         "landing": landing,
         "numerical_attractors": numerical_attractors,
     }
+
+
+#: The per-point variables of a map (stacked over η in a stack of maps).
+GRID_VARIABLES = ("labels", "stable", "steps", "stability_open", "numerical")
+_PADDED = ("ball", "region", "landed")
+
+
+def _filled(var: Any, sizes: Mapping[str, int], empty: bool = False) -> Any:
+    """``var`` with each of its dimensions in ``sizes`` extended to that size, filled with
+    NaN, 0 or False (all fill if ``empty``)."""
+    kind = var.dtype.kind
+    fill = np.nan if kind == "f" else False if kind == "b" else 0
+    shape = tuple(sizes.get(d, var.sizes[d]) for d in var.dims)
+    data = np.full(shape, fill, dtype=var.dtype)
+    if not empty:
+        data[tuple(slice(0, var.sizes[d]) for d in var.dims)] = var.values
+    return (var.dims, data, var.attrs)
+
+
+def basin_stack_dataset(maps: Sequence[Any], *, loss: Any = None,
+                        params: Sequence[str] | None = None,
+                        command: str | None = None) -> Any:
+    """Basin maps of one grid at several step sizes as one dataset (dimensions η × grid).
+
+    The per-point variables get a leading ``eta`` dimension (coordinate: η as float64);
+    the regions and landing data, whose lengths differ between step sizes, are padded
+    to the longest (NaN, 0 or False) with their lengths in ``n_ball``, ``n_region`` and
+    ``n_landed``; each map's own attributes are in the JSON list ``maps``.
+
+    Parameters
+    ----------
+    maps
+        :class:`~symstab.dynamics.basins.result.BasinMap` objects over the same grid axes.
+    loss, params, command
+        As for :func:`basin_dataset`.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
+    xr = _xarray("to_xarray")
+    if not maps:
+        raise InputError("no maps to stack", "maps")
+    sets = [basin_dataset(m, loss=loss, params=params, command=command) for m in maps]
+    first = sets[0]
+    dims = first["labels"].dims
+    for ds in sets:
+        if ds.attrs["grid"] != "axes" or ds["labels"].dims != dims or not all(
+                np.array_equal(ds[d].values, first[d].values) for d in dims):
+            raise InputError("the maps to stack must be over the same grid axes", "maps")
+    names = sorted({v for ds in sets for v in ds.data_vars})
+    sizes = {d: max(ds.sizes.get(d, 0) for ds in sets) for d in _PADDED}
+    sizes["param"] = first.sizes["param"]
+    padded = []
+    for ds in sets:
+        data = {}
+        for name in names:  # a variable absent from this map is all fill here
+            var = ds[name] if name in ds else next(d[name] for d in sets if name in d)
+            data[name] = _filled(var, sizes, empty=name not in ds)
+        for d in _PADDED:
+            data[f"n_{d}"] = ((), ds.sizes.get(d, 0))
+        coords = {d: ds[d] for d in dims}
+        coords["eta"] = ds["eta"]
+        padded.append(xr.Dataset(data, coords=coords))
+    stack = xr.concat(padded, dim="eta")
+    stack.attrs = {key: first.attrs[key] for key in (
+        "symstab_version", "command", "loss", "loss_expression", "params", "grid")}
+    stack.attrs["symstab_result"] = STACK_KIND
+    stack.attrs["maps"] = _dumps([{**ds.attrs, "variables": sorted(ds.data_vars)}
+                                  for ds in sets])
+    return stack
+
+
+def stack_fields(ds: Any) -> list[dict[str, Any]]:
+    """The fields of each map of a stack made by :func:`basin_stack_dataset`.
+
+    Returns
+    -------
+    list of dict
+        Keyword arguments of ``BasinMap``, one per η.
+    """
+    if ds.attrs.get("symstab_result") != STACK_KIND:
+        raise InputError("not a stack of basin maps", "dataset")
+    out = []
+    for j, attrs in enumerate(_loads(ds, "maps")):
+        one = ds.isel(eta=j)
+        counts = {d: int(one[f"n_{d}"]) for d in _PADDED}
+        keep = set(attrs.pop("variables"))
+        one = one.drop_vars([v for v in one.data_vars if v not in keep])
+        one = one.isel({d: slice(0, counts[d]) for d in _PADDED if d in one.dims})
+        one.attrs = attrs
+        out.append(basin_fields(one))
+    return out
 
 
 def _landing(ds: Any) -> Landing:

@@ -190,6 +190,22 @@ class BasinMap:
 
         return cls(**basin_fields(ds))
 
+    @staticmethod
+    def stack_to_xarray(maps: Any, *, loss: Any = None, params: Any = None,
+                        command: str | None = None) -> Any:
+        """Maps of one grid at several step sizes as one :class:`xarray.Dataset` with
+        dimensions η × grid (see :func:`symstab.dynamics.datasets.basin_stack_dataset`)."""
+        from symstab.dynamics.datasets import basin_stack_dataset
+
+        return basin_stack_dataset(maps, loss=loss, params=params, command=command)
+
+    @classmethod
+    def stack_from_xarray(cls, ds: Any) -> list[BasinMap]:
+        """The maps of a dataset made by :meth:`stack_to_xarray`, one per η."""
+        from symstab.dynamics.datasets import stack_fields
+
+        return [cls(**fields) for fields in stack_fields(ds)]
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no per-point arrays)."""
         grid: dict[str, Any]
