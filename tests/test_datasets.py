@@ -13,7 +13,7 @@ import xarray as xr
 from symstab.cli import main
 from symstab.dynamics.basins import basin_map
 from symstab.dynamics.basins.result import BasinMap
-from symstab.dynamics.datasets import read_dataset, write_dataset
+from symstab.dynamics.datafiles import read_dataset, write_dataset
 from symstab.dynamics.sweep import Sweep, sweep, uniform_box_sampler
 from symstab.errors import InputError
 from symstab.evidence import wilson_interval

@@ -75,7 +75,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     bounded_option(measure_depth, "measure-depth", 0, 12)
     if out_path:
-        from symstab.dynamics.datasets import check_output
+        from symstab.dynamics.datafiles import check_output
 
         check_output(out_path)
     if resume and (not out_path or scheduler or workers):
@@ -97,7 +97,8 @@ def command(loss: str, params: str | None, eta: str, grid_text: str, max_steps: 
         if client is not None:
             client.close()
     if out_path:
-        from symstab.dynamics.datasets import command_line, write_dataset
+        from symstab.dynamics.datafiles import write_dataset
+        from symstab.dynamics.datasets import command_line
         from symstab.dynamics.resume import discard_tiles
 
         write_dataset(bmap.to_xarray(loss=the_loss, command=command_line(

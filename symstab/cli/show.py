@@ -23,7 +23,8 @@ def command(path: str, plot_path: str | None, fmt: str) -> None:
     FILE' (FILE.nc or FILE.zarr), without recomputing it.
     """
     from symstab.dynamics.basins.result import BasinMap
-    from symstab.dynamics.datasets import BASIN_KIND, STACK_KIND, read_dataset, result_kind
+    from symstab.dynamics.datafiles import read_dataset
+    from symstab.dynamics.datasets import BASIN_KIND, STACK_KIND, result_kind
     from symstab.dynamics.sweep import Sweep
 
     if plot_path:

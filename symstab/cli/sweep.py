@@ -55,7 +55,7 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
     bounded_option(samples, "samples", 1, 10_000_000)
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     if out_path:
-        from symstab.dynamics.datasets import check_output
+        from symstab.dynamics.datafiles import check_output
 
         check_output(out_path)
     client = dask_client(scheduler, workers)
@@ -68,7 +68,8 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
         if client is not None:
             client.close()
     if out_path:
-        from symstab.dynamics.datasets import command_line, write_dataset
+        from symstab.dynamics.datafiles import write_dataset
+        from symstab.dynamics.datasets import command_line
 
         write_dataset(result.to_xarray(loss=the_loss, command=command_line(
             click.get_current_context())), out_path)
