@@ -412,3 +412,13 @@ def test_stack_of_maps_over_eta(tmp_path: Path, suffix: str, f4_map, capsys) -> 
         assert_maps_equal(a, b)
     assert main(["show", str(tmp_path / f"stack{suffix}")]) == 0
     assert capsys.readouterr().out.count("f4 at η = ") == 3
+
+
+def test_stack_keeps_each_maps_label_type(f4_map) -> None:
+    import dataclasses
+
+    _, first = f4_map
+    wide = dataclasses.replace(first, labels=first.labels.astype(np.int16))  # > 126 labels
+    back = BasinMap.stack_from_xarray(BasinMap.stack_to_xarray([first, wide]))
+    assert [m.labels.dtype for m in back] == [np.int8, np.int16]
+    np.testing.assert_array_equal(back[1].labels, first.labels)

@@ -467,8 +467,8 @@ def basin_stack_dataset(maps: Sequence[Any], *, loss: Any = None,
     stack.attrs = {key: first.attrs[key] for key in (
         "symstab_version", "command", "loss", "loss_expression", "params", "grid")}
     stack.attrs["symstab_result"] = STACK_KIND
-    stack.attrs["maps"] = _dumps([{**ds.attrs, "variables": sorted(ds.data_vars)}
-                                  for ds in sets])
+    stack.attrs["maps"] = _dumps([{**ds.attrs, "variables": {
+        name: str(var.dtype) for name, var in ds.data_vars.items()}} for ds in sets])
     return stack
 
 
@@ -486,9 +486,10 @@ def stack_fields(ds: Any) -> list[dict[str, Any]]:
     for j, attrs in enumerate(_loads(ds, "maps")):
         one = ds.isel(eta=j)
         counts = {d: int(one[f"n_{d}"]) for d in _PADDED}
-        keep = set(attrs.pop("variables"))
+        keep = attrs.pop("variables")  # {name: dtype in the map}
         one = one.drop_vars([v for v in one.data_vars if v not in keep])
         one = one.isel({d: slice(0, counts[d]) for d in _PADDED if d in one.dims})
+        one = one.astype(keep)
         one.attrs = attrs
         out.append(basin_fields(one))
     return out
