@@ -28,6 +28,7 @@ from symstab.cli import (
     eos,
     lyapunov,
     orbits,
+    show,
     sweep,
     trajectory,
 )
@@ -69,7 +70,7 @@ def cli(no_cache: bool) -> None:
         set_enabled(False)
 
 
-for _module in (analyze, trajectory, basin, sweep, catalog, orbits, lyapunov, eos, cache):
+for _module in (analyze, trajectory, basin, sweep, show, catalog, orbits, lyapunov, eos, cache):
     cli.add_command(_module.command)
 
 

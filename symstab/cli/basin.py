@@ -79,10 +79,18 @@ LEGEND = "  (stably: the loss fell at every step; unstably: it rose at some step
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: local).")
 @click.option("--workers", default=0, show_default=True,
               help="Start a local Dask cluster with this many workers (0: no cluster).")
+@click.option("--out", "out_path", default=None, type=click.Path(),
+              help="Save the map as a labelled dataset: FILE.nc (netCDF) or FILE.zarr "
+                   "(Zarr directory); read it back with 'symstab show'. Finished tiles of "
+                   "grid rows are kept beside it until the map is complete.")
+@click.option("--resume", is_flag=True,
+              help="With --out: reuse the finished tiles of an interrupted run of the "
+                   "same map and compute only the rest.")
 def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_steps: int,
             measure: bool, measure_depth: int, landing: bool, fmt: str,
             plot_path: str | None,
-            scheduler: str | None, workers: int) -> None:
+            scheduler: str | None, workers: int, out_path: str | None,
+            resume: bool) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
     Labels: k >= 1 entered the certified trapping region of minimum k (or of piece k
@@ -100,13 +108,36 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
     grid = grid_option(default_grid(grid_text, the_loss.n), the_loss.n)
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     bounded_option(measure_depth, "measure-depth", 0, 12)
+    if out_path:
+        from symstab.dynamics.datafiles import check_output
+
+        check_output(out_path)
+    if resume and (not out_path or scheduler or workers):
+        from symstab.errors import InputError
+
+        raise InputError("--resume needs --out and a local run (no --scheduler/--workers)",
+                         "--resume")
     client = dask_client(scheduler, workers)
     try:
-        bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client,
-                         landing=landing)
+        if out_path and client is None:
+            from symstab.dynamics.resume import tiled_basin_map
+
+            bmap, _ = tiled_basin_map(the_loss, step, grid, out_path, resume=resume,
+                                      max_steps=max_steps, landing=landing)
+        else:
+            bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client,
+                             landing=landing)
     finally:
         if client is not None:
             client.close()
+    if out_path:
+        from symstab.dynamics.datafiles import write_dataset
+        from symstab.dynamics.datasets import command_line
+        from symstab.dynamics.resume import discard_tiles
+
+        write_dataset(bmap.to_xarray(loss=the_loss, command=command_line(
+            click.get_current_context())), out_path)
+        discard_tiles(out_path)
     disagreements = recheck(bmap, the_loss, n=10, dps=50)
     bound = None
     if measure:

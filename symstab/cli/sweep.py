@@ -27,9 +27,12 @@ from symstab.cli.options import bounded_option, dask_client, etas_option, grid_o
                    "eta*lambda_max/2 at the limit (numerical; histogram in JSON).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--out", "out_path", default=None, type=click.Path(),
+              help="Save the sweep as a labelled dataset: FILE.nc (netCDF) or FILE.zarr "
+                   "(Zarr directory); read it back with 'symstab show'.")
 def command(loss: str, params: str | None, etas: str, box: str | None, samples: int,
             max_steps: int, seed: int, scheduler: str | None, workers: int, landing: bool,
-            fmt: str) -> None:
+            fmt: str, out_path: str | None) -> None:
     """Fraction of converging initialisations against η, with 95% Wilson intervals.
 
     Each start is labelled by the classifier of the basin maps: 'certified' is the
@@ -51,6 +54,10 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
             ";".join(f"{g},1" for g in box.split(";")), the_loss.n))
     bounded_option(samples, "samples", 1, 10_000_000)
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
+    if out_path:
+        from symstab.dynamics.datafiles import check_output
+
+        check_output(out_path)
     client = dask_client(scheduler, workers)
     try:
         result = run_sweep(the_loss, list(step_sizes),
@@ -60,6 +67,12 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
     finally:
         if client is not None:
             client.close()
+    if out_path:
+        from symstab.dynamics.datafiles import write_dataset
+        from symstab.dynamics.datasets import command_line
+
+        write_dataset(result.to_xarray(loss=the_loss, command=command_line(
+            click.get_current_context())), out_path)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
         return

@@ -204,6 +204,29 @@ class Sweep:
         """The converging fractions, one per η."""
         return np.array([p.fraction for p in self.points])
 
+    def to_xarray(self, *, loss: Any = None, command: str | None = None) -> Any:
+        """The sweep as a labelled :class:`xarray.Dataset` over η (needs the ``data``
+        extra); see :mod:`symstab.dynamics.datasets`.
+
+        Parameters
+        ----------
+        loss
+            The loss (records its expression and parameter names).
+        command
+            The command line that produced the sweep.
+        """
+        from symstab.dynamics.datasets import sweep_dataset
+
+        return sweep_dataset(self, loss=loss, command=command)
+
+    @classmethod
+    def from_xarray(cls, ds: Any) -> Sweep:
+        """The sweep stored in a dataset made by :meth:`to_xarray`."""
+        from symstab.dynamics.datasets import sweep_fields
+
+        fields, points = sweep_fields(ds)
+        return cls(points=tuple(SweepPoint(**p) for p in points), **fields)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with stable keys."""
         n = self.points[0].n if self.points else 0

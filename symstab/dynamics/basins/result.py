@@ -153,7 +153,12 @@ class BasinMap:
     def attractors(self) -> tuple[Attractor, ...]:
         """The attractors: those of the certified regions used (none if given as arrays)
         and those reached by a numerical criterion only, in label order."""
-        found = attractors_of(self.regions or ()) + self.numerical_attractors
+        regions = self.regions or ()
+        if regions and all(hasattr(r, "attractor") for r in regions):  # read from a file
+            found = tuple(r.attractor for r in regions if r.attractor is not None)
+        else:
+            found = attractors_of(regions)
+        found += self.numerical_attractors
         return tuple(sorted(found, key=lambda a: a.label))
 
     def _repr_png_(self) -> bytes | None:
@@ -212,6 +217,51 @@ class BasinMap:
         return (f"<div><p><b>{html.escape(self.loss_name)}</b>, η = "
                 f"{html.escape(str(self.eta))}: {self.size} starts</p>"
                 f"<table>{rows}</table>{image}</div>")
+
+    def to_xarray(self, *, loss: Any = None, params: Any = None,
+                  command: str | None = None) -> Any:
+        """The map as a labelled :class:`xarray.Dataset` (needs the ``data`` extra).
+
+        Dimensions are the parameters' names (coordinates: the grid axes) or ``point``
+        for a list of points; η is a scalar coordinate; the regions, attractors, exact η
+        and the provenance are attributes. See :mod:`symstab.dynamics.datasets`.
+
+        Parameters
+        ----------
+        loss
+            The loss (records its expression and parameter names).
+        params
+            Parameter names, if no loss is given.
+        command
+            The command line that produced the map.
+        """
+        from symstab.dynamics.datasets import basin_dataset
+
+        return basin_dataset(self, loss=loss, params=params, command=command)
+
+    @classmethod
+    def from_xarray(cls, ds: Any) -> BasinMap:
+        """The map stored in a dataset made by :meth:`to_xarray` (η comes back as a
+        :class:`~symstab.inputs.StepSize`, regions as saved evidence records)."""
+        from symstab.dynamics.datasets import basin_fields
+
+        return cls(**basin_fields(ds))
+
+    @staticmethod
+    def stack_to_xarray(maps: Any, *, loss: Any = None, params: Any = None,
+                        command: str | None = None) -> Any:
+        """Maps of one grid at several step sizes as one :class:`xarray.Dataset` with
+        dimensions η × grid (see :func:`symstab.dynamics.datasets.basin_stack_dataset`)."""
+        from symstab.dynamics.datasets import basin_stack_dataset
+
+        return basin_stack_dataset(maps, loss=loss, params=params, command=command)
+
+    @classmethod
+    def stack_from_xarray(cls, ds: Any) -> list[BasinMap]:
+        """The maps of a dataset made by :meth:`stack_to_xarray`, one per η."""
+        from symstab.dynamics.datasets import stack_fields
+
+        return [cls(**fields) for fields in stack_fields(ds)]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no per-point arrays)."""
