@@ -133,3 +133,19 @@ def test_an_unwritable_report_is_bad_input_and_devices_are_not_replaced(capsys) 
     assert Path("/dev/full").is_char_device()
     write_atomic("/dev/null", "into a device, in place")
     assert Path("/dev/null").is_char_device()
+
+
+def test_smaller_input_edges_are_bad_input(capsys, tmp_path: Path) -> None:
+    # fullwidth digits in a grid count, a negative number of workers
+    assert main(["basin", "f4", "--eta", "1/2", "--grid", "-3,3,１０;-3,3,10"]) == 2
+    assert main(["sweep", "xy", "--etas", "0.5", "-n", "10", "--workers", "-1"]) == 2
+    # a loss that starts with '-' is taken for an option: the error says to use '--'
+    assert main(["analyze", "-x**2"]) == 2
+    assert "goes after '--'" in capsys.readouterr().err
+    assert main(["analyze", "--", "-x**2+y**2"]) == 0
+    capsys.readouterr()
+    # an unwritable --plot path is refused before the map is computed
+    started = time.monotonic()
+    assert main(["basin", "f4", "--eta", "1/2", "--grid", "-3,3,3000;-3,3,3000",
+                 "--plot", str(tmp_path / "missing" / "map.png")]) == 2
+    assert time.monotonic() - started < 10

@@ -101,7 +101,9 @@ def certified_regions(
         size.
     """
     if not loss.is_polynomial:
-        raise InputError("certified_regions needs a polynomial loss; use certify_region")
+        raise InputError("certified trapping regions need a polynomial loss (for another "
+                         "loss, certify a ball around a given minimum with "
+                         "symstab.certify.certify_region)")
     eta = StepSize.of(eta)
     kw.pop("label", None)  # labels come from the order of the minima
     crit, minima = _minima(loss.expr, tuple(loss.params))

@@ -96,7 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `symstab`: help, not an error
             click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
             return EXIT_OK
-        click.echo(f"symstab: error: {exc.format_message()}", err=True)
+        hint = ""
+        if isinstance(exc, click.NoSuchOption):
+            hint = " (a loss that starts with '-' goes after '--': symstab analyze -- '-x**2')"
+        click.echo(f"symstab: error: {exc.format_message()}{hint}", err=True)
         return EXIT_BAD_INPUT
     except click.ClickException as exc:
         click.echo(f"symstab: error: {exc.format_message()}", err=True)

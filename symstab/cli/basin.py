@@ -108,6 +108,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
     grid = grid_option(default_grid(grid_text, the_loss.n), the_loss.n)
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     bounded_option(measure_depth, "measure-depth", 0, 12)
+    plot_target = plot_path_option(plot_path) if plot_path else None  # before any work
     if out_path:
         from symstab.dynamics.datafiles import check_output
 
@@ -152,7 +153,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
     if plot_path:
         from symstab.plot import basin_figure
 
-        basin_figure(bmap, path=plot_path_option(plot_path))
+        basin_figure(bmap, path=plot_target)
     if fmt == "json":
         data = bmap.to_dict()
         data["recheck"] = {"n": 10, "dps": 50, "disagreements": disagreements}

@@ -191,7 +191,7 @@ def grid_option(text: str, n: int) -> tuple[tuple[float, float, int], ...]:
         except (InputError, TypeError) as exc:
             raise InputError(f"axis {i}: {getattr(exc, 'problem', exc)}", "--grid") from None
         count = parts[2].strip()
-        if not count.isdigit() or not 1 <= int(count) <= 10_000:
+        if not (count.isascii() and count.isdigit()) or not 1 <= int(count) <= 10_000:
             raise InputError(f"axis {i}: count must be an integer from 1 to 10000", "--grid")
         if not (lo < hi) or not all(map(lambda v: abs(v) < 1e300, (lo, hi))):
             raise InputError(f"axis {i}: need finite min < max", "--grid")
@@ -244,9 +244,11 @@ def dask_client(scheduler: str | None, workers: int) -> Any:
     dask.distributed.Client or None
         The caller closes it.
     """
+    if workers < 0:
+        raise InputError("must be 0 (no cluster) or a positive number of workers", "--workers")
     if scheduler and workers:
         raise InputError("give --scheduler or --workers, not both")
-    if not scheduler and workers <= 0:
+    if not scheduler and workers == 0:
         return None
     from dask.distributed import Client, LocalCluster
 

@@ -49,6 +49,7 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     theta0 = point_option(start, the_loss.n, "--from")
     bounded_option(steps, "steps", 1, 10_000_000)
     bounded_option(dps, "dps", 16, MAX_DIGITS)
+    plot_target = plot_path_option(plot_path) if plot_path else None  # before any work
     report = None
     with time_limit(seconds, "symstab trajectory"):
         if escalate:
@@ -59,7 +60,7 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     if plot_path:
         from symstab.plot import trajectory_figure
 
-        trajectory_figure(result, path=plot_path_option(plot_path))
+        trajectory_figure(result, path=plot_target)
     if fmt == "json":
         data = result.to_dict(iterates=False)
         if report is not None:
