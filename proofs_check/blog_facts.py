@@ -26,8 +26,8 @@ from symstab.loss import Loss
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
 from .support import slug
 
-__all__ = ["has_lipschitz_gradient", "is_convex", "seed_claims", "symmetry_holds",
-           "taylor_remainder_identity"]
+__all__ = ["flattest_minimum_on_xy", "has_lipschitz_gradient", "is_convex",
+           "local_minima_global", "seed_claims", "symmetry_holds", "taylor_remainder_identity"]
 
 BLOG = "Tao & Wang, blog"
 CHEN = "Chen et al. 2024"
@@ -164,6 +164,105 @@ def symmetry_holds(loss: Loss,
     )
 
 
+def local_minima_global(loss: Loss, *, id: str | None = None,
+                        source: Source | None = None) -> Claim:
+    """Claim: every local minimiser of ``loss`` is a global one. Exact: the critical set
+    is complete (:func:`symstab.exact.analysis.analyze`), every local minimum (isolated
+    or on a component) has the same value, and that value is the infimum because the
+    loss is certified >= it; refuted by an exact point below some local minimum."""
+
+    def run(budget: Budget) -> Outcome:
+        from symstab.exact.analysis import analyze
+
+        result = analyze(loss)
+        values = [p.loss_value.exact for p in result.points if p.kind == "minimum"]
+        values += [c.loss_value for c in result.components if "minima" in c.kind]
+        if result.critical_set_status != "complete" or not values or None in values:
+            return Verdict.INCONCLUSIVE, Evidence(
+                Strength.EXACT, f"critical set {result.critical_set_status}; local minimum "
+                f"values {values}"), None
+        values = [sp.nsimplify(v) for v in values]
+        text = ", ".join(sp.sstr(v) for v in values)
+        for v in sorted(values, key=lambda e: float(e), reverse=True):
+            for point in _rays(loss.params):
+                below = loss.expr.subs(dict(zip(loss.params, point, strict=True)))
+                if below < v:
+                    return Verdict.FAILS, Evidence(
+                        Strength.EXACT, f"local minimum values {text}; f = {sp.sstr(below)} "
+                        f"< {sp.sstr(v)} at an exact point"), Counterexample(
+                        f"f({', '.join(map(sp.sstr, point))}) = {sp.sstr(below)} is below the "
+                        f"local minimum value {sp.sstr(v)}", point=tuple(map(sp.sstr, point)))
+        if result.bounded_below and all(v == 0 for v in values):
+            return Verdict.HOLDS, Evidence(
+                Strength.EXACT, f"complete critical set: every local minimum has value 0; "
+                f"{result.bounded_below}, so 0 is the global minimum"), None
+        return Verdict.INCONCLUSIVE, Evidence(Strength.EXACT, f"local minimum values {text}; "
+                                              "no lower bound certified"), None
+
+    return Claim(
+        id=id or f"taowang.local-minima-global.{slug(loss.name)}",
+        title=f"every local minimiser of {loss.name} is global",
+        statement=f"Every local minimiser of {loss.name} = {sp.sstr(loss.expr)} is a global "
+                  "minimiser.",
+        latex=r"\nabla f(\theta)=0,\ \theta\ \text{local min}\Rightarrow f(\theta)=\inf f",
+        source=source or Source(BLOG, "'An implicit bias of large LR' (no spurious minima)"),
+        run=run,
+        tags=(loss.name, "landscape", "exact"),
+    )
+
+
+def _rays(params: tuple[sp.Symbol, ...]) -> list[tuple[sp.Expr, ...]]:
+    """Exact points ±2^k along each axis and the diagonals, k = 0..6."""
+    n = len(params)
+    dirs = [tuple(sp.Integer(s * (i == j)) for i in range(n)) for j in range(n)
+            for s in (1, -1)]
+    dirs += [tuple(sp.Integer(1) for _ in range(n)), tuple(sp.Integer(-1) for _ in range(n))]
+    return [tuple(sp.Integer(2) ** k * c for c in d) for k in range(7) for d in dirs]
+
+
+def flattest_minimum_on_xy(point: tuple[object, object], *, id: str | None = None,
+                           source: Source | None = None) -> Claim:
+    """Claim: on the minima xy = 1 of ½(1 − xy)², λmax is smallest at ``point``. Exact:
+    on y = 1/x the Hessian has eigenvalues 0 and x² + 1/x², and x² + 1/x² − 2 =
+    (x − 1/x)² >= 0 with equality iff x = ±1, i.e. at the balanced points x = y."""
+    x0, y0 = (exact_number(c, "point") for c in point)
+    loss = Loss.from_catalog("xy")
+
+    def run(budget: Budget) -> Outcome:
+        x, y = loss.params
+        hess = sp.hessian(loss.expr, loss.params).subs(y, 1 / x)
+        eig = sorted(hess.eigenvals(multiple=True), key=lambda e: sp.count_ops(e))
+        lam = sp.simplify(sum(eig))  # 0 + (x² + 1/x²)
+        identity = (any(sp.simplify(e) == 0 for e in eig)  # so λmax is the other one
+                    and sp.simplify(lam - 2 - (x - 1 / x) ** 2) == 0)
+        on_minima = sp.simplify(x0 * y0 - 1) == 0
+        at = sp.simplify(lam.subs(x, x0)) if on_minima else None
+        ev = Evidence(Strength.EXACT, f"on xy = 1 the Hessian's eigenvalues are "
+                      f"{', '.join(sp.sstr(sp.simplify(e)) for e in eig)}; λmax − 2 = "
+                      f"(x − 1/x)² {'(verified)' if identity else '(not verified)'}; at "
+                      f"({sp.sstr(x0)}, {sp.sstr(y0)}) λmax = {sp.sstr(at)}")
+        if not identity or not on_minima:
+            return Verdict.INCONCLUSIVE, ev, None
+        if at == 2:
+            return Verdict.HOLDS, ev, None
+        return Verdict.FAILS, ev, Counterexample(
+            f"λmax = {sp.sstr(at)} there, but 2 at the balanced point (1, 1)",
+            point=("1", "1"))
+
+    return Claim(
+        id=id or "taowang.balanced-flattest.xy",
+        title=f"the flattest minimum of ½(1 − xy)² is ({sp.sstr(x0)}, {sp.sstr(y0)})",
+        statement=(f"Among the minimisers of ½(1 − xy)², λmax(∇²f) is smallest at "
+                   f"({sp.sstr(x0)}, {sp.sstr(y0)}): balanced norms are flat, unbalanced "
+                   "ones sharp."),
+        latex=r"\arg\min_{xy=1}\lambda_{\max}=(" + sp.latex(x0) + "," + sp.latex(y0) + ")",
+        source=source or Source(BLOG, "'An implicit bias of large LR' (Hessian at a "
+                                      "minimiser)"),
+        run=run,
+        tags=("xy", "balancing", "exact"),
+    )
+
+
 def taylor_remainder_identity(loss: Loss, *, id: str | None = None) -> Claim:
     """Claim (Chen eq. (9)): for every θ and α, f(θ − α∇f) = f(θ) − α‖∇f‖² +
     α² ∫₀¹ (1 − x) ∇fᵀ ∇²f(θ − xα∇f) ∇f dx, both sides expanded exactly."""
@@ -221,12 +320,18 @@ def seed_claims() -> list[Claim]:
         is_convex(xy, (0, 0), id="taowang.nonconvex.xy"),
         symmetry_holds(xy, rescale, "(x, y) ↦ (cx, y/c)", id="taowang.rescaling.xy"),
         *(taylor_remainder_identity(Loss.from_catalog(n)) for n in ("f1", "f4")),
+        local_minima_global(xy),
+        flattest_minimum_on_xy((1, 1)),
     ]
     false = [
         has_lipschitz_gradient(x4, 12, id="false.smoothness.x4-12", source=wrong),
         is_convex(xy, (0, 0), convex=True, id="false.convex.xy", source=wrong),
         symmetry_holds(xy, scale_both, "(x, y) ↦ (cx, cy)",
                        id="false.rescaling.xy-same-factor", source=wrong),
+        local_minima_global(Loss.from_catalog("f1"), id="false.local-minima-global.f1",
+                            source=wrong),
+        flattest_minimum_on_xy((2, sp.Rational(1, 2)), id="false.flattest.xy-unbalanced",
+                               source=wrong),
     ]
     from dataclasses import replace
 

@@ -439,11 +439,13 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
        "exact for the scalar factorisation ½(1 − xy)²; the activations are not checked"),
     _s(BLOG, "'An implicit bias of large LR'",
        "Every local minimiser of ½‖A − XYᵀ‖² is a global minimiser.",
-       note=f"matrix factorisation belongs in {_BALANCING}"),
+       ("taowang.local-minima-global.*", "false.local-minima-global.*"),
+       "exact for the scalar factorisation ½(1 − xy)²; matrix factorisations not checked"),
     _s(BLOG, "'An implicit bias of large LR' (Hessian at a minimiser)",
        "At a minimiser, balanced norms ‖X‖ ≈ ‖Y‖ mean a flat landscape and unbalanced "
        "norms a sharp one.",
-       note=f"belongs in {_BALANCING}"),
+       ("taowang.balanced-flattest.*", "false.flattest.*"),
+       "exact on ½(1 − xy)²: λmax = x² + 1/x² on xy = 1, smallest at x = y"),
     _s(BLOG, "'An implicit bias of large LR' (Popular Conjecture 2, visualisation); TL;DR",
        "With a large enough h GD converges to more balanced (flatter) minimisers, the "
        "more so the larger h, without a regulariser, even from near an unbalanced one.",

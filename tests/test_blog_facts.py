@@ -10,8 +10,10 @@ from proofs_check.core import Budget, Verdict
 
 IDS_HOLD = ["taowang.smoothness.x2", "taowang.smoothness.x4", "taowang.smoothness.xy",
             "taowang.nonconvex.xy", "taowang.rescaling.xy", "chen.taylor-remainder.f1",
-            "chen.taylor-remainder.f4"]
-IDS_FAIL = ["false.smoothness.x4-12", "false.convex.xy", "false.rescaling.xy-same-factor"]
+            "chen.taylor-remainder.f4", "taowang.local-minima-global.xy",
+            "taowang.balanced-flattest.xy"]
+IDS_FAIL = ["false.smoothness.x4-12", "false.convex.xy", "false.rescaling.xy-same-factor",
+            "false.local-minima-global.f1", "false.flattest.xy-unbalanced"]
 
 
 @pytest.mark.parametrize("claim_id", IDS_HOLD)
@@ -61,3 +63,17 @@ def _check_taylor_on_f4() -> None:
 
     rhs = f(x0, y0) - a * (gx**2 + gy**2) + a**2 * mp.quad(integrand, [0, 1])
     assert abs(f(x0 - a * gx, y0 - a * gy) - rhs) < mp.mpf(10) ** -25
+
+
+def test_sharpness_along_the_hyperbola_numerically() -> None:
+    # ½(1 − xy)² at (x, 1/x): H = [[1/x², 1], [1, x²]], λmax = x² + 1/x² >= 2, = 2 at x = 1
+    import numpy as np
+
+    for x in (0.3, 0.9, 1.0, 2.0, -1.0, -3.5):
+        y = 1 / x
+        hess = np.array([[y * y, 2 * x * y - 1], [2 * x * y - 1, x * x]])
+        lam = np.linalg.eigvalsh(hess)[-1]
+        assert abs(lam - (x * x + y * y)) < 1e-12 and lam >= 2 - 1e-12
+    # f1 = x² + y² + x²y + x³ + y³ at (−1, −1): 1 + 1 − 1 − 1 − 1 = −1 < f1(0, 0) = 0
+    cex = seed_claim("false.local-minima-global.f1").check(Budget.reduced()).counterexample
+    assert cex.point == ("-1", "-1")
