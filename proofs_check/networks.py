@@ -75,6 +75,7 @@ __all__ = [
     "converges_below",
     "eos_claims",
     "no_convergence_above",
+    "no_convergence_outcome",
     "seed_claims",
 ]
 
@@ -134,6 +135,49 @@ def _setup_text(depth: int) -> str:
             f"(1/n)Σ||f(x)−y||² on {N_SAMPLES} digits (pixels/16, one-hot), full-batch GD")
 
 
+def no_convergence_outcome(labels: np.ndarray, final: np.ndarray, etas: Sequence[float],
+                           budget: Budget, max_fraction: float, criterion: str,
+                           data: dict, optimizer: str = "") -> Outcome:
+    """The verdict of "the converging fraction is below ``max_fraction`` at every η":
+    ``labels`` and ``final`` losses of shape ``(len(etas), n)``; holds when every Wilson
+    upper bound is below it, fails (with a converging initialisation) when some lower
+    bound is at or above it, else inconclusive. ``data`` (steps, seed, ...) goes into the
+    evidence; ``optimizer`` (e.g. " under SGD") into the counterexample."""
+    from symstab.nn import CONVERGED
+
+    n = labels.shape[1]
+    rows, worst, verdict = [], None, Verdict.HOLDS
+    for i, eta in enumerate(etas):
+        k = int(np.sum(labels[i] == CONVERGED))
+        lo, hi = wilson_interval(k, n, budget.confidence)
+        counts = {str(int(a)): int(b)
+                  for a, b in zip(*np.unique(labels[i], return_counts=True), strict=True)}
+        rows.append({"eta": eta, "converged": k, "n": n, "ci": [lo, hi], "counts": counts})
+        if worst is None or hi > worst[2]:
+            worst = (i, lo, hi, k)
+        if lo >= max_fraction:
+            verdict = Verdict.FAILS
+        elif hi >= max_fraction and verdict is Verdict.HOLDS:
+            verdict = Verdict.INCONCLUSIVE
+    i_w, lo_w, hi_w, k_w = worst  # type: ignore[misc]
+    per_eta = ", ".join(f"{r['converged']}/{n} at η = {r['eta']:g}" for r in rows)
+    ev = Evidence(Strength.STATISTICAL,
+                  f"converged {per_eta} ({criterion}); largest Wilson "
+                  f"{budget.confidence:.0%} upper bound {hi_w:.4f} (η = {etas[i_w]:g}) vs "
+                  f"{max_fraction}", n=n, confidence=budget.confidence, bound=(lo_w, hi_w),
+                  data={"points": rows, **data})
+    cex = None
+    if verdict is Verdict.FAILS:
+        j = int(np.flatnonzero(labels[i_w] == CONVERGED)[0])
+        seed = data.get("seed")
+        cex = Counterexample(
+            f"{k_w} of {n} initialisations converge{optimizer} at η = {etas[i_w]:g} (Wilson "
+            f"interval [{lo_w:.4f}, {hi_w:.4f}]); e.g. initialisation {j} (seed {seed}) ends "
+            f"at loss {final[i_w, j]:.4g}", eta=f"{etas[i_w]:g}",
+            data={"init_index": j, "seed": seed})
+    return verdict, ev, cex
+
+
 def no_convergence_above(depth: int, etas: Sequence[StepSizeLike] = ETA_ABOVE,
                          max_fraction: float = MAX_FRACTION_ABOVE, seed: int = 1) -> Claim:
     """Claim: at every η in ``etas`` the fraction of random initialisations from which GD
@@ -143,41 +187,10 @@ def no_convergence_above(depth: int, etas: Sequence[StepSizeLike] = ETA_ABOVE,
     etas = tuple(StepSize.of(e, "etas").as_float for e in etas)
 
     def run(budget: Budget) -> Outcome:
-        from symstab.nn import CONVERGED
-
         n, _, steps = _sizes(budget)
         labels, final, crit = _run(depth, etas, n, steps, seed)
-        rows, worst = [], None
-        verdict = Verdict.HOLDS
-        for i, eta in enumerate(etas):
-            k = int(np.sum(labels[i] == CONVERGED))
-            lo, hi = wilson_interval(k, n, budget.confidence)
-            counts = {int(a): int(b) for a, b in zip(*np.unique(labels[i], return_counts=True),
-                                                     strict=True)}
-            rows.append({"eta": eta, "converged": k, "n": n, "ci": [lo, hi],
-                         "counts": {str(a): b for a, b in counts.items()}})
-            if worst is None or hi > worst[2]:
-                worst = (eta, lo, hi, k)
-            if lo >= max_fraction:
-                verdict = Verdict.FAILS
-            elif hi >= max_fraction and verdict is Verdict.HOLDS:
-                verdict = Verdict.INCONCLUSIVE
-        eta_w, lo_w, hi_w, k_w = worst  # type: ignore[misc]
-        per_eta = ", ".join(f"{r['converged']}/{n} at η = {r['eta']:g}" for r in rows)
-        summary = (f"converged {per_eta} ({crit}); largest Wilson {budget.confidence:.0%} "
-                   f"upper bound {hi_w:.4f} (η = {eta_w:g}) vs {max_fraction}")
-        ev = Evidence(Strength.STATISTICAL, summary, n=n, confidence=budget.confidence,
-                      bound=(lo_w, hi_w), data={"points": rows, "steps": steps, "seed": seed})
-        cex = None
-        if verdict is Verdict.FAILS:
-            i = etas.index(eta_w)
-            j = int(np.flatnonzero(labels[i] == CONVERGED)[0])
-            cex = Counterexample(
-                f"{k_w} of {n} initialisations converge at η = {eta_w:g} (Wilson interval "
-                f"[{lo_w:.4f}, {hi_w:.4f}]); e.g. initialisation {j} (seed {seed}) ends at "
-                f"loss {final[i, j]:.4g}", eta=f"{eta_w:g}",
-                data={"init_index": j, "seed": seed})
-        return verdict, ev, cex
+        return no_convergence_outcome(labels, final, etas, budget, max_fraction, crit,
+                                      {"steps": steps, "seed": seed})
 
     eta_text = ", ".join(f"{e:g}" for e in etas)
     return Claim(

@@ -42,6 +42,7 @@ from .networks import (
     N_SAMPLES,
     WIDTH,
     backend_installed,
+    no_convergence_outcome,
 )
 
 __all__ = [
@@ -114,39 +115,11 @@ def sgd_no_convergence_above(depth: int, etas: Sequence[StepSizeLike] = ETA_ABOV
     etas_f = tuple(StepSize.of(e, "etas").as_float for e in etas)
 
     def run(budget: Budget) -> Outcome:
-        from symstab.nn import CONVERGED
-
         n, _, steps = _sizes(budget)
         labels, final, _, crit = _run(depth, etas_f, n, steps, SEED)
-        rows, worst, verdict = [], None, Verdict.HOLDS
-        for i, eta in enumerate(etas_f):
-            k = int(np.sum(labels[i] == CONVERGED))
-            lo, hi = wilson_interval(k, n, budget.confidence)
-            rows.append({"eta": eta, "converged": k, "n": n, "ci": [lo, hi],
-                         "counts": _counts(labels[i])})
-            if worst is None or hi > worst[2]:
-                worst = (i, lo, hi, k)
-            if lo >= max_fraction:
-                verdict = Verdict.FAILS
-            elif hi >= max_fraction and verdict is Verdict.HOLDS:
-                verdict = Verdict.INCONCLUSIVE
-        i_w, lo_w, hi_w, k_w = worst  # type: ignore[misc]
-        per_eta = ", ".join(f"{r['converged']}/{n} at η = {r['eta']:g}" for r in rows)
-        ev = Evidence(Strength.STATISTICAL,
-                      f"converged {per_eta} ({crit}); largest Wilson {budget.confidence:.0%} "
-                      f"upper bound {hi_w:.4f} (η = {etas_f[i_w]:g}) vs {max_fraction}",
-                      n=n, confidence=budget.confidence, bound=(lo_w, hi_w),
-                      data={"points": rows, "steps": steps, "seed": SEED,
-                            "batch_size": BATCH_SIZE})
-        cex = None
-        if verdict is Verdict.FAILS:
-            j = int(np.flatnonzero(labels[i_w] == CONVERGED)[0])
-            cex = Counterexample(
-                f"{k_w} of {n} initialisations converge under SGD at η = {etas_f[i_w]:g} "
-                f"(Wilson interval [{lo_w:.4f}, {hi_w:.4f}]); e.g. initialisation {j} "
-                f"(seed {SEED}) ends at loss {final[i_w, j]:.4g}", eta=f"{etas_f[i_w]:g}",
-                data={"init_index": j, "seed": SEED})
-        return verdict, ev, cex
+        return no_convergence_outcome(labels, final, etas_f, budget, max_fraction, crit,
+                                      {"steps": steps, "seed": SEED,
+                                       "batch_size": BATCH_SIZE}, " under SGD")
 
     eta_text = ", ".join(f"{e:g}" for e in etas_f)
     return Claim(
