@@ -268,18 +268,16 @@ _kernels: dict[int, Any] = {}
 
 
 _NUMERICAL_TEMPLATE = '''
-@numba.njit(cache=_CACHE, parallel=True, fastmath=False, error_model="numpy", nogil=True)
+@numba.njit(cache=_CACHE, fastmath=False, error_model="numpy", nogil=True)
 def kernel(
-    points, eta, max_steps, bound, f_star, value_tol, grad_tol, labels_out, steps_out
+    points, lo, hi, eta, max_steps, bound, f_star, value_tol, grad_tol, labels_out,
+    steps_out
 ):
-    npts = points.shape[0]
-    if points.shape[1] != dim:
-        raise ValueError("points must have the loss' dimension")
     bound2 = bound * bound
     g2tol = grad_tol * grad_tol
-    for p in numba.prange(npts):
-        th = np.empty(dim)
-        g = np.empty(dim)
+    th = np.empty(dim)
+    g = np.empty(dim)
+    for p in range(lo, hi):
         for i in range(dim):
             th[i] = points[p, i]
         label = 0
@@ -307,9 +305,30 @@ def kernel(
 
 '''
 
+#: Points per task of the numerical-criterion kernel.
+_NUMERICAL_CHUNK = 1024
+
 
 def _make_numerical_kernel(target: Any) -> Any:
-    return target.kernel_module(_NUMERICAL_TEMPLATE, "criterion", {"dim": target.n})["kernel"]
+    from symstab.dynamics.basins.kernel import run_chunks
+
+    chunk_kernel = target.kernel_module(_NUMERICAL_TEMPLATE, "criterion",
+                                        {"dim": target.n})["kernel"]
+
+    def kernel(points: np.ndarray, eta: float, max_steps: int, bound: float,
+               f_star: float, value_tol: float, grad_tol: float, labels_out: np.ndarray,
+               steps_out: np.ndarray) -> None:
+        npts = points.shape[0]
+        if points.ndim != 2 or points.shape[1] != target.n:
+            raise ValueError("points must have the loss' dimension")
+
+        def run(_c: int, lo: int) -> None:
+            chunk_kernel(points, lo, min(lo + _NUMERICAL_CHUNK, npts), eta, max_steps,
+                         bound, f_star, value_tol, grad_tol, labels_out, steps_out)
+
+        run_chunks(run, range(0, npts, _NUMERICAL_CHUNK))
+
+    return kernel
 
 
 def numerical_kernel(loss: Any) -> Any:

@@ -270,8 +270,8 @@ def analyze_component(
             f"the Hessian has {m} zero eigenvalues along the component of dimension "
             f"{component.dimension}: not Morse-Bott non-degenerate"
         )
-    degree = sp.Poly(p, LAM).degree()
-    q = sp.solve(p, LAM)[0] if degree == 1 else None
+    poly = sp.Poly(p, LAM)
+    q = sp.cancel(-poly.nth(0) / poly.nth(1)) if poly.degree() == 1 else None
     phi = rational_parametrization(equations, params, component.dimension)
     empty = ComponentAnalysis(component, loss_value, p, q, phi, "", (), None, None, None, ())
     if component.real_witness is None:

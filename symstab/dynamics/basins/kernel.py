@@ -1,22 +1,25 @@
-"""The basin kernel: one generated, parallel numba kernel per loss.
+"""The basin kernel: one generated numba kernel per loss, run on a pool of threads.
 
-The work runs in one ``numba.njit(parallel=True)`` kernel per loss
-(:func:`basin_kernel`), built by closing over the loss' generated scalar kernels
-(``value_scalar`` and ``step_col`` of :class:`symstab.codegen.NumbaTarget`, re-jitted
-from their generated source with ``inline="always"``): no gradient is written by hand.
-Each ``prange`` iteration owns a chunk of points and advances a set of *lanes*
-(independent trajectories, stored one column each) together, one step per sweep: the
-loss, the region tests, the step and the bound test are branch-free loops over the lanes
-that LLVM vectorises. A lane whose trajectory is decided is recorded and refilled from
-the chunk. Trajectories run in rounds with growing step caps (64, 512, ...): a point
-still undecided at a round's cap is parked and resumed, with the other survivors, in the
-next round, so a few slow trajectories never run alone in a half-empty set of lanes.
+The work runs in one ``numba.njit(nogil=True)`` function per loss (``_run_chunk``, see
+:func:`basin_kernel`), built around the loss' generated scalar kernels (``value_scalar``
+and ``step_col`` of :class:`symstab.codegen.NumbaTarget`, re-jitted from their generated
+source with ``inline="always"``): no gradient is written by hand. Each call owns a chunk
+of points and advances a set of *lanes* (independent trajectories, stored one column
+each) together, one step per sweep: the loss, the region tests, the step and the bound
+test are branch-free loops over the lanes that LLVM vectorises. A lane whose trajectory
+is decided is recorded and refilled from the chunk. Trajectories run in rounds with
+growing step caps (64, 512, ...): a point still undecided at a round's cap is parked and
+resumed, with the other survivors, in the next round, so a few slow trajectories never
+run alone in a half-empty set of lanes. The chunks of a round run on
+``numba.get_num_threads()`` Python threads (the kernel releases the GIL), one chunk per
+task: no ``parallel=True`` compilation, which cost more than the kernel itself.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -25,7 +28,7 @@ from symstab.certify.tube import TubeArrays
 from symstab.codegen import compile_loss
 from symstab.errors import InputError
 
-__all__ = ["CHUNK", "as_compiled", "basin_kernel", "cached_kernel"]
+__all__ = ["CHUNK", "as_compiled", "basin_kernel", "cached_kernel", "run_chunks"]
 
 #: Independent trajectories advanced together inside one prange iteration.
 _LANES = 128
@@ -41,15 +44,16 @@ _kernels_lock = threading.Lock()
 
 
 _CORE_TEMPLATE = '''
-# The basin kernel (a fixed template; the loss' kernels and the constants dim, lanes,
-# chunk_max, first_cap and growth come before it in the generated module).
+# The basin kernel (a fixed template; the loss' kernels and the constants dim and lanes
+# come before it in the generated module).
+value_once = value_scalar  # a plain call, for the rare branches
 value_scalar = numba.njit(inline="always", fastmath=False, error_model="numpy")(
     value_scalar.py_func)
 step_col = numba.njit(inline="always", fastmath=False, error_model="numpy")(
     step_col.py_func)
 
 
-@numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
+@numba.njit(cache=_CACHE, fastmath=False, error_model="numpy", nogil=True)
 def tube_row(X, k, f, tlo, th, tdims, trows, tlev, tfstar, tlmax, tchild):
     """The kernel row of the tube region whose entry set holds lane ``k``, or 0: the
     level-0 cell, then down the tree of refined cells to the leaf holding it."""
@@ -73,7 +77,7 @@ def tube_row(X, k, f, tlo, th, tdims, trows, tlev, tfstar, tlmax, tchild):
         index = tchild[index] + sub
     return trows[index] if excess <= tlev[index] else 0
 
-@numba.njit(fastmath=False, error_model="numpy", nogil=True, inline="always")
+@numba.njit(cache=_CACHE, fastmath=False, error_model="numpy", nogil=True)
 def tube_piece(X, k, f, tlo, th, tdims, tpieces, tfstar, tvtol):
     """The kernel row of the piece of minima whose tube cell holds lane ``k`` when
     f − f* <= ``tvtol`` there, or 0."""
@@ -125,9 +129,6 @@ def _run_chunk(
     decided or ``cap`` steps; park the rest in ``parked[lo:lo + nparked]``."""
     n = dim  # a compile-time constant: the loops over coordinates unroll
     nreg = centers.shape[0]
-    all_mono = True
-    for r in range(nreg):
-        all_mono = all_mono & mono[r]
     cr = np.empty(n)
     X = np.empty((n, lanes))  # lane state, one column per trajectory (SoA)
     F = np.empty(lanes)  # f(θ) of the previous iterate
@@ -172,59 +173,41 @@ def _run_chunk(
             ok[k] = ok[k] & (f < F[k])  # the first comparison is with +inf
             F[k] = f
             lab[k] = 0
-        # (2) region membership of the current iterate (first region wins); with
-        # non-monotone regions also whether it is in a monotone one (a Hessian ball:
-        # descent certified from there). A lane is decided once its label is
-        # certified (pend) and its stability too: it is in a monotone region, or the
-        # loss has risen; with only monotone regions, as soon as it enters one
-        if all_mono:
-            for r in range(nreg):
-                for i in range(n):
-                    cr[i] = centers[r, i]
-                rr = r2[r]
-                for k in range(active):
-                    d2 = 0.0
-                    for i in range(n):
-                        d = X[i, k] - cr[i]
-                        d2 += d * d
-                    lab[k] = r + 1 if (lab[k] == 0) & (d2 <= rr) else lab[k]
-            if tlmax >= 0.0:
-                for k in range(active):
-                    row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
-                                   tchild)
-                    lab[k] = row if lab[k] == 0 else lab[k]
-        else:
+        # (2) region membership of the current iterate (first region wins), and
+        # whether it is in a monotone one (a Hessian ball or a tube: descent certified
+        # from there). A lane is decided once its label is certified (pend) and its
+        # stability too: it is in a monotone region, or the loss has risen
+        for k in range(active):
+            mon[k] = False
+        for r in range(nreg):
+            for i in range(n):
+                cr[i] = centers[r, i]
+            rr = r2[r]
+            mr = mono[r]
             for k in range(active):
-                mon[k] = False
-            for r in range(nreg):
+                d2 = 0.0
                 for i in range(n):
-                    cr[i] = centers[r, i]
-                rr = r2[r]
-                mr = mono[r]
-                for k in range(active):
-                    d2 = 0.0
-                    for i in range(n):
-                        d = X[i, k] - cr[i]
-                        d2 += d * d
-                    inside = d2 <= rr
-                    lab[k] = r + 1 if (lab[k] == 0) & inside else lab[k]
-                    mon[k] = mon[k] | (inside & mr)
-            if tlmax >= 0.0:
-                for k in range(active):
-                    row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
-                                   tchild)
-                    lab[k] = row if lab[k] == 0 else lab[k]
-                    mon[k] = mon[k] | (row != 0)  # tube regions are monotone
+                    d = X[i, k] - cr[i]
+                    d2 += d * d
+                inside = d2 <= rr
+                lab[k] = r + 1 if (lab[k] == 0) & inside else lab[k]
+                mon[k] = mon[k] | (inside & mr)
+        if tlmax >= 0.0:
             for k in range(active):
-                pk = pend[k]
-                pk = lab[k] if pk == 0 else pk
-                pend[k] = pk
-                dec[k] = (pk != 0) & (mon[k] | ~ok[k])
+                row = tube_row(X, k, F[k], tlo, th, tdims, trows, tlev, tfstar, tlmax,
+                               tchild)
+                lab[k] = row if lab[k] == 0 else lab[k]
+                mon[k] = mon[k] | (row != 0)  # tube regions are monotone
+        for k in range(active):
+            pk = pend[k]
+            pk = lab[k] if pk == 0 else pk
+            pend[k] = pk
+            dec[k] = (pk != 0) & (mon[k] | ~ok[k])
         # (3) one GD step for every lane (discarded for lanes decided before it), the
         # squared norm after it, and which lanes need attention
         events = 0
         for k in range(active):
-            dk = (lab[k] != 0) if all_mono else dec[k]
+            dk = dec[k]
             step_col(X, k, eta)
             s2 = 0.0
             for i in range(n):
@@ -246,9 +229,9 @@ def _run_chunk(
             k = evl[e]
             c0 = cnt[k] - 1  # steps taken before this sweep's step
             p = who[k]
-            pk = lab[k] if all_mono else pend[k]
+            pk = pend[k]
             open_out[p] = False
-            if (pk != 0) if all_mono else dec[k]:
+            if dec[k]:
                 labels_out[p] = pk
                 steps_out[p] = c0
             elif c0 >= max_steps:
@@ -258,7 +241,7 @@ def _run_chunk(
                     open_out[p] = True
                     ok[k] = False
                 elif tvtol > 0.0:  # the numerical criterion: at a piece of minima
-                    row = tube_piece(X, k, value_scalar(X[:, k]), tlo, th, tdims,
+                    row = tube_piece(X, k, value_once(X[:, k]), tlo, th, tdims,
                                      tpieces, tfstar, tvtol)
                     if row != 0:
                         labels_out[p] = row
@@ -268,13 +251,13 @@ def _run_chunk(
                 labels_out[p] = pk if pk != 0 else -1
                 steps_out[p] = c0 + 1
                 # the last step counts too (e.g. a loss decreasing along a ray)
-                ok[k] = ok[k] & (value_scalar(X[:, k]) < F[k])
+                ok[k] = ok[k] & (value_once(X[:, k]) < F[k])
             else:  # park: the state after the step, for the next round
                 for i in range(n):
                     cur[p, i] = X[i, k]
                 fprev[p] = F[k]
                 steps_out[p] = c0 + 1
-                labels_out[p] = pk  # the pending label (0 if all_mono), resumed
+                labels_out[p] = pk  # the pending label, resumed
                 parked[lo + npark] = p
                 npark += 1
             stable_out[p] = ok[k]
@@ -308,99 +291,15 @@ def _run_chunk(
                     who[k] = who[active]
                     pend[k] = pend[active]
     nparked[0] = npark
-
-@numba.njit(cache=_CACHE, parallel=True, fastmath=False, error_model="numpy", nogil=True)
-def core(  # type: ignore[no-untyped-def]
-    points, eta, centers, radii, mono, tlo, th, tdims, trows, tlev, tfstar, tlmax,
-    tpieces, tvtol, tchild, max_steps, bound, labels_out, stable_out, steps_out,
-    open_out, numeric_out, nthreads,
-):  # fmt: skip
-    npts = points.shape[0]
-    n = points.shape[1]
-    nreg = centers.shape[0]
-    if n != dim or (nreg > 0 and centers.shape[1] != dim) or radii.shape[0] != nreg:
-        raise ValueError("points/centers must have the loss' dimension, radii (k,)")
-    if mono.shape[0] != nreg:
-        raise ValueError("monotone flags must have shape (k,)")
-    if labels_out.shape[0] < npts or stable_out.shape[0] < npts:
-        raise ValueError("output arrays are shorter than points")
-    if steps_out.shape[0] < npts or open_out.shape[0] < npts or numeric_out.shape[0] < npts:
-        raise ValueError("output arrays are shorter than points")
-    r2 = np.empty(nreg)
-    for r in range(nreg):
-        r2[r] = radii[r] * radii[r]
-    bound2 = bound * bound
-    # parked state between rounds; np.empty: pages are only touched if used
-    cur = np.empty((npts, n))
-    fprev = np.empty(npts)
-    ids = np.empty(npts, np.int64)
-    parked = np.empty(npts, np.int64)
-    maxchunks = (npts + lanes - 1) // lanes
-    nparked = np.zeros((maxchunks, 1), np.int64)
-    nrem = npts
-    cap = first_cap
-    first = True
-    while nrem > 0:
-        # chunks of at most chunk_max points, enough of them to keep every thread busy
-        chunk = max(lanes, min(chunk_max, nrem // (4 * nthreads)))
-        nchunks = (nrem + chunk - 1) // chunk
-        for c in numba.prange(nchunks):
-            lo = c * chunk
-            hi = min(lo + chunk, nrem)
-            _run_chunk(
-                first,
-                points,
-                ids,
-                lo,
-                hi,
-                cur,
-                fprev,
-                eta,
-                centers,
-                r2,
-                mono,
-                tlo,
-                th,
-                tdims,
-                trows,
-                tlev,
-                tfstar,
-                tlmax,
-                tpieces,
-                tvtol,
-                tchild,
-                max_steps,
-                cap,
-                bound2,
-                labels_out,
-                stable_out,
-                steps_out,
-                open_out,
-                numeric_out,
-                parked,
-                nparked[c],
-            )
-        m = 0
-        for c in range(nchunks):
-            lo = c * chunk
-            for j in range(nparked[c, 0]):
-                ids[m] = parked[lo + j]
-                m += 1
-        nrem = m
-        first = False
-        cap = cap * growth if cap < max_steps // growth + 1 else max_steps + 1
 '''
 
 
 def _make_kernel(target: Any) -> Any:
-    import numba
-
     # The generated kernels are inlined at numba's IR level into the lane loops (they
     # vectorise across lanes there; called as separate functions they do not).
     dim = target.n
-    core = target.kernel_module(_CORE_TEMPLATE, "basin", {
-        "dim": dim, "lanes": _LANES, "chunk_max": CHUNK, "first_cap": _FIRST_CAP,
-        "growth": _CAP_GROWTH})["core"]
+    run_chunk = target.kernel_module(_CORE_TEMPLATE, "basin", {
+        "dim": dim, "lanes": _LANES})["_run_chunk"]
 
     def kernel(
         points: np.ndarray,
@@ -417,31 +316,89 @@ def _make_kernel(target: Any) -> Any:
         tubes: TubeArrays | None = None,
         numeric_out: np.ndarray | None = None,
     ) -> None:
+        npts = points.shape[0]
+        nreg = centers.shape[0]
         if monotone is None:
-            monotone = np.ones(centers.shape[0], dtype=np.bool_)
+            monotone = np.ones(nreg, dtype=np.bool_)
         if open_out is None:
-            open_out = np.zeros(points.shape[0], dtype=np.bool_)
+            open_out = np.zeros(npts, dtype=np.bool_)
         if numeric_out is None:
-            numeric_out = np.zeros(points.shape[0], dtype=np.bool_)
+            numeric_out = np.zeros(npts, dtype=np.bool_)
         if tubes is None:
             tubes = TubeArrays.empty(dim)
-        mono = np.ascontiguousarray(monotone, dtype=np.bool_)
+        if points.ndim != 2 or points.shape[1] != dim or centers.shape[1:] != (dim,):
+            raise ValueError("points/centers must have the loss' dimension")
+        if radii.shape != (nreg,) or np.shape(monotone) != (nreg,):
+            raise ValueError("radii and monotone flags must have shape (k,)")
+        outs = (labels_out, stable_out, steps_out, open_out, numeric_out)
+        if any(out.shape[0] < npts for out in outs):
+            raise ValueError("output arrays are shorter than points")
         level_max = tubes.level_max if np.isfinite(tubes.level_max) else -1.0
-        # dynamic scheduling of the chunks (threading layers that cannot, split them
-        # statically; the chunks are many, so that is balanced on average)
-        old = numba.set_parallel_chunksize(1)
-        try:
-            core(points, eta, centers, radii, mono, tubes.lo, float(tubes.h), tubes.dims,
-                 tubes.rows, tubes.levels, float(tubes.f_star), float(level_max),
-                 tubes.pieces, float(tubes.value_tol),
-                 np.ascontiguousarray(tubes.child, dtype=np.int64), max_steps, bound,
-                 labels_out, stable_out, steps_out, open_out, numeric_out,
-                 numba.get_num_threads())  # fmt: skip
-        finally:
-            numba.set_parallel_chunksize(old)
+        regions = (
+            np.ascontiguousarray(centers, dtype=np.float64),
+            np.ascontiguousarray(radii, dtype=np.float64) ** 2,
+            np.ascontiguousarray(monotone, dtype=np.bool_),
+            tubes.lo, float(tubes.h), tubes.dims, tubes.rows, tubes.levels,
+            float(tubes.f_star), float(level_max), tubes.pieces, float(tubes.value_tol),
+            np.ascontiguousarray(tubes.child, dtype=np.int64),
+        )
+        _rounds(run_chunk, np.ascontiguousarray(points, dtype=np.float64), float(eta),
+                regions, int(max_steps), float(bound) ** 2, outs)
 
-    kernel.core = core  # type: ignore[attr-defined]
+    kernel.run_chunk = run_chunk  # type: ignore[attr-defined]
     return kernel
+
+
+def run_chunks(run: Callable[[int, int], None], starts: Sequence[int]) -> None:
+    """Call ``run(c, start)`` for every chunk start, on ``numba.get_num_threads()``
+    threads (one chunk per task, so faster chunks leave room for the others). ``run``
+    must release the GIL (a ``nogil`` numba kernel) for the threads to run at once."""
+    import numba
+
+    nthreads = min(max(1, numba.get_num_threads()), len(starts))
+    if nthreads <= 1:
+        for c, lo in enumerate(starts):
+            run(c, lo)
+        return
+    pool = ThreadPoolExecutor(nthreads)
+    try:
+        for future in [pool.submit(run, c, lo) for c, lo in enumerate(starts)]:
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _rounds(run_chunk: Any, points: np.ndarray, eta: float, regions: tuple[Any, ...],
+            max_steps: int, bound2: float, outs: tuple[np.ndarray, ...]) -> None:
+    """Run the rounds of growing step caps, the chunks of each round on threads."""
+    import numba
+
+    npts, n = points.shape
+    nthreads = max(1, numba.get_num_threads())
+    # parked state between rounds; np.empty: pages are only touched if used
+    cur = np.empty((npts, n))
+    fprev = np.empty(npts)
+    ids = np.arange(npts, dtype=np.int64)
+    parked = np.empty(npts, np.int64)
+    nrem, cap, first = npts, _FIRST_CAP, True
+    while nrem > 0:
+        # chunks of at most CHUNK points, enough of them to keep every thread busy
+        chunk = max(_LANES, min(CHUNK, nrem // (4 * nthreads)))
+        starts = range(0, nrem, chunk)
+        nparked = np.zeros((len(starts), 1), np.int64)
+
+        def run(c: int, lo: int, first: bool = first, cap: int = cap, chunk: int = chunk,
+                nrem: int = nrem, nparked: np.ndarray = nparked) -> None:
+            run_chunk(first, points, ids, lo, min(lo + chunk, nrem), cur, fprev, eta,
+                      *regions, max_steps, cap, bound2, *outs, parked, nparked[c])
+
+        run_chunks(run, starts)
+        kept = [parked[lo:lo + int(k)] for lo, k in zip(starts, nparked[:, 0], strict=True)]
+        nrem = sum(len(k) for k in kept)
+        if nrem:
+            ids[:nrem] = np.concatenate(kept)
+        first = False
+        cap = cap * _CAP_GROWTH if cap < max_steps // _CAP_GROWTH + 1 else max_steps + 1
 
 
 def basin_kernel(loss: Any) -> Any:
@@ -460,8 +417,8 @@ def basin_kernel(loss: Any) -> Any:
     ``k + 1, ...``); ``numeric_out`` (bool, length ``N``) receives the points labelled
     by the numerical criterion of the table (at ``max_steps``, f − f* at most its
     ``value_tol`` in a tube cell of a piece) instead of a certified region.
-    A thin Python wrapper around one ``numba.njit(parallel=True)`` function, compiled
-    (per argument types) on first call.
+    A thin Python wrapper around one ``numba.njit(nogil=True)`` function (compiled on
+    first call, or loaded from the kernel cache) run on a pool of threads.
 
     Parameters
     ----------
