@@ -79,7 +79,7 @@ def run_key(parts: Any, *arrays: np.ndarray) -> str:
     h.update(json.dumps(parts).encode())
     for a in arrays:
         h.update(str(a.dtype).encode() + str(a.shape).encode())
-        h.update(np.ascontiguousarray(a).tobytes())
+        h.update(memoryview(np.ascontiguousarray(a)).cast("B"))  # no copy
     return h.hexdigest()
 
 
@@ -337,35 +337,42 @@ def tiled_basin_map(
     options = {"regions": objects or (), "lyapunov": False, "max_steps": max_steps,
                "value_tol": value_tol, "landing": landing}
     head = basin_map(loss, step, pts[:0], **options)  # the region arrays, no points
-    parts: list[dict[str, np.ndarray] | None] = [None] * (len(edges) - 1)
+    # each tile goes into the map's arrays as it arrives: the map is held once
+    full = {name: getattr(head, name).ravel() for name in _FIELDS}
+    landed_parts: list[dict[str, np.ndarray] | None] = [None] * (len(edges) - 1)
 
     def keep(k: int, arrays: dict[str, np.ndarray]) -> None:
-        parts[k] = arrays
+        lo, hi = edges[k], edges[k + 1]
+        for name in _FIELDS:
+            if full[name].shape[0] != npts:
+                full[name] = np.empty(npts, dtype=arrays[name].dtype)
+            full[name][lo:hi] = arrays[name]
+        if landing:
+            landed_parts[k] = {name: arrays[f"landing_{name}"] for name in _LANDING}
 
     t0 = time.perf_counter()
     run_tiles(store, [(pts[a:b],) for a, b in itertools.pairwise(edges)], map_tile,
               (loss, step, options), keep, client=client)
     seconds = time.perf_counter() - t0
-    stored = [p for p in parts if p is not None]
 
     def joined(name: str) -> np.ndarray:
-        return np.concatenate([p[name] for p in stored]) if stored else getattr(head, name)
+        return full[name].reshape(shape)
 
     landed = None
     if landing:
         ref = head.landing
-        landed = Landing(ref.eta, ref.params, *(joined(f"landing_{name}") if stored else
-                                                getattr(ref, name) for name in _LANDING[:5]),
-                         joined("landing_steps") if stored else ref.steps, ref.tol,
-                         ref.max_steps)
+        got = [p for p in landed_parts if p is not None]
+        landed = Landing(ref.eta, ref.params,
+                         *(np.concatenate([p[name] for p in got]) if got else
+                           getattr(ref, name) for name in _LANDING), ref.tol, ref.max_steps)
     bmap = BasinMap(
-        labels=joined("labels").reshape(shape), stable=joined("stable").reshape(shape),
-        steps=joined("steps").reshape(shape), points=pts, axes=axes, eta=step,
+        labels=joined("labels"), stable=joined("stable"),
+        steps=joined("steps"), points=pts, axes=axes, eta=step,
         loss_name=head.loss_name, centers=head.centers, radii=head.radii,
         regions=head.regions, region_labels=head.region_labels, max_steps=head.max_steps,
         divergence_bound=head.divergence_bound, seconds=seconds,
-        stability_open=joined("stability_open").reshape(shape),
+        stability_open=joined("stability_open"),
         region_monotone=head.region_monotone,
-        numerical=joined("numerical").reshape(shape), value_tol=head.value_tol,
+        numerical=joined("numerical"), value_tol=head.value_tol,
         landing=landed, numerical_attractors=head.numerical_attractors)
     return bmap, store.computed
