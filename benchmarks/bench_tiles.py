@@ -16,9 +16,10 @@ own:
   65 536 points, each stored as it finishes, as ``symstab basin --out F.zarr`` does),
   then the dataset written to a ``.zarr`` directory and the tiles removed.
 
-Printed: one line with both wall times and peak memories, their ratios (tiled over in
-memory), and the size of the Zarr directory on disk; the labels of both runs are
-compared (they must be identical).
+Printed: one line with both wall times (the best of ``--repeat`` runs of each, taken
+alternately so that both see the same load on a shared machine) and peak memories (the
+largest), their ratios (tiled over in memory), and the size of the Zarr directory on
+disk; the labels of both runs are compared (they must be identical).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def main() -> None:
     """Run both modes in child processes and print one line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", type=int, default=4000)
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="runs of each mode; the best wall time is printed")
     parser.add_argument("--child", choices=["memory", "tiles"], help=argparse.SUPPRESS)
     parser.add_argument("--where", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -85,16 +88,21 @@ def main() -> None:
     # compile (or load) the kernel once, so that neither child pays for compiling it
     basin_map(load_loss("f4"), ETA, _grid(10))
     with tempfile.TemporaryDirectory() as tmp:
-        runs = {}
-        for mode in ("memory", "tiles"):
-            done = subprocess.run([sys.executable, __file__, "--side", str(args.side),
-                                   "--child", mode, "--where", tmp], check=True,
-                                  capture_output=True, text=True)
-            runs[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+        runs: dict[str, dict[str, float]] = {}
+        for _ in range(args.repeat):  # alternately, so that both see the same load
+            for mode in ("memory", "tiles"):
+                done = subprocess.run([sys.executable, __file__, "--side", str(args.side),
+                                       "--child", mode, "--where", tmp], check=True,
+                                      capture_output=True, text=True)
+                run = json.loads(done.stdout.strip().splitlines()[-1])
+                best = runs.setdefault(mode, run)
+                best["wall"] = min(best["wall"], run["wall"])
+                best["peak_mib"] = max(best["peak_mib"], run["peak_mib"])
         same = np.array_equal(np.load(Path(tmp) / "memory.npy"),
                               np.load(Path(tmp) / "tiles.npy"))
     mem, til = runs["memory"], runs["tiles"]
-    print(f"f4 {args.side}x{args.side} at eta={ETA}: in memory {mem['wall']:.1f} s, "
+    print(f"f4 {args.side}x{args.side} at eta={ETA} (best of {args.repeat}): in memory "
+          f"{mem['wall']:.1f} s, "
           f"peak {mem['peak_mib']:.0f} MiB; tiles -> Zarr {til['wall']:.1f} s, "
           f"peak {til['peak_mib']:.0f} MiB, {til['bytes'] / 2**20:.1f} MiB on disk; "
           f"ratios tiles/memory: time {til['wall'] / mem['wall']:.2f}x, "

@@ -118,10 +118,13 @@ def fresh_cluster(tmp_path_factory) -> Iterator[Cluster]:
         c.stop()
 
 
-def test_map_on_the_cluster_equals_the_local_map(cluster: Cluster, tmp_path: Path) -> None:
+def test_map_on_the_cluster_equals_the_local_map(cluster: Cluster, tmp_path: Path,
+                                                 capsys) -> None:
+    # tiles of 50 rows of 400 points: 8 tasks
     args = ["basin", "f4", "--eta", "0.5", "--grid=-3,3,400;-3,3,400", "--format", "json",
-            "--out"]
+            "--tile", "20000", "--out"]
     assert main([*args, str(tmp_path / "remote.zarr"), "--scheduler", cluster.address]) == 0
+    assert "8 of 8 tiles computed" in capsys.readouterr().err
     assert main([*args, str(tmp_path / "local.nc")]) == 0
     remote = BasinMap.from_xarray(read_dataset(tmp_path / "remote.zarr"))
     local = BasinMap.from_xarray(read_dataset(tmp_path / "local.nc"))

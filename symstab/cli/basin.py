@@ -87,11 +87,14 @@ LEGEND = "  (stably: the loss fell at every step; unstably: it rose at some step
 @click.option("--resume", is_flag=True,
               help="With --out: reuse the finished tiles of an interrupted run of the "
                    "same map and compute only the rest.")
+@click.option("--tile", default=262_144, show_default=True,
+              help="With --out: grid points per tile (rounded to whole rows; per task on "
+                   "a cluster).")
 def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_steps: int,
             measure: bool, measure_depth: int, landing: bool, fmt: str,
             plot_path: str | None,
             scheduler: str | None, workers: int, out_path: str | None,
-            resume: bool) -> None:
+            resume: bool, tile: int) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
     Labels: k >= 1 entered the certified trapping region of minimum k (or of piece k
@@ -114,6 +117,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
         from symstab.dynamics.datafiles import check_output
 
         check_output(out_path)
+    bounded_option(tile, "tile", 1, 100_000_000)
     if resume and not out_path:
         from symstab.errors import InputError
 
@@ -126,7 +130,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
 
             store = TileStore(out_path, resume=resume)
             bmap, _ = tiled_basin_map(the_loss, step, grid, store, max_steps=max_steps,
-                                      landing=landing, client=client)
+                                      landing=landing, client=client, tile=tile)
         else:
             bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client,
                              landing=landing)

@@ -42,8 +42,10 @@ from symstab.inputs import StepSize
 __all__ = ["TILE_POINTS", "TileStore", "discard_tiles", "map_tile", "run_key", "run_tiles",
            "tile_directory", "tiled_basin_map"]
 
-#: Starting points per tile of a basin map (whole grid rows, at least one row).
-TILE_POINTS = 65_536
+#: Starting points per tile of a basin map (whole grid rows, at least one row). Smaller
+#: tiles lose less to an interruption but use the parallel kernel less well: each tile
+#: waits for its slowest points (``benchmarks/bench_tiles.py``).
+TILE_POINTS = 262_144
 _FIELDS = ("labels", "stable", "steps", "stability_open", "numerical")
 _LANDING = ("starts", "limits", "landed", "lambda_max", "error", "steps")
 
