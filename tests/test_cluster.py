@@ -185,6 +185,8 @@ def test_a_killed_worker_loses_nothing(fresh_cluster: Cluster, tmp_path: Path) -
     assert proc.returncode == 0, err
     assert re.search(rf"\b{total} of {total} tiles computed\b", err), err  # each once
     assert fresh_cluster.n_workers() == 1
+    # the scheduler saw the worker go during the run (its tasks are rerun elsewhere)
+    assert "Remove worker" in (fresh_cluster.where / "scheduler.log").read_text()
     plain = sweep(load_loss("f4"), etas, uniform_box_sampler([(-3.0, 3.0)] * 2, 0), n,
                   max_steps=5000)
     assert Sweep.from_xarray(read_dataset(out)) == plain
