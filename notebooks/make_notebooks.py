@@ -252,6 +252,36 @@ for p, (_, length) in zip(res.points, res.mws_length, strict=True):
     print(f"η = {p.eta}: fraction {p.fraction:.3f} [{p.ci_low:.3f}, {p.ci_high:.3f}], "
           f"certified {p.certified_fraction:.3f}, |M_WS| = {length.decimal if length else 0}")
 craciun_fig2(res)"""),
+    md("""## Fig. 2 again, from a saved sweep
+
+A sweep is an expensive result: save it once as a labelled dataset and plot it later
+without running GD again. `Sweep.to_xarray` gives an `xarray.Dataset` over η (the
+fractions, Wilson intervals, counts per label and normalised |M_WS(η)| as variables; the
+loss, the exact step sizes, the sampler and the criterion as attributes); it is the file
+`symstab sweep xy --etas ... --out F.nc` writes. Here the sweep above goes to a netCDF
+file in a temporary directory and comes back with plain xarray (this needs the `data`
+extra: xarray, h5netcdf)."""),
+    code("""import tempfile
+from pathlib import Path
+
+import xarray as xr
+
+from symstab.dynamics.sweep import Sweep
+
+saved = Path(tempfile.mkdtemp()) / "craciun_fig2.nc"
+res.to_xarray(loss=xy).to_netcdf(saved, engine="h5netcdf")
+print(f"{saved.name}: {saved.stat().st_size / 1024:.0f} KiB")
+
+# a later session: read the file, no GD is run
+ds = xr.open_dataset(saved, engine="h5netcdf").load()
+print(ds.attrs["loss"], "sampled by", ds.attrs["sampler"])
+columns = ["fraction", "ci_low", "ci_high", "certified_fraction", "mws_length_normalised"]
+ds[columns].to_dataframe()"""),
+    md("""The dataset gives back the `Sweep` object (equal to the one computed above), and
+Fig. 2 is drawn from it."""),
+    code("""loaded = Sweep.from_xarray(ds)
+print("the same sweep as computed above:", loaded == res)
+craciun_fig2(loaded)"""),
     md("""## Where GD lands on the hyperbola
 
 On xy = 1 the sharpness is λmax = x² + y² ≥ 2, so the limit of a converging orbit has

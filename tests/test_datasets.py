@@ -353,7 +353,6 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path: Path, f4_map) -
 def test_cli_resume_after_ctrl_c(tmp_path: Path, capsys, monkeypatch) -> None:
     import symstab.dynamics.resume as resume
 
-    monkeypatch.setattr(resume, "TILE_POINTS", 21)  # one row of the 21-point grid per tile
     real = resume.basin_map
     calls: list[int] = []
 
@@ -365,8 +364,9 @@ def test_cli_resume_after_ctrl_c(tmp_path: Path, capsys, monkeypatch) -> None:
         return real(loss, eta, pts, **kwargs)
 
     monkeypatch.setattr(resume, "basin_map", counted)
+    # --tile 21: one row of the 21-point grid per tile
     args = ["basin", "f4", "--eta", "1/2", "--grid=-2,2,21;-1.5,1.5,13", "--max-steps",
-            "3000", "--out"]
+            "3000", "--tile", "21", "--out"]
     interrupt = True
     assert main([*args, str(tmp_path / "cut.nc")]) == 130
     assert not (tmp_path / "cut.nc").exists()

@@ -81,16 +81,20 @@ LEGEND = "  (stably: the loss fell at every step; unstably: it rose at some step
               help="Start a local Dask cluster with this many workers (0: no cluster).")
 @click.option("--out", "out_path", default=None, type=click.Path(),
               help="Save the map as a labelled dataset: FILE.nc (netCDF) or FILE.zarr "
-                   "(Zarr directory); read it back with 'symstab show'. Finished tiles of "
-                   "grid rows are kept beside it until the map is complete.")
+                   "(Zarr directory); read it back with 'symstab show'. The map runs in "
+                   "tiles of grid rows (on the cluster with --scheduler/--workers), each "
+                   "kept beside FILE as it finishes until the map is complete.")
 @click.option("--resume", is_flag=True,
               help="With --out: reuse the finished tiles of an interrupted run of the "
                    "same map and compute only the rest.")
+@click.option("--tile", default=262_144, show_default=True,
+              help="With --out: grid points per tile (rounded to whole rows; per task on "
+                   "a cluster).")
 def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_steps: int,
             measure: bool, measure_depth: int, landing: bool, fmt: str,
             plot_path: str | None,
             scheduler: str | None, workers: int, out_path: str | None,
-            resume: bool) -> None:
+            resume: bool, tile: int) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
     Labels: k >= 1 entered the certified trapping region of minimum k (or of piece k
@@ -113,18 +117,20 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
         from symstab.dynamics.datafiles import check_output
 
         check_output(out_path)
-    if resume and (not out_path or scheduler or workers):
+    bounded_option(tile, "tile", 1, 100_000_000)
+    if resume and not out_path:
         from symstab.errors import InputError
 
-        raise InputError("--resume needs --out and a local run (no --scheduler/--workers)",
-                         "--resume")
+        raise InputError("--resume needs --out (the file whose tiles are resumed)", "--resume")
     client = dask_client(scheduler, workers)
+    store = None
     try:
-        if out_path and client is None:
-            from symstab.dynamics.resume import tiled_basin_map
+        if out_path:
+            from symstab.dynamics.resume import TileStore, tiled_basin_map
 
-            bmap, _ = tiled_basin_map(the_loss, step, grid, out_path, resume=resume,
-                                      max_steps=max_steps, landing=landing)
+            store = TileStore(out_path, resume=resume)
+            bmap, _ = tiled_basin_map(the_loss, step, grid, store, max_steps=max_steps,
+                                      landing=landing, client=client, tile=tile)
         else:
             bmap = basin_map(the_loss, step, grid, max_steps=max_steps, client=client,
                              landing=landing)
@@ -139,6 +145,7 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
         write_dataset(bmap.to_xarray(loss=the_loss, command=command_line(
             click.get_current_context())), out_path)
         discard_tiles(out_path)
+        click.echo(f"saved {out_path}: {store.summary()}", err=True)
     disagreements = recheck(bmap, the_loss, n=10, dps=50)
     bound = None
     if measure:

@@ -29,10 +29,17 @@ from symstab.cli.options import bounded_option, dask_client, etas_option, grid_o
               show_default=True)
 @click.option("--out", "out_path", default=None, type=click.Path(),
               help="Save the sweep as a labelled dataset: FILE.nc (netCDF) or FILE.zarr "
-                   "(Zarr directory); read it back with 'symstab show'.")
+                   "(Zarr directory); read it back with 'symstab show'. Each finished tile "
+                   "(one η x --tile samples) is kept beside FILE until the sweep is "
+                   "complete.")
+@click.option("--resume", is_flag=True,
+              help="With --out: reuse the finished tiles of an interrupted run of the "
+                   "same sweep and compute only the rest.")
+@click.option("--tile", default=8192, show_default=True,
+              help="Samples per tile (per task on a cluster).")
 def command(loss: str, params: str | None, etas: str, box: str | None, samples: int,
             max_steps: int, seed: int, scheduler: str | None, workers: int, landing: bool,
-            fmt: str, out_path: str | None) -> None:
+            fmt: str, out_path: str | None, resume: bool, tile: int) -> None:
     """Fraction of converging initialisations against η, with 95% Wilson intervals.
 
     Each start is labelled by the classifier of the basin maps: 'certified' is the
@@ -54,25 +61,36 @@ def command(loss: str, params: str | None, etas: str, box: str | None, samples: 
             ";".join(f"{g},1" for g in box.split(";")), the_loss.n))
     bounded_option(samples, "samples", 1, 10_000_000)
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
+    bounded_option(tile, "tile", 1, 10_000_000)
+    store = None
     if out_path:
         from symstab.dynamics.datafiles import check_output
+        from symstab.dynamics.resume import TileStore
 
         check_output(out_path)
+        store = TileStore(out_path, resume=resume)
+    elif resume:
+        from symstab.errors import InputError
+
+        raise InputError("--resume needs --out (the file whose tiles are resumed)", "--resume")
     client = dask_client(scheduler, workers)
     try:
         result = run_sweep(the_loss, list(step_sizes),
                            uniform_box_sampler(bounds, seed), samples,
                            max_steps=max_steps, client=client, show_progress=fmt == "table",
-                           landing=landing)
+                           landing=landing, chunk=tile, tiles=store)
     finally:
         if client is not None:
             client.close()
     if out_path:
         from symstab.dynamics.datafiles import write_dataset
         from symstab.dynamics.datasets import command_line
+        from symstab.dynamics.resume import discard_tiles
 
         write_dataset(result.to_xarray(loss=the_loss, command=command_line(
             click.get_current_context())), out_path)
+        discard_tiles(out_path)
+        click.echo(f"saved {out_path}: {store.summary()}", err=True)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
         return

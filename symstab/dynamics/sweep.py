@@ -37,9 +37,11 @@ stable part M_WS(η) = {θ on the curve : λmax(θ) <= 2/η} from
 Crăciun & Ghoshdastidar (Fig. 2). Past the exact critical step size ``eta_critical`` no
 minimum is even weakly stable, and GD converges only from a null set of starting points.
 
-Scale-out: given a :class:`dask.distributed.Client`, one task per (η, chunk of points)
-is submitted with ``client.map``; the kernels are deterministic per point, so the result
-is identical to the local run.
+Tiles and scale-out: the work is split into tiles, one η × a chunk of the points each.
+Given a :class:`dask.distributed.Client`, one task per tile runs on the cluster; given a
+:class:`~symstab.dynamics.resume.TileStore`, each finished tile is stored as it
+completes and a resumed run computes only the missing ones. The kernels are
+deterministic per point, so every way of running gives the same result.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ __all__ = [
     "numerical_kernel",
     "run_chunk",
     "sweep",
+    "sweep_tile",
     "uniform_box_sampler",
 ]
 
@@ -414,6 +417,15 @@ def run_chunk(
     return bm.labels.astype(np.int16).ravel(), numeric.ravel()
 
 
+def sweep_tile(loss: Any, max_steps: int, bound: float,
+               numerical: tuple[float, float, float] | None, value_tol: float, eta: Any,
+               regions: tuple[Any, ...] | None, points: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`run_chunk` as one tile of a sweep: ``{"labels": ..., "numerical": ...}``."""
+    labels, numeric = run_chunk(loss, eta, points, regions, max_steps, bound, numerical,
+                                value_tol)
+    return {"labels": labels, "numerical": numeric}
+
+
 # --------------------------------------------------------------------------------------
 # The sweep
 # --------------------------------------------------------------------------------------
@@ -504,6 +516,7 @@ def sweep(
     exact: bool = True,
     landing: bool = False,
     manifold_options: dict[str, Any] | None = None,
+    tiles: Any = None,
 ) -> Sweep:
     """Fraction of starting points from which GD converges, for each step size.
 
@@ -553,6 +566,11 @@ def sweep(
     manifold_options
         Options of the tube certificate around a manifold of minima
         (:func:`~symstab.certify.manifold.certify_manifold_regions`).
+    tiles
+        A :class:`symstab.dynamics.resume.TileStore`: every tile (one η and ``chunk``
+        points) is stored there as it finishes, and tiles it already holds from an
+        interrupted run of the same sweep (``resume=True``) are read instead of
+        computed; the result is the same.
 
     Returns
     -------
@@ -621,44 +639,43 @@ def sweep(
         if fallback:
             criterion_text += f"; no certified regions: {fallback}"
 
-    # -- the tasks ---------------------------------------------------------------------
+    # -- the tasks: one tile = one η and a chunk of the points --------------------------
     edges = [*range(0, int(n), int(chunk)), int(n)]
     slices = list(itertools.pairwise(edges))
     tasks = [(j, a, b) for j in range(len(etas_exact)) for a, b in slices]
     labels = np.zeros((len(etas_exact), int(n)), dtype=np.int16)
     numeric = np.zeros((len(etas_exact), int(n)), dtype=bool)
+    if tiles is not None:
+        from symstab.dynamics.resume import run_key
+
+        tiles.open(run_key(["sweep", sp.srepr(getattr(loss, "expr", None)),
+                            [str(p) for p in loss.params], [sp.srepr(e) for e in etas_exact],
+                            int(max_steps), bound, criterion_text, numerical, tube_tol,
+                            int(chunk)], pts), len(tasks))
     t0 = time.perf_counter()
     progress = None
+    advance = None
     if show_progress:
         from rich.progress import Progress
 
         progress = Progress(transient=True)
         progress.start()
-        bar = progress.add_task(f"sweep {getattr(loss, 'name', '')}", total=len(tasks))
-    try:
-        if client is None:
-            for j, a, b in tasks:
-                labels[j, a:b], numeric[j, a:b] = run_chunk(
-                    loss, step_sizes[j], pts[a:b], region_args[j], int(max_steps), bound,
-                    numerical, tube_tol)
-                if progress is not None:
-                    progress.update(bar, advance=1)
-        else:
-            from dask.distributed import as_completed
+        bar = progress.add_task(f"sweep {getattr(loss, 'name', '')}",
+                                total=len(tiles.missing()) if tiles is not None else len(tasks))
 
-            [loss_f] = client.scatter([loss], broadcast=True)
-            futures = {}
-            for j, a, b in tasks:
-                fut = client.submit(
-                    run_chunk, loss_f, step_sizes[j], pts[a:b], region_args[j],
-                    int(max_steps), bound, numerical, tube_tol, pure=False,
-                )
-                futures[fut] = (j, a, b)
-            for fut in as_completed(list(futures)):
-                j, a, b = futures[fut]
-                labels[j, a:b], numeric[j, a:b] = fut.result()
-                if progress is not None:
-                    progress.update(bar, advance=1)
+        def advance(count: int) -> None:
+            progress.update(bar, advance=count)
+
+    def keep(k: int, arrays: dict[str, np.ndarray]) -> None:
+        j, a, b = tasks[k]
+        labels[j, a:b], numeric[j, a:b] = arrays["labels"], arrays["numerical"]
+
+    from symstab.dynamics.resume import run_tiles
+
+    try:
+        run_tiles(tiles, [(step_sizes[j], region_args[j], pts[a:b]) for j, a, b in tasks],
+                  sweep_tile, (loss, int(max_steps), bound, numerical, tube_tol), keep,
+                  client=client, progress=advance)
     finally:
         if progress is not None:
             progress.stop()
