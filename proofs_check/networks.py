@@ -33,10 +33,11 @@ rises by a factor >= :data:`RISE` and its median over the last fifth lies in
 1/η", "λmax <= 2/η over the last iterates"). These are statements about the listed runs,
 not about a fraction of initialisations; a diverging run is reported and not counted.
 
-Budget: ``N_above = max(40, samples // 40)`` initialisations at each η above (40 at the
-reduced budget: a Wilson 99 % upper bound 0.142 when none converges; 100 at the full
-one: 0.062) and ``N_below = max(20, samples // 80)`` below (20 reduced, 50 full),
-``T = max(300, min(1000, steps // 10))`` GD steps (300 reduced, 1000 full). Every
+Budget: ``N_above = max(40, samples // 64)`` initialisations at each η above (40 at the
+reduced budget: a Wilson 99 % upper bound 0.142 when none converges; 62 at the full
+one: 0.097, and 0.123 if one converges) and ``N_below = max(20, samples // 160)`` below
+(20 reduced, 25 full), ``T = max(300, min(600, steps // 30))`` GD steps (300 reduced,
+600 full). Every
 trajectory at η above the threshold diverges (loss past 1000 · L(θ_0)) within the first
 few hundred steps, so ``T`` matters only below.
 """
@@ -95,9 +96,9 @@ N_SAMPLES = 256
 
 
 def _sizes(budget: Budget) -> tuple[int, int, int]:
-    n_above = max(40, budget.samples // 40)
-    n_below = max(20, budget.samples // 80)
-    steps = max(300, min(1000, budget.steps // 10))
+    n_above = max(40, budget.samples // 64)
+    n_below = max(20, budget.samples // 160)
+    steps = max(300, min(600, budget.steps // 30))
     return n_above, n_below, steps
 
 
