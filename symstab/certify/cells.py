@@ -131,10 +131,18 @@ class ProvedCells:
         self.label = label
         self.monotone = monotone
         self.cells: set[Key] = set()
+        # a float bounding box of the union, widened by a margin far above the rounding
+        # of its corners: a box reaching outside it cannot be covered (a quick "no")
+        self._hull = [[math.inf, -math.inf] for _ in range(grid.n)]
+        self._margin = [1e-9 * float(hi - lo) for lo, hi in grid.window]
 
     def add(self, key: Key) -> None:
         """Add a proved cell (and every ancestor all of whose children are now covered)."""
         self.cells.add(key)
+        for hull, (lo, hi), margin in zip(self._hull, self.grid.sides(key), self._margin,
+                                          strict=True):
+            hull[0] = min(hull[0], float(lo) - margin)
+            hull[1] = max(hull[1], float(hi) + margin)
         while key[0] > 0:
             depth, index = key
             parent = (depth - 1, tuple(i // 2 for i in index))
@@ -162,6 +170,12 @@ class ProvedCells:
         """
         grid = self.grid
         if not self.cells or len(sides) != grid.n:
+            return False
+        try:
+            if any(float(lo) < hull[0] or float(hi) > hull[1]
+                   for (lo, hi), hull in zip(sides, self._hull, strict=True)):
+                return False
+        except (TypeError, ValueError, OverflowError):
             return False
         scaled = []
         for side, (a_num, a_den, s_num, s_den), count in zip(sides, grid.units, grid.counts,
