@@ -560,7 +560,7 @@ class IteratedPolynomial1D:
             raise InputError("period must be an integer >= 1", "period")
         try:
             poly = sp.Poly(_expr(map_expr), variable, domain="QQ")
-        except (sp.PolificationFailed, sp.CoercionFailed):
+        except (sp.PolynomialError, sp.PolificationFailed, sp.CoercionFailed):
             raise InputError("the map must be a polynomial with rational "
                              "coefficients") from None
         self.dps = dps
