@@ -3,7 +3,7 @@
 :func:`diagonal_orbits_exhaustive` (``certified``, exhaustive) — *every* periodic orbit
 of period <= N on an invariant diagonal: an exact escape radius R (:func:`escape_radius`;
 |x| > R diverges), then all zeros of g^p(x) − x on a rational interval ⊃ [−R, R]
-isolated by bisection + Krawczyk, minimal periods and orbits certified, and the
+isolated by bisection + the 1-D Krawczyk test, minimal periods and orbits certified, and the
 multipliers along the diagonal and across it (anti-diagonal) enclosed in intervals.
 """
 
@@ -16,18 +16,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from symstab.certify.krawczyk import (
     UNIQUE,
     IteratedMapSystem,
+    IteratedPolynomial1D,
     Root,
     SympySystem,
     arb_box,
     ball_fraction,
-    isolate_roots,
-    krawczyk,
-    refine,
+    isolate_roots_1d,
+    krawczyk_1d,
+    refine_1d,
 )
 from symstab.dynamics.orbits.maps import (
     STABLE,
@@ -263,6 +265,24 @@ def _inside(inner: tuple[Fraction, Fraction], outer: tuple[Fraction, Fraction]) 
     return outer[0] <= inner[0] and inner[1] <= outer[1]
 
 
+def _side_index(sides: Sequence[tuple[Fraction, Fraction]]) -> tuple[np.ndarray, np.ndarray]:
+    """Float ends of 1-D boxes, to pre-select candidates for :func:`_holders`."""
+    return (np.array([float(lo) for lo, _ in sides], dtype=float),
+            np.array([float(hi) for _, hi in sides], dtype=float))
+
+
+def _holders(inner: tuple[Fraction, Fraction], sides: Sequence[tuple[Fraction, Fraction]],
+             index: tuple[np.ndarray, np.ndarray]) -> list[int]:
+    """The indices j (increasing) with ``inner`` ⊂ ``sides[j]``, decided exactly.
+
+    ``float`` of a Fraction is correctly rounded, hence monotone, so a ⊂ b implies the
+    same for the float ends: the floats only pre-select, the test itself is exact.
+    """
+    los, his = index
+    cand = np.flatnonzero((los <= float(inner[0])) & (his >= float(inner[1])))
+    return [int(j) for j in cand if _inside(inner, sides[j])]
+
+
 def _classify(m: Any) -> str:
     import flint
 
@@ -293,10 +313,10 @@ def _clusters(sides: Sequence[tuple[Fraction, Fraction]]) -> list[tuple[Fraction
     return out
 
 
-def _tighten(system: IteratedMapSystem, root: Root, dps: int) -> Root:
+def _tighten(system: IteratedPolynomial1D, root: Root, dps: int) -> Root:
     """A ``unique`` 1-D root with a tight enclosure (same zero, same ``box``).
 
-    :func:`refine` stops when K(K(X)) ⊄ int K(X); then Newton from the midpoint (in
+    :func:`refine_1d` stops when K(K(X)) ⊄ int K(X); then Newton from the midpoint (in
     ``arb`` midpoint arithmetic) and the Krawczyk test on a tiny box Z around it: if Z
     lies in the root's ``unique`` box and is ``unique`` itself, its zero is the root's
     zero (the box holds only one), and its enclosure replaces the wide one.
@@ -325,7 +345,7 @@ def _tighten(system: IteratedMapSystem, root: Root, dps: int) -> Root:
         z = (cf - rad, cf + rad)
         if not _inside(z, box):
             continue
-        new = refine(system, krawczyk(system, [z]))
+        new = refine_1d(system, krawczyk_1d(system, z))
         if new.status == UNIQUE and new.enclosure is not None and _inside(new.box[0], box):
             return Root(root.box, UNIQUE, new.enclosure, root.reason)
     return root
@@ -353,8 +373,9 @@ def diagonal_orbits_exhaustive(loss: Loss, eta: StepSizeLike, max_period: int = 
        every periodic point lies in [−R, R]; for ½(1 − xy)², R = √(1 + 2/η).
     2. **Isolation**: for each p = 1..max_period the zeros of g^p(x) − x on a rational
        interval ⊃ [−R, R] are isolated by bisection and the Krawczyk test
-       (:func:`symstab.certify.krawczyk.isolate_roots`, ``arb`` arithmetic, g^p composed
-       in intervals; g and g' derived in SymPy). If any box stays ``unknown`` the search
+       (:func:`symstab.certify.krawczyk.isolate_roots_1d`, ``arb`` arithmetic: g and g'
+       as ``arb`` polynomials with the exact coefficients enclosed, g^p and (g^p)'
+       composed on balls). If any box stays ``unknown`` the search
        is retried on a shifted interval (a zero on a bisection point cannot be isolated);
        what remains is reported in ``unknown`` and ``complete`` is False.
     3. **Minimal period**: a zero of g^p − x is the zero of g^k − x (k | p, k < p)
@@ -419,12 +440,12 @@ def diagonal_orbits_exhaustive(loss: Loss, eta: StepSizeLike, max_period: int = 
     unknown: dict[int, tuple[Root, ...]] = {}
     search = (-bound, bound)
     for p in range(1, max_period + 1):
-        system = IteratedMapSystem([g], [x], p, dps)
+        system = IteratedPolynomial1D(g, x, p, dps)
         result = None
         for lo_shift, hi_shift in _SEARCH_SHIFTS:
             search = (-bound - lo_shift, bound + hi_shift)
-            result = isolate_roots(system, [search], min_width=min_width,
-                                   max_boxes=max_boxes)
+            result = isolate_roots_1d(system, search, min_width=min_width,
+                                      max_boxes=max_boxes)
             if not result.unknown or not result.complete:
                 break  # a shifted grid cannot help a degenerate zero or a spent budget
         assert result is not None
@@ -444,18 +465,23 @@ def diagonal_orbits_exhaustive(loss: Loss, eta: StepSizeLike, max_period: int = 
     mu_sys = None if mu is None else SympySystem([mu], [x], dps)
     min_period: dict[tuple[int, int], int | None] = {}
     orbits: list[DiagonalOrbit] = []
+    encls = {p: [(r.enclosure or r.box)[0] for r in rs] for p, rs in roots.items()}
+    encl_index = {p: _side_index(e) for p, e in encls.items()}
     with step.workprec():
         for p in range(1, max_period + 1):
             own: list[int] = []
             for i, r in enumerate(roots[p]):
                 box = r.box[0]
-                E = (r.enclosure or r.box)[0]
+                E = encls[p][i]
                 found: int | None = None
                 for k in divisors(p):
-                    for j, u in enumerate(roots[k]):
-                        if _inside((u.enclosure or u.box)[0], box):
-                            found = min_period.get((k, j))
-                            break
+                    # the first zero of period k whose enclosure lies in this box, i.e.
+                    # every j with box ⊃ E_j (exact test; floats pre-select)
+                    los, his = encl_index[k]
+                    cand = np.flatnonzero((los >= float(box[0])) & (his <= float(box[1])))
+                    hit = next((int(j) for j in cand if _inside(encls[k][j], box)), None)
+                    if hit is not None:
+                        found = min_period.get((k, hit))
                     if found is not None:
                         break
                 if found is None:
@@ -470,11 +496,13 @@ def diagonal_orbits_exhaustive(loss: Loss, eta: StepSizeLike, max_period: int = 
                     own.append(i)
             # orbits: the successor of x_i is the zero whose unique box holds g(E_i)
             succ: dict[int, int] = {}
+            own_boxes = [roots[p][j].box[0] for j in own]
+            own_index = _side_index(own_boxes)
             for i in own:
                 r = roots[p][i]
                 img = ball_fraction(step.image(arb_box([(r.enclosure or r.box)[0]], dps),
                                                1)[0])
-                hits = [j for j in own if _inside(img, roots[p][j].box[0])]
+                hits = [own[t] for t in _holders(img, own_boxes, own_index)]
                 if len(hits) == 1:
                     succ[i] = hits[0]
             if len(succ) < len(own):
