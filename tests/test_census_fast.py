@@ -20,9 +20,11 @@ from symstab.certify.krawczyk import (
     UNIQUE,
     UNKNOWN,
     IteratedMapSystem,
+    krawczyk,
+)
+from symstab.certify.krawczyk_1d import (
     IteratedPolynomial1D,
     isolate_roots_1d,
-    krawczyk,
     krawczyk_1d,
     refine_1d,
 )

@@ -22,11 +22,13 @@ import sympy as sp
 from symstab.certify.krawczyk import (
     UNIQUE,
     IteratedMapSystem,
-    IteratedPolynomial1D,
     Root,
     SympySystem,
     arb_box,
     ball_fraction,
+)
+from symstab.certify.krawczyk_1d import (
+    IteratedPolynomial1D,
     isolate_roots_1d,
     krawczyk_1d,
     refine_1d,
@@ -373,7 +375,7 @@ def diagonal_orbits_exhaustive(loss: Loss, eta: StepSizeLike, max_period: int = 
        every periodic point lies in [−R, R]; for ½(1 − xy)², R = √(1 + 2/η).
     2. **Isolation**: for each p = 1..max_period the zeros of g^p(x) − x on a rational
        interval ⊃ [−R, R] are isolated by bisection and the Krawczyk test
-       (:func:`symstab.certify.krawczyk.isolate_roots_1d`, ``arb`` arithmetic: g and g'
+       (:func:`symstab.certify.krawczyk_1d.isolate_roots_1d`, ``arb`` arithmetic: g and g'
        as ``arb`` polynomials with the exact coefficients enclosed, g^p and (g^p)'
        composed on balls). If any box stays ``unknown`` the search
        is retried on a shifted interval (a zero on a bisection point cannot be isolated);
