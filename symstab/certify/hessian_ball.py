@@ -58,6 +58,7 @@ from mpmath import libmp
 from symstab.certify.region import CertifiedRegion
 from symstab.certify.spectral import interval_spectrum_bounds
 from symstab.codegen import IntervalTarget, compile_loss
+from symstab.codegen.cache import recall_search, remember_search
 from symstab.errors import InputError
 from symstab.exact import derivatives as d
 from symstab.exact.algebraic import AlgebraicPoint
@@ -234,6 +235,25 @@ def _check_radius(
     return _Check(True, mu, big, q)
 
 
+def _recheck(recalled: dict[str, Any], target: IntervalTarget, m: _Minimum,
+             eta_lo: Fraction, eta_hi: Fraction, subdivisions: int
+             ) -> tuple[tuple[Fraction, _Check] | None, Fraction | None, str, int]:
+    """A remembered search result, its radius checked again (one evaluation): ``(good,
+    bad, last_failure, evaluations)`` as the search would leave them, or an empty start
+    when the radius no longer verifies or the record is malformed."""
+    try:
+        r = Fraction(recalled["radius"])
+        bad = None if recalled["bad"] is None else Fraction(recalled["bad"])
+        last_failure = str(recalled["last_failure"])
+        evaluations = int(recalled["evaluations"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None, None, "", 0
+    check = _check_radius(target, m, eta_lo, eta_hi, r, subdivisions)
+    if not check.ok:
+        return None, None, "", 0
+    return (r, check), bad, last_failure, evaluations
+
+
 def _certify(
     loss: Loss,
     minimum: Sequence[sp.Expr] | AlgebraicPoint,
@@ -282,8 +302,17 @@ def _certify(
     good: tuple[Fraction, _Check] | None = None
     bad: Fraction | None = None
     last_failure = ""
+    # a radius found by an earlier search with the same exact inputs, re-verified here
+    key = (sp.srepr(loss.expr), tuple(sp.srepr(p) for p in loss.params),
+           tuple(str(c) for c in m.center), str(m.delta), eta_lo, eta_hi, subdivisions,
+           dps, radius)
+    recalled = recall_search("hessian-ball", key)
+    if recalled is not None:
+        good, bad, last_failure, evaluations = _recheck(recalled, target, m, eta_lo, eta_hi,
+                                                        subdivisions)
+    reused = good is not None
     # halving from max_radius until a radius is certified
-    while evaluations < MAX_EVALUATIONS:
+    while good is None and evaluations < MAX_EVALUATIONS:
         evaluations += 1
         check = _check_radius(target, m, eta_lo, eta_hi, radius, subdivisions)
         if check.ok:
@@ -310,6 +339,10 @@ def _certify(
             last_failure = check.reason
     r, check = good
     assert check.mu is not None and check.L is not None and check.q is not None
+    if not reused:
+        remember_search("hessian-ball", key, {
+            "radius": str(r), "bad": None if bad is None else str(bad),
+            "last_failure": last_failure, "evaluations": evaluations})
     method = (
         f"arb Hessian (dps={dps}) over {subdivisions}^{n} sub-boxes of [c ± (r+δ)]^{n}; "
         "midpoint eigenvalue bounds proved by exact LDLᵀ, Weyl bound ‖R‖_F; "

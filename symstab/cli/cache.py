@@ -22,11 +22,13 @@ def info() -> None:
     click.echo(f"enabled    {'yes' if data['enabled'] else 'no (SYMSTAB_NO_CACHE)'}")
     click.echo(f"kernels    {data['kernels']} ({data['bytes'] / 2**20:.1f} MiB with "
                "numba's compiled code)")
+    click.echo(f"searches   {data['searches']} remembered results, re-verified before "
+               "use")
 
 
 @command.command("clear")
 def clear() -> None:
-    """Delete every cached kernel (they are rebuilt when next needed)."""
+    """Delete every cached kernel and remembered search (rebuilt when next needed)."""
     from symstab.codegen.cache import clear as clear_cache
 
     click.echo(f"removed {clear_cache()} cached kernels")

@@ -20,6 +20,11 @@ Safety
     its own entries against the file's time stamp and size, the CPU and its version.
     A directory that cannot be written is reported once on stderr and the kernels run
     uncached.
+Searches
+    :func:`remember_search` / :func:`recall_search` keep the results of searches that
+    are expensive to run and cheap to check (e.g. the largest certified radius of a
+    trapping ball) as JSON in a ``searches`` subdirectory. They are hints: the caller
+    re-verifies a recalled result before it uses it, and searches again if it fails.
 """
 
 from __future__ import annotations
@@ -27,19 +32,31 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import json
 import linecache
 import os
 import platform
 import shutil
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from symstab.storage import cache_root, write_atomic
 
-__all__ = ["cache_dir", "cache_info", "clear", "enabled", "load_module", "set_enabled"]
+__all__ = [
+    "cache_dir",
+    "cache_info",
+    "clear",
+    "enabled",
+    "load_module",
+    "recall_search",
+    "remember_search",
+    "searches_dir",
+    "set_enabled",
+]
 
 _state = {"enabled": None, "warned": False}
 _lock = threading.Lock()
@@ -175,18 +192,71 @@ def load_module(source: str, tag: str, namespace: dict[str, Any]) -> dict[str, A
     return module.__dict__
 
 
+def searches_dir() -> Path:
+    """The directory of the remembered search results (it may not exist yet)."""
+    return cache_root() / "searches"
+
+
+_searches: dict[str, dict[str, Any]] = {}
+
+
+def _search_path(kind: str, key: Sequence[Any]) -> tuple[str, Path]:
+    digest = hashlib.sha256((_versions() + "\n" + repr(tuple(key))).encode()).hexdigest()
+    name = f"{kind}_{digest[:32]}"
+    return name, searches_dir() / f"{name}.json"
+
+
+def recall_search(kind: str, key: Sequence[Any]) -> dict[str, Any] | None:
+    """What :func:`remember_search` kept for ``(kind, key)`` in this process or on disk,
+    or None. A *hint* only: the caller re-verifies it before using it (a search result
+    that is cheap to check, such as a certified radius); a file that cannot be read or
+    parsed is ignored. ``key`` is a tuple of exact inputs (text, integers, Fractions)."""
+    name, path = _search_path(kind, key)
+    if name in _searches:
+        return _searches[name]
+    if not enabled():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != repr(tuple(key)):
+        return None
+    _searches[name] = data
+    return data
+
+
+def remember_search(kind: str, key: Sequence[Any], result: dict[str, Any]) -> None:
+    """Keep the JSON-able ``result`` of a search for ``(kind, key)``, in this process and
+    (when the cache is on) on disk, written atomically; failures to write are silent."""
+    name, path = _search_path(kind, key)
+    data = {**result, "key": repr(tuple(key))}
+    _searches[name] = data
+    if not enabled():
+        return
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(data, sort_keys=True))
+
+
 def cache_info() -> dict[str, Any]:
-    """Where the cache is, whether it is on, and how many kernel files and bytes it holds."""
+    """Where the cache is, whether it is on, how many kernel files and bytes it holds, and
+    how many search results are remembered."""
     root = cache_dir()
     files = sorted(root.glob("*.py")) if root.is_dir() else []
     size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
+    searches = searches_dir()
+    found = list(searches.glob("*.json")) if searches.is_dir() else []
     return {"directory": str(root), "enabled": enabled(), "kernels": len(files),
-            "bytes": size}
+            "bytes": size, "searches": len(found), "searches_directory": str(searches)}
 
 
 def clear() -> int:
-    """Delete the cache directory; returns the number of kernel files it held."""
+    """Delete the kernel files and the remembered search results; returns the number of
+    kernel files there were."""
     root = cache_dir()
     count = len(list(root.glob("*.py"))) if root.is_dir() else 0
     shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(searches_dir(), ignore_errors=True)
+    _searches.clear()
     return count
