@@ -21,6 +21,7 @@ is attained; that assumption is checked numerically and labelled so.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 
@@ -258,6 +259,23 @@ def analyze_component(
     digits
         Digits of reported decimals and working precision of the arc-length quadrature.
     """
+    base = _analyze_eta_free(component, loss_expr, sp.ImmutableMatrix(hessian), digits)
+    phi, q = base.parametrization, base.transverse_eigenvalue
+    minima_arcs = [arc for arc in base.arcs if arc.kind.startswith("minima")]
+    if eta is None or component.dimension != 1 or phi is None or q is None \
+            or not minima_arcs:
+        return base
+    (t,) = phi.free
+    weakly = _weakly_stable_curve(phi, component.params, phi.compose(q), t, minima_arcs,
+                                  eta, digits)
+    return _replace(base, weakly_stable=weakly)
+
+
+@functools.lru_cache(maxsize=64)
+def _analyze_eta_free(component: Component, loss_expr: sp.Expr, hessian: sp.ImmutableMatrix,
+                      digits: int) -> ComponentAnalysis:
+    """Everything of :func:`analyze_component` that does not depend on η (computed once
+    per component in a process: a sweep analyses the same component at every η)."""
     params = component.params
     equations = component.equations
     notes: list[str] = []
@@ -281,8 +299,10 @@ def analyze_component(
         notes.append("no rational parametrisation: type given at the real witness point only")
         return _replace(empty, kind=f"{kind} (at witness)", notes=tuple(notes))
     if component.dimension == 1:
-        return _analyze_curve(empty, phi, hessian, q, eta, digits, notes)
+        return _analyze_curve(empty, phi, hessian, q, digits, notes)
     return _analyze_higher(empty, phi, hessian, q, notes)
+
+
 
 
 def _replace(analysis: ComponentAnalysis, **changes: object) -> ComponentAnalysis:
@@ -310,7 +330,6 @@ def _analyze_curve(
     phi: Parametrization,
     hessian: sp.Matrix,
     q: sp.Expr | None,
-    eta: sp.Expr | None,
     digits: int,
     notes: list[str],
 ) -> ComponentAnalysis:
@@ -339,7 +358,6 @@ def _analyze_curve(
         arcs.append(Arc(t, a, b, kind, inf))
     # merge neighbouring arcs of the same kind separated only by a pole-free breakpoint is not
     # done: every breakpoint is reported, which is what a reader checking by hand expects.
-    minima_arcs = [arc for arc in arcs if arc.kind.startswith("minima")]
     kinds = sorted({arc.kind for arc in arcs})
     kind = kinds[0] if len(kinds) == 1 else "mixed: " + ", ".join(kinds)
     lam_inf = eta_crit = None
@@ -347,16 +365,12 @@ def _analyze_curve(
         lowest = min(infima, key=lambda v: sp.N(v, 40))
         lam_inf = Value.of_exact(lowest, digits, "infimum of λmax over the arcs of minima")
         eta_crit = _eta_from_lambda(lowest, digits)
-    weakly = None
-    if eta is not None and minima_arcs and q_t is not None:
-        weakly = _weakly_stable_curve(phi, params, q_t, t, minima_arcs, eta, digits)
     return _replace(
         base,
         kind=kind,
         arcs=tuple(arcs),
         lambda_max_infimum=lam_inf,
         eta_critical=eta_crit,
-        weakly_stable=weakly,
         notes=tuple(notes),
     )
 
