@@ -11,7 +11,7 @@ is decided is recorded and refilled from the chunk. Trajectories run in rounds w
 growing step caps (64, 512, ...): a point still undecided at a round's cap is parked and
 resumed, with the other survivors, in the next round, so a few slow trajectories never
 run alone in a half-empty set of lanes. The chunks of a round run on
-``numba.get_num_threads()`` Python threads (the kernel releases the GIL), one chunk per
+``NUMBA_NUM_THREADS`` Python threads (the kernel releases the GIL), one chunk per
 task: no ``parallel=True`` compilation, which cost more than the kernel itself.
 """
 
@@ -349,13 +349,20 @@ def _make_kernel(target: Any) -> Any:
     return kernel
 
 
-def run_chunks(run: Callable[[int, int], None], starts: Sequence[int]) -> None:
-    """Call ``run(c, start)`` for every chunk start, on ``numba.get_num_threads()``
-    threads (one chunk per task, so faster chunks leave room for the others). ``run``
-    must release the GIL (a ``nogil`` numba kernel) for the threads to run at once."""
+def _threads() -> int:
+    """Threads for the chunks: numba's setting (the ``NUMBA_NUM_THREADS`` environment
+    variable, default the CPU count), read without starting numba's own thread pool."""
     import numba
 
-    nthreads = min(max(1, numba.get_num_threads()), len(starts))
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
+
+
+def run_chunks(run: Callable[[int, int], None], starts: Sequence[int]) -> None:
+    """Call ``run(c, start)`` for every chunk start, on ``NUMBA_NUM_THREADS`` threads
+    (one chunk per task, so faster chunks leave room for the others). ``run``
+    must release the GIL (a ``nogil`` numba kernel) for the threads to run at once."""
+
+    nthreads = min(_threads(), len(starts))
     if nthreads <= 1:
         for c, lo in enumerate(starts):
             run(c, lo)
@@ -371,10 +378,9 @@ def run_chunks(run: Callable[[int, int], None], starts: Sequence[int]) -> None:
 def _rounds(run_chunk: Any, points: np.ndarray, eta: float, regions: tuple[Any, ...],
             max_steps: int, bound2: float, outs: tuple[np.ndarray, ...]) -> None:
     """Run the rounds of growing step caps, the chunks of each round on threads."""
-    import numba
 
     npts, n = points.shape
-    nthreads = max(1, numba.get_num_threads())
+    nthreads = _threads()
     # parked state between rounds; np.empty: pages are only touched if used
     cur = np.empty((npts, n))
     fprev = np.empty(npts)
