@@ -289,7 +289,7 @@ def _analyze_eta_free(component: Component, loss_expr: sp.Expr, hessian: sp.Immu
             f"{component.dimension}: not Morse-Bott non-degenerate"
         )
     poly = sp.Poly(p, LAM)
-    q = sp.cancel(-poly.nth(0) / poly.nth(1)) if poly.degree() == 1 else None
+    q = sp.factor(-poly.nth(0) / poly.nth(1)) if poly.degree() == 1 else None
     phi = rational_parametrization(equations, params, component.dimension)
     empty = ComponentAnalysis(component, loss_value, p, q, phi, "", (), None, None, None, ())
     if component.real_witness is None:
