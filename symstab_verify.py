@@ -569,8 +569,96 @@ def check_krawczyk(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
     return "exactly one zero in the box: K(X) ⊂ int X"
 
 
+# ------------------------------------------------------------------ boxes along GD orbits
+
+
+def _meet(a: arb, b: arb) -> arb:
+    """The intersection of two enclosures of the same set (one of them if they miss)."""
+    return a.intersection(b) if a.overlaps(b) else a
+
+
+def _inside_ball(box: list[tuple[Fraction, Fraction]], ball: dict) -> bool:
+    """Whether the closed box lies in the closed ball B(c, r) of a trapping-ball item
+    (exact: the farthest corner, coordinate by coordinate)."""
+    center, r = _qs(ball.get("center"), len(box)), _q(ball.get("radius"))
+    far = sum(max((lo - c) ** 2, (hi - c) ** 2) for (lo, hi), c in zip(box, center, strict=True))
+    return far <= r * r
+
+
+def check_box_orbit(item: dict, expr: sp.Expr, symbols: list[sp.Symbol],
+                    done: dict[str, tuple[dict, str]]) -> str:
+    """A box carried through G in arb (see the module docstring, ``box-orbit``)."""
+    n = len(symbols)
+    eta = _q(item.get("eta"))
+    box = _box(item.get("box"), n)
+    steps, signs, prec = item.get("steps"), item.get("signs", ""), item.get("prec", PREC)
+    if not isinstance(steps, int) or not 0 <= steps <= 100000:
+        raise Malformed("steps must be an integer in 0..100000")
+    if not isinstance(signs, str) or not set(signs) <= {"+", "-"} or len(signs) not in (0, steps):
+        raise Malformed("signs must be '' or one '+'/'-' per step")
+    if not isinstance(prec, int) or not PREC <= prec <= 8192:
+        raise Malformed(f"prec must be an integer in {PREC}..8192")
+    balls = item.get("balls")
+    if not isinstance(balls, list) or not balls or not all(isinstance(b, str) for b in balls):
+        raise Malformed("balls must be a list of trapping-ball ids")
+    targets = []
+    for bid in balls:
+        ball, status = done.get(bid, (None, None))
+        if ball is None or ball.get("kind") != "trapping-ball":
+            raise Malformed(f"{bid!r} is not a trapping-ball item of this file")
+        if status != VERIFIED:
+            raise Refuted(f"the ball {bid} is not verified")
+        if ball.get("loss", {}).get("text") != item["loss"]["text"] \
+                or ball["loss"].get("params") != item["loss"]["params"] \
+                or _q(ball.get("eta")) != eta:
+            raise Refuted(f"the ball {bid} is for another loss or step size")
+        targets.append(ball)
+    grad = [sp.diff(expr, s) for s in symbols]
+    hess = [[sp.diff(g, s) for s in symbols] for g in grad]
+
+    def at(exprs: list[sp.Expr], x: list[arb]) -> list[arb]:
+        env = dict(zip(symbols, x, strict=True))
+        return [arb_eval(e, env) for e in exprs]
+
+    with flint.ctx.workprec(prec):
+        h = _arb(eta)
+        X = [_interval(lo, hi) for lo, hi in box]
+        for k in range(steps):
+            m = [x.mid() for x in X]
+            gm, gx = at(grad, m), at(grad, X)
+            hx = [at(row, X) for row in hess]
+            dg = [[int(i == j) - h * hx[i][j] for j in range(n)] for i in range(n)]
+            gmap_m = [mi - h * g for mi, g in zip(m, gm, strict=True)]
+            d = [x - mi for x, mi in zip(X, m, strict=True)]
+            new = [_meet(X[i] - h * gx[i],
+                         gmap_m[i] + sum((dg[i][j] * d[j] for j in range(n)), arb(0)))
+                   for i in range(n)]
+            if not all(v.is_finite() for v in new):
+                raise Refuted(f"step {k}: the enclosure of G(X_{k}) is not finite")
+            if signs:  # h(θ) = f(G(θ)) − f(θ) ⊆ h(m) + ∇h(X)(X − m), ∇h = DGᵀ∇f(G) − ∇f
+                gnew = at(grad, new)
+                change = at([expr], gmap_m)[0] - at([expr], m)[0]
+                for j in range(n):
+                    dh = sum((dg[i][j] * gnew[i] for i in range(n)), arb(0)) - gx[j]
+                    change += dh * d[j]
+                if not (change > 0 if signs[k] == "+" else change < 0):
+                    raise Refuted(f"step {k}: f(θ_{k + 1}) − f(θ_{k}) "
+                                  f"{'> 0' if signs[k] == '+' else '< 0'} not shown")
+            X = new
+        final = [(_frac(x.lower()), _frac(x.upper())) for x in X]
+    inside = [b["id"] for b in targets if _inside_ball(final, b)]
+    if not inside:
+        raise Refuted(f"after {steps} steps the box is in none of the listed balls")
+    rises = signs.count("+")
+    return (f"every start in the box enters {inside[0]} at step {steps}"
+            + (f" with {rises} proved rises and {steps - rises} proved falls of the loss"
+               if signs else ""))
+
+
 CHECKS = {"threshold": check_threshold, "trapping-ball": check_ball,
-          "krawczyk": check_krawczyk}
+          "krawczyk": check_krawczyk, "box-orbit": check_box_orbit}
+#: Kinds whose check reads the verdicts of other items of the file.
+DEPENDENT = ("box-orbit",)
 
 
 def verify(data: Any) -> list[dict[str, str]]:
@@ -599,29 +687,42 @@ def verify(data: Any) -> list[dict[str, str]]:
     items = data.get("items")
     if not isinstance(items, list):
         raise Malformed("'items' must be a list")
-    out = []
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            raise Malformed("each item needs an 'id'")
-        kind = item.get("kind")
+    results: dict[int, dict[str, str]] = {}
+    done: dict[str, tuple[dict, str]] = {}
+    # items that rest on other items (DEPENDENT) are checked after all the others
+    for k, item in sorted(enumerate(items), key=lambda ki: _kind(ki[1]) in DEPENDENT):
+        kind = _kind(item)
         if kind == "evidence":
-            out.append({"id": item["id"], "kind": kind, "status": NOT_A_PROOF,
-                        "detail": str(item.get("strength", "")) + " evidence"})
-            continue
-        if kind not in CHECKS:
-            raise Malformed(f"item {item['id']!r}: unknown kind {kind!r}")
-        expr, symbols = parse_loss(item.get("loss"))
-        try:
-            detail, status = CHECKS[kind](item, expr, symbols), VERIFIED
-        except Refuted as exc:
-            detail, status = str(exc), REFUTED
-        except Malformed:
-            raise
-        except Exception as exc:  # bad data that got past the format checks
-            raise Malformed(f"item {item['id']!r} cannot be checked: "
-                            f"{type(exc).__name__}: {exc}") from None
-        out.append({"id": item["id"], "kind": kind, "status": status, "detail": detail})
-    return out
+            status, detail = NOT_A_PROOF, str(item.get("strength", "")) + " evidence"
+        else:
+            status, detail = _check_one(item, kind, done)
+        done[item["id"]] = (item, status)
+        results[k] = {"id": item["id"], "kind": kind, "status": status, "detail": detail}
+    return [results[k] for k in range(len(items))]
+
+
+def _kind(item: Any) -> str:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        raise Malformed("each item needs an 'id'")
+    kind = item.get("kind")
+    if kind != "evidence" and kind not in CHECKS:
+        raise Malformed(f"item {item['id']!r}: unknown kind {kind!r}")
+    return kind
+
+
+def _check_one(item: dict, kind: str, done: dict[str, tuple[dict, str]]) -> tuple[str, str]:
+    expr, symbols = parse_loss(item.get("loss"))
+    try:
+        if kind in DEPENDENT:
+            return VERIFIED, CHECKS[kind](item, expr, symbols, done)
+        return VERIFIED, CHECKS[kind](item, expr, symbols)
+    except Refuted as exc:
+        return REFUTED, str(exc)
+    except Malformed:
+        raise
+    except Exception as exc:  # bad data that got past the format checks
+        raise Malformed(f"item {item['id']!r} cannot be checked: "
+                        f"{type(exc).__name__}: {exc}") from None
 
 
 def verify_file(path: str) -> list[dict[str, str]]:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from symstab.certificates import box_orbit_hint
 from symstab.certify.loss_steps import certified_loss_steps
 from symstab.certify.propagate import BoxPropagator
 from symstab.codegen import compile_loss
@@ -96,7 +97,7 @@ def open_on_grid(loss: Loss, fractions: Sequence[sp.Expr], box: Sequence[tuple[A
             return _uniform_radius(loss, etas, window, radius)
         dps = 60
         target = compile_loss(loss.expr, loss.params).interval(dps)
-        rows, failed = [], []
+        rows, failed, hints = [], [], []
         eps = Fraction(1, 10**8)
         for eta in etas:
             regions = [r for r in regions_of(loss, eta) if r.monotone]
@@ -117,6 +118,9 @@ def open_on_grid(loss: Loss, fractions: Sequence[sp.Expr], box: Sequence[tuple[A
                          "class": "U" if kind == STABLE else "V∖U", "steps": out.steps,
                          "proved": bool(ok)}
                 (rows if ok else failed).append(entry)
+                if ok:
+                    hints.append(box_orbit_hint(loss, eta, sides, out.steps, dps=dps,
+                                                signs=[-1] * out.steps if which == "U" else None))
         kinds = "stable starts" if which == "U" else "stable and unstably converging starts"
         summary = (f"{len(rows)} of {len(rows) + len(failed)} boxes θ0 ± 1e-8 around sampled "
                    f"{kinds} (η = η*·"
@@ -124,7 +128,7 @@ def open_on_grid(loss: Loss, fractions: Sequence[sp.Expr], box: Sequence[tuple[A
                    "(arb boxes at 60 digits into certified Hessian balls"
                    + (", the loss proved to fall on each box at every step" if which == "U"
                       else "") + "); openness at sampled points, not at every point")
-        data = {"boxes": rows, "not_proved": failed}
+        data = {"boxes": rows, "not_proved": failed, "certificate": hints}
         if failed or not rows:
             return Verdict.INCONCLUSIVE, Evidence(Strength.CERTIFIED, summary, data=data), None
         return Verdict.HOLDS, Evidence(Strength.CERTIFIED, summary, data=data), None

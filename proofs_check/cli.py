@@ -432,7 +432,7 @@ def _write_certificate(claims: Sequence, checked: Sequence, path: Path, budget_n
         records.append({"id": r.claim_id, "title": r.title, "statement": claim.statement,
                         "verdict": str(r.verdict), "strength": str(ev.strength),
                         "summary": ev.summary, "n": ev.n, "confidence": ev.confidence,
-                        "digits": ev.digits})
+                        "digits": ev.digits, "data": ev.data})
     started = time.perf_counter()
     doc = claim_certificates(records, subdivisions=_budget(budget_name).subdivisions)
     write_certificate(path, doc)

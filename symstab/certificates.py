@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from fractions import Fraction
 from itertools import product
 from typing import Any
@@ -299,6 +300,62 @@ def krawczyk_item(loss: Loss, root: Any, *, eta: Any = None, period: int = 1,
             "claim": root.status}
 
 
+def box_orbit_hint(loss: Loss, eta: Any, box: Sequence[tuple[Any, Any]], steps: int, *,
+                   signs: Sequence[int] | None = None, dps: int = 60,
+                   subdivisions: int = 4) -> dict[str, Any]:
+    """What a claim records (in its evidence ``data["certificate"]``) so that a
+    ``box-orbit`` item can be exported: every start in ``box`` enters a certified Hessian
+    ball of ``certified_regions(loss, eta, subdivisions)`` after ``steps`` GD steps, and
+    ``signs`` (one ±1 per step, optional) are the proved signs of f(θ_{k+1}) − f(θ_k).
+
+    Returns
+    -------
+    dict
+        JSON-ready (exact rationals as text); :func:`claim_certificates` turns it into
+        the item and the ``trapping-ball`` items it refers to.
+    """
+    hint: dict[str, Any] = {
+        "kind": "box-orbit", "loss": {"text": sp.sstr(loss.expr),
+                                      "params": [p.name for p in loss.params],
+                                      "name": loss.name},
+        "eta": _q(sp.Rational(eta)), "box": [[_q(lo), _q(hi)] for lo, hi in box],
+        "steps": int(steps), "prec": max(256, int(dps * 3.33) + 64),
+        "subdivisions": int(subdivisions)}
+    if signs is not None:
+        if any(s not in (1, -1) for s in signs) or len(signs) != steps:
+            raise InputError("a box orbit needs one proved sign per step", "certificate")
+        hint["signs"] = "".join("+" if s > 0 else "-" for s in signs)
+    return hint
+
+
+def box_orbit_items(hint: Mapping[str, Any], balls: dict | None = None) -> list[dict]:
+    """The ``box-orbit`` item of a hint (:func:`box_orbit_hint`) and the ``trapping-ball``
+    items it may enter (``balls``: a cache keyed by loss, η and subdivisions)."""
+    names = list(hint["loss"]["params"])
+    loss = Loss.from_text(hint["loss"]["text"], names)
+    loss = replace(loss, name=hint["loss"]["name"])
+    block = loss_block(loss)
+    eta = sp.Rational(hint["eta"])
+    key = (block["text"], tuple(names), hint["eta"], hint["subdivisions"])
+    cache = {} if balls is None else balls
+    if key not in cache:
+        cache[key] = trapping_ball_items(loss, eta, subdivisions=hint["subdivisions"])
+        for b in cache[key]:
+            b["id"] += f"/s={hint['subdivisions']}"
+    found = cache[key]
+    if not found:
+        raise InputError(f"no Hessian ball at η = {hint['eta']}", "certificate")
+    box = ",".join(f"[{float(Fraction(lo)):.8g},{float(Fraction(hi)):.8g}]"
+                   for lo, hi in hint["box"])
+    item = {"kind": "box-orbit",
+            "id": f"orbit/{block['name']}/eta={hint['eta']}/{box}/steps={hint['steps']}",
+            "loss": block, "eta": hint["eta"], "box": hint["box"], "steps": hint["steps"],
+            "prec": hint["prec"], "balls": [b["id"] for b in found]}
+    if "signs" in hint:
+        item["signs"] = hint["signs"]
+    return [*found, item]
+
+
 def evidence_item(id: str, strength: str, summary: str, **data: Any) -> dict[str, Any]:
     """An ``evidence`` item: statistical or numerical evidence, never a proof.
 
@@ -390,6 +447,22 @@ def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dic
     return items, "; ".join(skipped)
 
 
+#: Item kinds a claim can ask for in its evidence ``data["certificate"]``.
+HINTED = {"box-orbit": box_orbit_items}
+
+
+def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], str] | None:
+    """The items a claim recorded in its evidence ``data["certificate"]`` (None if none),
+    for a claim that holds or fails."""
+    hints = (record.get("data") or {}).get("certificate")
+    if not hints or record.get("verdict") not in ("holds", "fails"):
+        return None
+    items: list[dict] = []
+    for hint in hints:
+        items += HINTED[hint["kind"]](hint, balls)
+    return items, ""
+
+
 def claim_certificates(records: Iterable[Mapping[str, Any]], *,
                        subdivisions: int = 4) -> dict[str, Any]:
     """The certificate bundle of a ``proofs-check`` run.
@@ -417,6 +490,7 @@ def claim_certificates(records: Iterable[Mapping[str, Any]], *,
     """
     items: list[dict] = []
     claims = []
+    balls: dict = {}
     for rec in records:
         entry: dict[str, Any] = {k: rec.get(k) for k in ("id", "statement", "verdict",
                                                          "strength")}
@@ -430,6 +504,8 @@ def claim_certificates(records: Iterable[Mapping[str, Any]], *,
         else:
             try:
                 found, note = _claim_items(rec, subdivisions)
+                if not found:
+                    found, note = _hinted_items(rec, balls) or ([], note)
             except InputError as exc:
                 found, note = [], str(exc)
             if found:
