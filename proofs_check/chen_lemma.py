@@ -34,6 +34,7 @@ from itertools import pairwise
 import numpy as np
 import sympy as sp
 
+from symstab.certificates import balls_hint
 from symstab.evidence import Strength
 from symstab.exact.signs import compare
 from symstab.inputs import StepSize, StepSizeLike
@@ -150,6 +151,7 @@ def lemma1_all_alpha(loss: Loss, eta: StepSizeLike, *, alpha_max: sp.Expr | None
                          f"[0, {sp.sstr(a_max)}] proved exactly at {proved} rational points")
         text = "; ".join(lines)
         if certified:
+            data["certificate"] = [balls_hint(loss, eta, budget.subdivisions)]
             return Verdict.HOLDS, Evidence(
                 Strength.CERTIFIED,
                 "for all α ∈ [0, η] at once: the segment θ − sα∇f(θ) lies in the certified "

@@ -315,9 +315,7 @@ def box_orbit_hint(loss: Loss, eta: Any, box: Sequence[tuple[Any, Any]], steps: 
         the item and the ``trapping-ball`` items it refers to.
     """
     hint: dict[str, Any] = {
-        "kind": "box-orbit", "loss": {"text": sp.sstr(loss.expr),
-                                      "params": [p.name for p in loss.params],
-                                      "name": loss.name},
+        "kind": "box-orbit", "loss": _loss_text(loss),
         "eta": _q(sp.Rational(eta)), "box": [[_q(lo), _q(hi)] for lo, hi in box],
         "steps": int(steps), "prec": max(256, int(dps * 3.33) + 64),
         "subdivisions": int(subdivisions)}
@@ -328,23 +326,56 @@ def box_orbit_hint(loss: Loss, eta: Any, box: Sequence[tuple[Any, Any]], steps: 
     return hint
 
 
-def box_orbit_items(hint: Mapping[str, Any], balls: dict | None = None) -> list[dict]:
-    """The ``box-orbit`` item of a hint (:func:`box_orbit_hint`) and the ``trapping-ball``
-    items it may enter (``balls``: a cache keyed by loss, η and subdivisions)."""
-    names = list(hint["loss"]["params"])
-    loss = Loss.from_text(hint["loss"]["text"], names)
-    loss = replace(loss, name=hint["loss"]["name"])
-    block = loss_block(loss)
-    eta = sp.Rational(hint["eta"])
-    key = (block["text"], tuple(names), hint["eta"], hint["subdivisions"])
-    cache = {} if balls is None else balls
+def _loss_text(loss: Loss) -> dict[str, Any]:
+    return {"text": sp.sstr(loss.expr), "params": [p.name for p in loss.params],
+            "name": loss.name}
+
+
+def _hint_loss(hint: Mapping[str, Any]) -> Loss:
+    loss = Loss.from_text(hint["loss"]["text"], list(hint["loss"]["params"]))
+    return replace(loss, name=hint["loss"]["name"])
+
+
+def balls_hint(loss: Loss, eta: Any, subdivisions: int = 4) -> dict[str, Any]:
+    """What a claim records to export the ``trapping-ball`` items of every minimum at η
+    (as :func:`~symstab.certify.minima.certified_regions` certifies them)."""
+    return {"kind": "balls", "loss": _loss_text(loss), "eta": _q(sp.Rational(eta)),
+            "subdivisions": int(subdivisions)}
+
+
+def point_orbit_hint(loss: Loss, eta: Any, point: Sequence[Any],
+                     subdivisions: int = 4) -> dict[str, Any]:
+    """What a claim records to export a ``box-orbit`` item for the GD orbit of one exact
+    rational start (its entry into a ball is found in arb when the bundle is written)."""
+    return {"kind": "point-orbit", "loss": _loss_text(loss), "eta": _q(sp.Rational(eta)),
+            "point": [_q(sp.Rational(x)) for x in point], "subdivisions": int(subdivisions)}
+
+
+def _balls(hint: Mapping[str, Any], cache: dict | None) -> list[dict]:
+    """The ``trapping-ball`` items of a hint's loss, η and subdivisions (cached)."""
+    key = (hint["loss"]["text"], tuple(hint["loss"]["params"]), hint["eta"],
+           hint["subdivisions"])
+    cache = {} if cache is None else cache
     if key not in cache:
-        cache[key] = trapping_ball_items(loss, eta, subdivisions=hint["subdivisions"])
+        cache[key] = trapping_ball_items(_hint_loss(hint), sp.Rational(hint["eta"]),
+                                         subdivisions=hint["subdivisions"])
         for b in cache[key]:
             b["id"] += f"/s={hint['subdivisions']}"
-    found = cache[key]
-    if not found:
+    if not cache[key]:
         raise InputError(f"no Hessian ball at η = {hint['eta']}", "certificate")
+    return cache[key]
+
+
+def balls_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
+    """The items of a :func:`balls_hint`."""
+    return list(_balls(hint, cache))
+
+
+def box_orbit_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
+    """The ``box-orbit`` item of a hint (:func:`box_orbit_hint`) and the ``trapping-ball``
+    items it may enter (``cache``: keyed by loss, η and subdivisions)."""
+    found = _balls(hint, cache)
+    block = loss_block(_hint_loss(hint))
     box = ",".join(f"[{float(Fraction(lo)):.8g},{float(Fraction(hi)):.8g}]"
                    for lo, hi in hint["box"])
     item = {"kind": "box-orbit",
@@ -354,6 +385,25 @@ def box_orbit_items(hint: Mapping[str, Any], balls: dict | None = None) -> list[
     if "signs" in hint:
         item["signs"] = hint["signs"]
     return [*found, item]
+
+
+def point_orbit_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
+    """The items of a :func:`point_orbit_hint`: the orbit enclosed by
+    :func:`~symstab.certify.loss_steps.certified_loss_steps` until it enters a ball."""
+    from symstab.certify.loss_steps import certified_loss_steps
+    from symstab.certify.minima import certified_regions
+
+    loss, eta = _hint_loss(hint), sp.Rational(hint["eta"])
+    point = [Fraction(x) for x in hint["point"]]
+    regions = certified_regions(loss, eta, subdivisions=hint["subdivisions"])
+    for dps in (60, 180, 480):
+        r = certified_loss_steps(loss, eta, point, regions, max_steps=20000, dps=dps)
+        if r.reason != "wide":
+            break
+    if r.entered is None:
+        raise InputError("the orbit was not enclosed into a ball", "certificate")
+    return box_orbit_items(box_orbit_hint(loss, eta, [(x, x) for x in point], r.entered,
+                                          dps=dps, subdivisions=hint["subdivisions"]), cache)
 
 
 def evidence_item(id: str, strength: str, summary: str, **data: Any) -> dict[str, Any]:
@@ -448,7 +498,8 @@ def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dic
 
 
 #: Item kinds a claim can ask for in its evidence ``data["certificate"]``.
-HINTED = {"box-orbit": box_orbit_items}
+HINTED = {"box-orbit": box_orbit_items, "balls": balls_items,
+          "point-orbit": point_orbit_items}
 
 
 def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], str] | None:
