@@ -566,7 +566,40 @@ def check_krawczyk(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
         for i, (lo, hi) in enumerate(box):
             if not (K[i].is_finite() and K[i] > _arb(lo) and K[i] < _arb(hi)):
                 raise Refuted(f"K(X)_{i + 1} ⊄ ({lo}, {hi}): K(X) ⊂ int X not shown")
+        if item.get("unstable") is True:  # 1-D map: |(G^p)'| > 1 on X, so at its zero
+            if n != 1 or system["map"] != "gd":
+                raise Malformed("'unstable' is for a 1-D GD map")
+            if not abs(jx[0][0] + 1) > 1:
+                raise Refuted("|(G^p)'(X)| > 1 not shown: the orbit may not be unstable")
+            return "exactly one zero in the box, unstable: K(X) ⊂ int X, |(G^p)'(X)| > 1"
     return "exactly one zero in the box: K(X) ⊂ int X"
+
+
+def check_cover(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
+    """A census: boxes covering a domain, each ``unique`` or ``empty`` (module docstring)."""
+    n = len(symbols)
+    domain = _box(item.get("domain"), n)
+    raw = item.get("boxes")
+    if not isinstance(raw, list) or not raw or not all(isinstance(b, dict) for b in raw):
+        raise Malformed("a cover needs a list of boxes")
+    boxes = [_box(b.get("box"), n) for b in raw]
+    if not _covered(domain, boxes):
+        raise Refuted("the boxes do not cover the domain")
+    for k, b in enumerate(raw):
+        try:
+            check_krawczyk({**b, "system": item.get("system")}, expr, symbols)
+        except Refuted as exc:
+            raise Refuted(f"box {k}: {exc}") from None
+    unique = [box for box, b in zip(boxes, raw, strict=True) if b.get("claim") == "unique"]
+    for a, b in combinations(unique, 2):
+        if all(alo <= bhi and blo <= ahi for (alo, ahi), (blo, bhi) in zip(a, b, strict=True)):
+            raise Refuted("two unique boxes meet: their zeros may coincide")
+    count = item.get("count")
+    if count != len(unique):
+        raise Refuted(f"count {count!r} ≠ {len(unique)} unique boxes")
+    unstable = sum(b.get("unstable") is True for b in raw if b.get("claim") == "unique")
+    return (f"F has exactly {count} zeros in the domain ({len(raw)} boxes)"
+            + (f", {unstable} of them unstable" if unstable else ""))
 
 
 # ------------------------------------------------------------------ boxes along GD orbits
@@ -656,7 +689,8 @@ def check_box_orbit(item: dict, expr: sp.Expr, symbols: list[sp.Symbol],
 
 
 CHECKS = {"threshold": check_threshold, "trapping-ball": check_ball,
-          "krawczyk": check_krawczyk, "box-orbit": check_box_orbit}
+          "krawczyk": check_krawczyk, "krawczyk-cover": check_cover,
+          "box-orbit": check_box_orbit}
 #: Kinds whose check reads the verdicts of other items of the file.
 DEPENDENT = ("box-orbit",)
 

@@ -437,7 +437,8 @@ def _write_certificate(claims: Sequence, checked: Sequence, path: Path, budget_n
     doc = claim_certificates(records, subdivisions=_budget(budget_name).subdivisions)
     write_certificate(path, doc)
     kinds = [c["kind"] for c in doc["claims"]]
-    print(f"certificate: {len(doc['items'])} items for {kinds.count('exported')} claims "
+    partly = f", {kinds.count('partly exported')} in part" if "partly exported" in kinds else ""
+    print(f"certificate: {len(doc['items'])} items for {kinds.count('exported')} claims{partly} "
           f"({kinds.count('not a proof')} not a proof, {kinds.count('not exported')} not "
           f"exported) written to {path} in {time.perf_counter() - started:.1f} s",
           file=sys.stderr)
