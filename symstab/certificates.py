@@ -480,6 +480,58 @@ def census_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dic
             for p in range(1, hint["max_period"] + 1)]
 
 
+def critical_set_item(loss: Loss) -> dict[str, Any]:
+    """A ``critical-set`` item: the lex Gröbner basis of ∇f and every real critical
+    point, each with its last coordinate as the algebraic number α.
+
+    Raises
+    ------
+    InputError
+        If the loss is not a polynomial with rational coefficients, or the basis is not in
+        shape position (x_i − q_i(x_n) for i < n, then u(x_n)).
+    """
+    if not loss.is_polynomial:
+        raise InputError("a critical set needs a polynomial loss", "certificate")
+    grad = [sp.diff(loss.expr, s) for s in loss.params]
+    for xs in (list(loss.params), list(reversed(loss.params))):
+        basis = sp.groebner(grad, *xs, order="lex")
+        polys = [sp.Poly(e, *xs, domain=sp.QQ).monic() for e in basis.exprs]
+        *lin, u = polys
+        last = xs[-1]
+        if len(lin) == len(xs) - 1 and u.as_expr().free_symbols <= {last} and all(
+                (b.as_expr() - s).free_symbols <= {last} for s, b in zip(xs, lin, strict=False)):
+            break
+    else:
+        raise InputError("the lex basis of ∇f is not in shape position in either variable "
+                         "order", "certificate")
+    t = sp.Dummy("t")
+    uni = sp.Poly(u.as_expr().xreplace({last: t}), t, domain=sp.QQ)
+    factors = [f for f, _ in uni.factor_list()[1]]
+    points = []
+    for (lo, hi), _mult in uni.sqf_part().intervals():
+        lo, hi = sp.Rational(lo), sp.Rational(hi)
+        if lo == hi:
+            m = next(f for f in factors if f.eval(lo) == 0)
+        else:  # a narrow interval with a sign change of its factor, apart from the others
+            m = next(f for f in factors if f.count_roots(lo, hi) == 1
+                     and f.eval(lo) != 0 and f.eval(hi) != 0)
+            lo, hi = (sp.Rational(v) for v in m.refine_root(lo, hi, eps=sp.Rational(1, 2**30)))
+            if m.eval(lo) * m.eval(hi) >= 0:
+                raise InputError("a root could not be isolated by a sign change", "certificate")
+        coords = []
+        for s, b in zip(xs, lin, strict=False):
+            q = sp.Poly((s - b.as_expr()).xreplace({last: t}), t, domain=sp.QQ).rem(m)
+            coords.append([_q(sp.Rational(c)) for c in q.all_coeffs()])
+        coords.append(["1", "0"])
+        points.append({"field": {"minpoly": [_q(sp.Rational(c)) for c in m.all_coeffs()],
+                                 "interval": [_q(lo), _q(hi)]},
+                       "coordinates": coords})
+    block = loss_block(loss)
+    return {"kind": "critical-set", "id": f"critical/{block['name']}", "loss": block,
+            "order": [p.name for p in xs],
+            "groebner": [sp.sstr(sp.expand(p.as_expr())) for p in polys], "points": points}
+
+
 def evidence_item(id: str, strength: str, summary: str, **data: Any) -> dict[str, Any]:
     """An ``evidence`` item: statistical or numerical evidence, never a proof.
 
@@ -546,6 +598,10 @@ def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dic
     loss = Loss.from_catalog(name)
     if prefix == "chen.threshold.":
         items, skipped = threshold_items(loss)
+        try:  # the data showing that the critical points (so the minima) are all listed
+            items.append(critical_set_item(loss))
+        except InputError as exc:
+            skipped.append(f"completeness of the critical set not exported: {exc.problem}")
         return items, "; ".join(skipped)
     if prefix in ("chen.theorem2.", "chen.lemma1.", "chen.eq30-printed."):
         match = _ETA_IN_TITLE.search(record.get("title", ""))
