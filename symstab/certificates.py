@@ -41,12 +41,20 @@ from symstab.loss import Loss
 __all__ = [
     "FORMAT",
     "VERSION",
+    "balls_hint",
+    "box_orbit_hint",
     "bundle",
+    "census_hint",
+    "certificate_path",
     "claim_certificates",
+    "critical_set_item",
     "evidence_item",
+    "krawczyk_cover_item",
     "krawczyk_item",
     "loss_block",
+    "orbit_items",
     "point_block",
+    "point_orbit_hint",
     "threshold_items",
     "trapping_ball_item",
     "trapping_ball_items",
@@ -530,6 +538,56 @@ def critical_set_item(loss: Loss) -> dict[str, Any]:
     return {"kind": "critical-set", "id": f"critical/{block['name']}", "loss": block,
             "order": [p.name for p in xs],
             "groebner": [sp.sstr(sp.expand(p.as_expr())) for p in polys], "points": points}
+
+
+def orbit_items(loss: Loss, eta: Any, orbits: Iterable[Any], *,
+                dps: int = 40) -> tuple[list[dict[str, Any]], list[str]]:
+    """``krawczyk`` items (claim ``unique``, F = G^p − id) for the certified periodic orbits
+    of :func:`symstab.dynamics.orbits.find_orbits`.
+
+    An orbit's box is printed in decimals; the Krawczyk test is rerun on a box of relative
+    half-width 10^-(dps − 5), 10^-(dps/2) or 10^-12 around its midpoint (read back as an
+    exact rational). Returns the items and a note per orbit left out.
+    """
+    from symstab.certify.krawczyk import IteratedMapSystem, krawczyk
+    from symstab.dynamics.orbits.maps import map_exprs
+
+    eta = sp.Rational(eta)
+    items, skipped = [], []
+    for k, orbit in enumerate(orbits, 1):
+        if orbit.status != "certified" or orbit.box is None:
+            continue
+        system = IteratedMapSystem(list(map_exprs(loss, eta)), list(loss.params),
+                                   orbit.period, dps)
+        mid = [(Fraction(lo) + Fraction(hi)) / 2 for lo, hi in orbit.box]
+        for digits in (dps - 5, dps // 2, 12):
+            r = Fraction(1, 10**digits)
+            root = krawczyk(system, [(c - r * max(1, abs(c)), c + r * max(1, abs(c)))
+                                     for c in mid])
+            if root.status == "unique":
+                items.append(krawczyk_item(loss, root, eta=eta, period=orbit.period))
+                break
+        else:
+            skipped.append(f"orbit #{k} of period {orbit.period}: its printed box is not "
+                           "a Krawczyk box")
+    return items, skipped
+
+
+def certificate_path(path: str) -> Any:
+    """The ``--certificate`` target, checked before any work.
+
+    Raises
+    ------
+    InputError
+        If it is a directory or its directory does not exist.
+    """
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir() or not target.parent.resolve().is_dir():
+        raise InputError(f"cannot write {path!r} (a directory, or no such directory)",
+                         "--certificate")
+    return target
 
 
 def evidence_item(id: str, strength: str, summary: str, **data: Any) -> dict[str, Any]:
