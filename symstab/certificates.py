@@ -49,6 +49,8 @@ __all__ = [
     "claim_certificates",
     "critical_set_item",
     "evidence_item",
+    "identity_hint",
+    "identity_item",
     "krawczyk_cover_item",
     "krawczyk_item",
     "loss_block",
@@ -590,6 +592,34 @@ def certificate_path(path: str) -> Any:
     return target
 
 
+def identity_item(loss: Loss, id: str, checks: Sequence[Mapping[str, Any]], *,
+                  symbols: Sequence[str] = (), statement: str = "") -> dict[str, Any]:
+    """An ``identity`` item: exact identities (and signs at rational points) about the
+    loss, in the loss grammar with the names f, D_p, D_p_q and G_p (see
+    docs/certificates.md); ``statement`` says what they show."""
+    return {"kind": "identity", "id": id, "loss": loss_block(loss), "symbols": list(symbols),
+            "checks": [dict(c) for c in checks], "statement": statement}
+
+
+def identity_hint(loss: Loss, id: str, checks: Sequence[Mapping[str, Any]], *,
+                  symbols: Sequence[str] = (), statement: str = "",
+                  partial: str = "") -> dict[str, Any]:
+    """What a claim records to export an :func:`identity_item` (``partial``: what of
+    its verdict the identities do not show)."""
+    return {"kind": "identity", "loss": _loss_text(loss), "id": id,
+            "checks": [dict(c) for c in checks], "symbols": list(symbols),
+            "statement": statement, "partial": partial}
+
+
+def _identity_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
+    return [identity_item(_hint_loss(hint), hint["id"], hint["checks"],
+                          symbols=hint["symbols"], statement=hint["statement"])]
+
+
+def _threshold_hint_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
+    return threshold_items(_hint_loss(hint))[0]
+
+
 def evidence_item(id: str, strength: str, summary: str, **data: Any) -> dict[str, Any]:
     """An ``evidence`` item: statistical or numerical evidence, never a proof.
 
@@ -687,7 +717,8 @@ def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dic
 
 #: Item kinds a claim can ask for in its evidence ``data["certificate"]``.
 HINTED = {"box-orbit": box_orbit_items, "balls": balls_items,
-          "point-orbit": point_orbit_items, "census": census_items}
+          "point-orbit": point_orbit_items, "census": census_items,
+          "identity": _identity_items, "thresholds": _threshold_hint_items}
 
 
 def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], str] | None:
