@@ -126,6 +126,41 @@ def _f3_axes() -> dict:
                 "off the last one by hand")
 
 
+def _xy_smooth() -> dict:
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/smooth-minima",
+        [_zero("f", "(1 - x*y)**2/2"), _zero("f", lhs_at=_ON_XY1)],
+        symbols=["t"],
+        statement="f = ½(1 − xy)² vanishes exactly on xy = 1 (the points (t, 1/t)), a level "
+                  "set of h = xy whose gradient (y, x) does not vanish on it: a smooth curve")
+
+
+def _diagonal_period_two() -> dict:
+    loss = Loss.from_text("(x**2 - 1)**2/4", "x")
+    return identity_hint(
+        loss, "identity/diag-xy/period-2", [
+            _zero("G_x", "x + eta*x*(x - 1)*(x + 1)*(eta*x**2 - eta - 2)"
+                         "*(eta**2*x**4 - eta**2*x**2 - eta*x**2 + 1)", lhs_at={"x": "G_x"}),
+            _zero("G_x", "-G_x", lhs_at={"x": "-x"}),
+            _zero("(eta**2 + eta)**2 - 4*eta**2", "eta**2*(eta - 1)*(eta + 3)")],
+        symbols=["eta"],
+        statement="on the diagonal GD is g(x) = x − ηx(x² − 1) (GD on (x² − 1)²/4), g is odd, "
+                  "and g(g(x)) − x = ηx(x − 1)(x + 1)(ηx² − η − 2)(η²x⁴ − (η² + η)x² + 1): "
+                  "besides the fixed points, the symmetric orbit {±√(1 + 2/η)} (real for "
+                  "every η > 0) and the roots of a quadratic in x² with positive root sum "
+                  "and product and discriminant η²(η − 1)(η + 3), real exactly for η > 1")
+
+
+def _xy_diagonal_map() -> dict:
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/diagonal-map",
+        [_zero("G_x", "x - eta*x*(x**2 - 1)", lhs_at={"y": "x"}),
+         _zero("G_y", "x - eta*x*(x**2 - 1)", lhs_at={"y": "x"})],
+        symbols=["eta"],
+        statement="GD on ½(1 − xy)² maps (x, x) to (g(x), g(x)), g(x) = x − ηx(x² − 1): the "
+                  "diagonal is invariant")
+
+
 def _thresholds(name: str) -> dict:
     loss = Loss.from_catalog(name)
     return {"kind": "thresholds", "loss": {"text": str(loss.expr), "params":
@@ -156,6 +191,8 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
     "chen.f3-axes.corrected": lambda: [_f3_axes()],
     "false.f3-axes.strict-minima": lambda: [_f3_axes()],
     "false.threshold.f4-11_19": lambda: [_thresholds("f4")],
+    "craciun.smooth-manifold.xy": lambda: [_xy_smooth()],
+    "orbits.diag-xy.period2-exists": lambda: [_xy_diagonal_map(), _diagonal_period_two()],
 }
 
 
