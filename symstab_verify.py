@@ -666,8 +666,8 @@ def check_box_orbit(item: dict, expr: sp.Expr, symbols: list[sp.Symbol],
             new = [_meet(X[i] - h * gx[i],
                          gmap_m[i] + sum((dg[i][j] * d[j] for j in range(n)), arb(0)))
                    for i in range(n)]
-            if not all(v.is_finite() for v in new):
-                raise Refuted(f"step {k}: the enclosure of G(X_{k}) is not finite")
+            if not all(v.is_finite() and v.rad() < 2**32 for v in new):
+                raise Refuted(f"step {k}: the enclosure of G(X_{k}) is too wide")
             if signs:  # h(θ) = f(G(θ)) − f(θ) ⊆ h(m) + ∇h(X)(X − m), ∇h = DGᵀ∇f(G) − ∇f
                 gnew = at(grad, new)
                 change = at([expr], gmap_m)[0] - at([expr], m)[0]
