@@ -45,8 +45,37 @@ krawczyk
     arb Jacobian enclosure and Y ≈ J(m)⁻¹: ``unique`` needs K(X) = m − Y F(m) + (I −
     Y J(X))(X − m) inside the open box; ``empty`` needs 0 ∉ F_i(X) for some i or
     K(X) ∩ X = ∅.
+krawczyk-cover
+    A census: the listed boxes cover the domain (exactly, as for trapping balls); each is
+    checked as a ``krawczyk`` item (a ``unique`` box of a 1-D map may also claim
+    ``unstable``: |(G^p)'(X)| > 1); the ``unique`` boxes are pairwise disjoint and their
+    number is ``count``. So F has exactly ``count`` zeros in the domain.
+box-orbit
+    The box X_0 is carried through G for ``steps`` steps in arb: X_{k+1} = (X_k − η∇f(X_k))
+    ∩ (G(m) + (I − ηH(X_k))(X_k − m)), m the midpoint, so G^k(X_0) ⊆ X_k. With ``signs``,
+    each step's loss change h = f∘G − f is enclosed by h(m) + ∇h(X_k)(X_k − m), ∇h =
+    (I − ηH)∇f(G) − ∇f, and must have the listed sign on all of X_k. Finally X_K lies in
+    one of the listed ``trapping-ball`` items (farthest corner, exact), which must be in
+    the file, verified, for the same loss text and η.
+critical-set
+    SymPy's lex Gröbner basis of ∇f (in the item's variable ``order``) equals the listed
+    one (as monic polynomials) and is in shape position, x_i − q_i(x_n) and u(x_n); each
+    listed point (last coordinate α) is a critical point as for ``threshold``; the
+    isolating intervals are pairwise disjoint, and the number of points equals the
+    number of distinct real roots of u (Sturm, ``count_roots``). So the real critical
+    points are exactly the listed ones.
+identity
+    For each check, lhs − rhs (texts in the loss grammar; the names f, D_p, D_p_q and,
+    with the symbol ``eta``, G_p = p − eta·D_p are replaced by the checker's own
+    derivatives of the loss; ``lhs_at``/``rhs_at`` substitute the parameters) either
+    cancels to 0 as a rational function, or, at a rational ``point``, has the claimed
+    sign (exactly, or from an arb enclosure). The item's ``statement`` says, for the
+    reader, what the identities show; the checker checks only the identities.
 evidence
     Always ``not a proof``.
+
+Items are checked in file order, except ``box-orbit`` items, which are checked after the
+items they rest on.
 """
 
 from __future__ import annotations
