@@ -36,10 +36,12 @@ trapping-ball
     arb enclosure [M − R, M + R] of the Hessian has its spectrum in the box's claimed
     [mu_k, L_k] (exact LDLᵀ of M − (mu_k + ρ)I and (L_k − ρ)I − M with ρ >= ‖R‖_F, by
     Weyl's inequality; a box that is too wide for this is bisected, at most
-    ``MAX_SPLIT_DEPTH`` times); then with mu = min mu_k, L = max L_k: mu > 0, ηL < 2,
-    q >= max(|1 − η mu|, |1 − ηL|), q < 1 and q(r + δ) + δ <= r. Together: G maps the
-    closed ball B(c, r) into itself as a contraction (factor q) towards θ*, and on B
-    f(G(θ)) <= f(θ) − η(1 − ηL/2)‖∇f(θ)‖² (Taylor; the segment [θ, G(θ)] lies in B).
+    ``MAX_SPLIT_DEPTH`` times and into at most ``SPLIT_BUDGET`` sub-boxes, and the bound
+    is refuted at once if it fails at a sub-box's exact midpoint); then with
+    mu = min mu_k, L = max L_k: mu > 0, ηL < 2, q >= max(|1 − η mu|, |1 − ηL|), q < 1
+    and q(r + δ) + δ <= r. Together: G maps the closed ball B(c, r) into itself as a
+    contraction (factor q) towards θ*, and on B f(G(θ)) <= f(θ) − η(1 − ηL/2)‖∇f(θ)‖²
+    (Taylor; the segment [θ, G(θ)] lies in B).
 krawczyk
     F = ∇f, or F = G^p(θ) − θ for the GD map; with X the box, m its midpoint, J(X) the
     arb Jacobian enclosure and Y ≈ J(m)⁻¹: ``unique`` needs K(X) = m − Y F(m) + (I −
@@ -99,7 +101,9 @@ __all__ = ["FORMAT", "MAX_SPLIT_DEPTH", "VERSION", "Malformed", "verify", "verif
 FORMAT = "symstab-certificate"
 VERSION = 1
 #: Bisections of a box whose Hessian enclosure is too wide for its claimed bounds.
-MAX_SPLIT_DEPTH = 3
+MAX_SPLIT_DEPTH = 14
+#: Sub-boxes (all depths) the Weyl test may use on one box of a trapping ball.
+SPLIT_BUDGET = 2000
 PREC = 256  # bits of the arb evaluations
 VERIFIED, REFUTED, NOT_A_PROOF = "verified", "refuted", "not a proof"
 
@@ -420,8 +424,12 @@ def check_threshold(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
 
 def _box_bounds_hold(hess: list[list[sp.Expr]], symbols: list[sp.Symbol],
                      box: list[tuple[Fraction, Fraction]], mu: Fraction, big: Fraction,
-                     depth: int) -> bool:
+                     depth: int, budget: list[int]) -> bool:
+    """Whether the spectrum of H lies in [mu, big] on the box (Weyl test, bisected where
+    it is too coarse; False as soon as it fails at an exact midpoint or ``budget[0]``
+    sub-boxes are spent)."""
     n = len(symbols)
+    budget[0] -= 1
     env = {s: _interval(lo, hi) for s, (lo, hi) in zip(symbols, box, strict=True)}
     mid = [[Fraction(0)] * n for _ in range(n)]
     rad2 = Fraction(0)
@@ -442,10 +450,17 @@ def _box_bounds_hold(hess: list[list[sp.Expr]], symbols: list[sp.Symbol],
         high = [[(big - rho if i == j else 0) - mid[i][j] for j in range(n)] for i in range(n)]
         if _pos_def(low) and _pos_def(high):
             return True
-    if depth <= 0:
+    if depth <= 0 or budget[0] <= 0:
         return False
+    at = {s: sp.Rational((lo + hi).numerator, 2 * (lo + hi).denominator)
+          for s, (lo, hi) in zip(symbols, box, strict=True)}
+    exact = [[Fraction(str(h.xreplace(at))) for h in row] for row in hess]
+    if not (_pos_def([[exact[i][j] - (mu if i == j else 0) for j in range(n)] for i in range(n)])
+            and _pos_def([[(big if i == j else 0) - exact[i][j] for j in range(n)]
+                          for i in range(n)])):
+        return False  # the bound fails (or is attained) at the midpoint itself
     halves = [((lo, (lo + hi) / 2), ((lo + hi) / 2, hi)) for lo, hi in box]
-    return all(_box_bounds_hold(hess, symbols, list(sub), mu, big, depth - 1)
+    return all(_box_bounds_hold(hess, symbols, list(sub), mu, big, depth - 1, budget)
                for sub in product(*halves))
 
 
@@ -490,7 +505,8 @@ def check_ball(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
     hess = [[sp.diff(expr, a, b) for b in symbols] for a in symbols]
     with flint.ctx.workprec(PREC):
         for k, (box, mu_k, big_k) in enumerate(boxes):
-            if not _box_bounds_hold(hess, symbols, box, mu_k, big_k, MAX_SPLIT_DEPTH):
+            if not _box_bounds_hold(hess, symbols, box, mu_k, big_k, MAX_SPLIT_DEPTH,
+                                    [SPLIT_BUDGET]):
                 raise Refuted(f"box {k}: spectrum ⊂ [{mu_k}, {big_k}] not shown "
                               "(Hessian enclosure, Weyl bound, exact LDLᵀ)")
     mu = min(b[1] for b in boxes)

@@ -342,3 +342,22 @@ def test_certificate_path_is_checked_before_any_work(command, capsys):
     assert main([*command, "--certificate", "/no/such/dir/c.json"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and "--certificate" in err
+
+
+def test_a_nearly_tight_hessian_bound_verifies_by_bisection():
+    """f2 at η = 3/5: on the box [−453/4096, 0] × [0, 453/4096] λmax is attained at the
+    corner (−453/4096, 453/4096), where by hand H = [[12x² + 2y + 2, 2x], [2x, 12y² + 2]]
+    has λmax ≈ 2.50467, within 6e-5 of the exported bound: the checker must bisect deep."""
+    balls = C.trapping_ball_items(Loss.from_catalog("f2"), sp.Rational(3, 5), subdivisions=4)
+    assert [s for s, _ in _results(balls).values()] == [V.VERIFIED]
+    box = next(b for b in balls[0]["boxes"]
+               if b["box"] == [["-453/4096", "0"], ["0", "453/4096"]])
+    t = Fraction(453, 4096)
+    a, c, b = 12 * t * t + 2 * t + 2, 12 * t * t + 2, -2 * t
+    corner = float((a + c) / 2) + np.hypot(float((a - c) / 2), float(b))
+    assert 0 < float(Fraction(box["L"])) - corner < 1e-4
+    lowered = copy.deepcopy(balls[0])
+    box = next(b for b in lowered["boxes"] if b["box"] == box["box"])
+    box["L"] = str(Fraction(int(corner * 10**6) - 1, 10**6))  # just below the corner's λmax
+    status, detail = _results([lowered])[lowered["id"]]
+    assert status == V.REFUTED and "spectrum" in detail
