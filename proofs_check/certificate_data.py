@@ -161,6 +161,27 @@ def _xy_diagonal_map() -> dict:
                   "diagonal is invariant")
 
 
+def _q13_descent(h: str, holds: bool) -> dict:
+    loss = Loss.from_text("x**2/2 + 3*y**2/2", "x,y")
+    identity = _zero("f", "f - eta*(D_x**2*(1 - eta*D_x_x/2) + D_y**2*(1 - eta*D_y_y/2))",
+                     lhs_at={"x": "G_x", "y": "G_y"})
+    if holds:
+        return identity_hint(
+            loss, "identity/q13/descent", [
+                identity, _zero("D_x_y"),
+                _sign("1 - eta*D_x_x/2", "0", "positive", {"eta": h}),
+                _sign("1 - eta*D_y_y/2", "0", "positive", {"eta": h})],
+            symbols=["eta"],
+            statement=f"f(θ − η∇f) − f(θ) = −η[(∂ₓf)²(1 − η∂ₓₓf/2) + (∂ᵧf)²(1 − η∂ᵧᵧf/2)] "
+                      f"with constant ∂ₓₓf = 1, ∂ᵧᵧf = 3, and both factors are > 0 at "
+                      f"η = {h}: no step raises f")
+    return identity_hint(
+        loss, "identity/q13/rise", [
+            _sign("f", "f", "positive", {"eta": h, "x": "0", "y": "1"},
+                  lhs_at={"x": "G_x", "y": "G_y"})],
+        symbols=["eta"], statement=f"at η = {h} one step from (0, 1) raises f")
+
+
 def _thresholds(name: str) -> dict:
     loss = Loss.from_catalog(name)
     return {"kind": "thresholds", "loss": {"text": str(loss.expr), "params":
@@ -192,6 +213,8 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
     "false.f3-axes.strict-minima": lambda: [_f3_axes()],
     "false.threshold.f4-11_19": lambda: [_thresholds("f4")],
     "craciun.smooth-manifold.xy": lambda: [_xy_smooth()],
+    "taowang.descent-regime.q13": lambda: [_q13_descent("1/2", True)],
+    "false.descent-regime.q13-h-7_10": lambda: [_q13_descent("7/10", False)],
     "orbits.diag-xy.period2-exists": lambda: [_xy_diagonal_map(), _diagonal_period_two()],
 }
 
