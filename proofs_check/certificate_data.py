@@ -182,6 +182,27 @@ def _q13_descent(h: str, holds: bool) -> dict:
         symbols=["eta"], statement=f"at η = {h} one step from (0, 1) raises f")
 
 
+def _diagonal_multipliers() -> dict:
+    # g acts on each coordinate of GD on (x² − 1)²/4 + (y² − 1)²/4, so one expression
+    # holds the product g'(p)g'(q) over a period-2 orbit {p, q}
+    loss = Loss.from_text("(x**2 - 1)**2/4 + (y**2 - 1)**2/4", "x,y")
+    p, q = ("(sqrt(1 + 3/eta) + sqrt(1 - 1/eta))/2", "(sqrt(1 + 3/eta) - sqrt(1 - 1/eta))/2")
+    r = "sqrt(1 + 2/eta)"
+    mult = "(1 - eta*D_x_x)*(1 - eta*D_y_y)"
+    return identity_hint(
+        loss, "identity/diag-xy/period-2-multipliers", [
+            _zero("G_x", q, lhs_at={"x": p}), _zero("G_y", p, lhs_at={"y": q}),
+            _zero(mult, "9 - 2*(1 + eta)**2", lhs_at={"x": p, "y": q}),
+            _zero("G_x", "-x", lhs_at={"x": r}, rhs_at={"x": r}),
+            _zero(mult, "(5 + 2*eta)**2", lhs_at={"x": r, "y": f"-{r}"})],
+        symbols=["eta"],
+        statement="g(x) = x − ηx(x² − 1) maps p = (√(1 + 3/η) + √(1 − 1/η))/2 to q = "
+                  "(√(1 + 3/η) − √(1 − 1/η))/2 and back (a mirror pair, real for η >= 1) with "
+                  "multiplier g'(p)g'(q) = 9 − 2(1 + η)², in (−1, 1) iff 1 < η < √5 − 1; "
+                  "it maps √(1 + 2/η) to its negative with multiplier (5 + 2η)² > 1 (never "
+                  "stable)")
+
+
 def _thresholds(name: str) -> dict:
     loss = Loss.from_catalog(name)
     return {"kind": "thresholds", "loss": {"text": str(loss.expr), "params":
@@ -216,6 +237,7 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
     "taowang.descent-regime.q13": lambda: [_q13_descent("1/2", True)],
     "false.descent-regime.q13-h-7_10": lambda: [_q13_descent("7/10", False)],
     "orbits.diag-xy.period2-exists": lambda: [_xy_diagonal_map(), _diagonal_period_two()],
+    "orbits.diag-xy.period2-stable": lambda: [_xy_diagonal_map(), _diagonal_multipliers()],
 }
 
 
