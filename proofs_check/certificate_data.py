@@ -203,6 +203,32 @@ def _diagonal_multipliers() -> dict:
                   "stable)")
 
 
+def _chain3_minima() -> dict:
+    """(1 − abc)²/2: minima abc = 1, rank-one Hessian there, λmax = tr >= 3 (AM–GM)."""
+    on = {"a": "s", "b": "t", "c": "1/(s*t)"}
+    cube = {"a": "sqrt(u**3)", "b": "sqrt(v**3)", "c": "1/sqrt(u**3*v**3)"}
+    trace = "D_a_a + D_b_b + D_c_c"
+    minors = "D_a_a*D_b_b - D_a_b**2 + D_a_a*D_c_c - D_a_c**2 + D_b_b*D_c_c - D_b_c**2"
+    det = ("D_a_a*(D_b_b*D_c_c - D_b_c**2) - D_a_b*(D_a_b*D_c_c - D_b_c*D_a_c)"
+           " + D_a_c*(D_a_b*D_b_c - D_b_b*D_a_c)")
+    return identity_hint(
+        Loss.from_catalog("chain3"), "identity/chain3/minima", [
+            _zero("f", "(1 - a*b*c)**2/2"), _zero("f", lhs_at=on),
+            _zero(minors, lhs_at=on), _zero(det, lhs_at=on),
+            _zero(trace, "1/s**2 + 1/t**2 + s**2*t**2", lhs_at=on),
+            _zero(trace, "3 + (1/u + 1/v + u*v)*((1/u - 1/v)**2 + (1/v - u*v)**2"
+                         " + (u*v - 1/u)**2)/2", lhs_at=cube)],
+        symbols=["s", "t", "u", "v"],
+        statement="f = ½(1 − abc)² vanishes exactly on abc = 1, the points (s, t, 1/(st)), "
+                  "a level set of abc whose gradient (bc, ac, ab) does not vanish there (a "
+                  "smooth manifold); there the Hessian has two zero eigenvalues (its 2×2 "
+                  "minors sum and its determinant vanish), so λmax = tr = 1/s² + 1/t² + "
+                  "s²t²; with u = (s²)^(1/3), v = (t²)^(1/3) > 0 the last identity gives "
+                  "λmax >= 3, with equality iff s² = t² = 1: inf λmax = 3, critical η = 2/3, "
+                  "and λmax <= 2/η bounds 1/s², 1/t² and s²t², so the stable minima are "
+                  "bounded")
+
+
 def _thresholds(name: str) -> dict:
     loss = Loss.from_catalog(name)
     return {"kind": "thresholds", "loss": {"text": str(loss.expr), "params":
@@ -234,6 +260,9 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
     "false.f3-axes.strict-minima": lambda: [_f3_axes()],
     "false.threshold.f4-11_19": lambda: [_thresholds("f4")],
     "craciun.smooth-manifold.xy": lambda: [_xy_smooth()],
+    "craciun.critical-eta.chain3": lambda: [_chain3_minima()],
+    "craciun.smooth-manifold.chain3": lambda: [_chain3_minima()],
+    "craciun.stable-bounded.chain3": lambda: [_chain3_minima()],
     "taowang.descent-regime.q13": lambda: [_q13_descent("1/2", True)],
     "false.descent-regime.q13-h-7_10": lambda: [_q13_descent("7/10", False)],
     "orbits.diag-xy.period2-exists": lambda: [_xy_diagonal_map(), _diagonal_period_two()],
