@@ -14,11 +14,22 @@ Item kinds and their builders:
 * ``trapping-ball`` (:func:`trapping_ball_item`, :func:`trapping_ball_items`): a
   certified Hessian ball of :mod:`symstab.certify.hessian_ball` with every sub-box of
   its proof and the sub-box's Hessian bounds;
-* ``krawczyk`` (:func:`krawczyk_item`): a box with the claim ``unique`` or ``empty``;
+* ``krawczyk`` (:func:`krawczyk_item`, :func:`orbit_items`): a box with the claim
+  ``unique`` or ``empty``;
+* ``krawczyk-cover`` (:func:`krawczyk_cover_item`): a census, boxes tiling a domain,
+  each ``unique`` or ``empty``, with the number of zeros;
+* ``box-orbit`` (:func:`box_orbit_items`, :func:`point_orbit_items`): a box carried
+  through G into a trapping ball, with the proved signs of the loss changes;
+* ``critical-set`` (:func:`critical_set_item`): the lex Gröbner basis of ∇f and every
+  real critical point;
+* ``identity`` (:func:`identity_item`): exact identities and signs about the loss;
 * ``evidence`` (:func:`evidence_item`): statistical or numerical evidence, recorded as
   not a proof.
 
-:func:`claim_certificates` builds the bundle of a ``proofs-check`` run;
+A claim asks for items by recording *hints* in its evidence ``data["certificate"]``
+(:func:`box_orbit_hint`, :func:`balls_hint`, :func:`point_orbit_hint`,
+:func:`census_hint`, :func:`identity_hint`); :func:`claim_certificates` turns them (and
+the exporters of :data:`EXPORTED`) into the bundle of a ``proofs-check`` run;
 :func:`write_certificate` writes a file atomically.
 """
 
