@@ -387,11 +387,6 @@ def _balls(hint: Mapping[str, Any], cache: dict | None) -> list[dict]:
     return cache[key]
 
 
-def balls_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
-    """The items of a :func:`balls_hint`."""
-    return list(_balls(hint, cache))
-
-
 def box_orbit_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
     """The ``box-orbit`` item of a hint (:func:`box_orbit_hint`) and the ``trapping-ball``
     items it may enter (``cache``: keyed by loss, η and subdivisions)."""
@@ -587,13 +582,8 @@ def orbit_items(loss: Loss, eta: Any, orbits: Iterable[Any], *,
 
 
 def certificate_path(path: str) -> Any:
-    """The ``--certificate`` target, checked before any work.
-
-    Raises
-    ------
-    InputError
-        If it is a directory or its directory does not exist.
-    """
+    """The ``--certificate`` target, checked before any work (``InputError`` if it is a
+    directory or its directory does not exist)."""
     from pathlib import Path
 
     target = Path(path)
@@ -620,15 +610,6 @@ def identity_hint(loss: Loss, id: str, checks: Sequence[Mapping[str, Any]], *,
     return {"kind": "identity", "loss": _loss_text(loss), "id": id,
             "checks": [dict(c) for c in checks], "symbols": list(symbols),
             "statement": statement, "partial": partial}
-
-
-def _identity_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
-    return [identity_item(_hint_loss(hint), hint["id"], hint["checks"],
-                          symbols=hint["symbols"], statement=hint["statement"])]
-
-
-def _threshold_hint_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
-    return threshold_items(_hint_loss(hint))[0]
 
 
 def evidence_item(id: str, strength: str, summary: str, **data: Any) -> dict[str, Any]:
@@ -727,9 +708,13 @@ def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dic
 
 
 #: Item kinds a claim can ask for in its evidence ``data["certificate"]``.
-HINTED = {"box-orbit": box_orbit_items, "balls": balls_items,
-          "point-orbit": point_orbit_items, "census": census_items,
-          "identity": _identity_items, "thresholds": _threshold_hint_items}
+HINTED = {
+    "box-orbit": box_orbit_items, "point-orbit": point_orbit_items, "census": census_items,
+    "balls": lambda hint, cache: list(_balls(hint, cache)),
+    "thresholds": lambda hint, cache: threshold_items(_hint_loss(hint))[0],
+    "identity": lambda hint, cache: [identity_item(
+        _hint_loss(hint), hint["id"], hint["checks"], symbols=hint["symbols"],
+        statement=hint["statement"])]}
 
 
 def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], str] | None:
