@@ -15,7 +15,7 @@ from collections.abc import Callable
 from symstab.certificates import identity_hint
 from symstab.loss import Loss
 
-__all__ = ["extra_certificates"]
+__all__ = ["CLAIM_IDS", "extra_certificates"]
 
 
 def _zero(lhs: str, rhs: str = "0", **at: dict[str, str]) -> dict:
@@ -268,6 +268,10 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
     "orbits.diag-xy.period2-exists": lambda: [_xy_diagonal_map(), _diagonal_period_two()],
     "orbits.diag-xy.period2-stable": lambda: [_xy_diagonal_map(), _diagonal_multipliers()],
 }
+
+
+#: The claims with certificate data here.
+CLAIM_IDS = tuple(_BY_ID)
 
 
 def extra_certificates(claim_id: str) -> list[dict]:

@@ -361,3 +361,16 @@ def test_a_nearly_tight_hessian_bound_verifies_by_bisection():
     box["L"] = str(Fraction(int(corner * 10**6) - 1, 10**6))  # just below the corner's λmax
     status, detail = _results([lowered])[lowered["id"]]
     assert status == V.REFUTED and "spectrum" in detail
+
+
+def test_every_identity_of_the_claims_verifies_and_names_a_seed_claim():
+    from proofs_check.certificate_data import CLAIM_IDS, extra_certificates
+    from proofs_check.seeds import seed_claims
+
+    ids = {c.id for c in seed_claims()}
+    assert set(CLAIM_IDS) <= ids
+    records = [{"id": cid, "verdict": "holds", "strength": "exact",
+                "data": {"certificate": extra_certificates(cid)}} for cid in CLAIM_IDS]
+    doc = C.claim_certificates(records)
+    assert all(c["kind"] in ("exported", "partly exported") for c in doc["claims"])
+    assert {r["status"] for r in V.verify(doc)} == {V.VERIFIED}
