@@ -12,7 +12,9 @@ What this module trusts, and nothing else
 * Python itself: ``json``, ``fractions.Fraction``, integer arithmetic (``math.isqrt``).
 * SymPy: parsing the loss text with ``sympy.parsing.sympy_parser.parse_expr`` *after* this
   module's own whitelist check (characters, names, exponent size; no builtins reachable),
-  symbolic differentiation, expansion and polynomial division and root counting over Q.
+  symbolic differentiation, expansion, cancellation of rational functions (with square
+  roots as generators), polynomial division, lex Gröbner bases (``sympy.groebner``) and
+  real root counting over Q.
 * python-flint's ``arb`` ball arithmetic (outward rounded) for every interval enclosure.
 
 It imports nothing from ``symstab``; floats never decide anything (they only choose the
