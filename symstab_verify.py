@@ -674,13 +674,16 @@ def check_box_orbit(item: dict, expr: sp.Expr, symbols: list[sp.Symbol],
     steps, signs, prec = item.get("steps"), item.get("signs", ""), item.get("prec", PREC)
     if not isinstance(steps, int) or not 0 <= steps <= 100000:
         raise Malformed("steps must be an integer in 0..100000")
-    if not isinstance(signs, str) or not set(signs) <= {"+", "-"} or len(signs) not in (0, steps):
-        raise Malformed("signs must be '' or one '+'/'-' per step")
+    if not isinstance(signs, str) or not set(signs) <= {"+", "-", "?"} \
+            or len(signs) not in (0, steps):
+        raise Malformed("signs must be '' or one '+', '-' or '?' (no claim) per step")
     if not isinstance(prec, int) or not PREC <= prec <= 8192:
         raise Malformed(f"prec must be an integer in {PREC}..8192")
     balls = item.get("balls")
-    if not isinstance(balls, list) or not balls or not all(isinstance(b, str) for b in balls):
-        raise Malformed("balls must be a list of trapping-ball ids")
+    if not isinstance(balls, list) or not all(isinstance(b, str) for b in balls) \
+            or not (balls or set(signs) - {"?"}):
+        raise Malformed("balls must list trapping-ball ids (or be [] for an orbit that "
+                        "only claims signs)")
     targets = []
     for bid in balls:
         ball, status = done.get(bid, (None, None))
@@ -715,7 +718,7 @@ def check_box_orbit(item: dict, expr: sp.Expr, symbols: list[sp.Symbol],
                    for i in range(n)]
             if not all(v.is_finite() and v.rad() < 2**32 for v in new):
                 raise Refuted(f"step {k}: the enclosure of G(X_{k}) is too wide")
-            if signs:  # h(θ) = f(G(θ)) − f(θ) ⊆ h(m) + ∇h(X)(X − m), ∇h = DGᵀ∇f(G) − ∇f
+            if signs and signs[k] != "?":  # h = f∘G − f ⊆ h(m) + ∇h(X)(X − m), ∇h = DGᵀ∇f(G) − ∇f
                 gnew = at(grad, new)
                 change = at([expr], gmap_m)[0] - at([expr], m)[0]
                 for j in range(n):
@@ -726,13 +729,15 @@ def check_box_orbit(item: dict, expr: sp.Expr, symbols: list[sp.Symbol],
                                   f"{'> 0' if signs[k] == '+' else '< 0'} not shown")
             X = new
         final = [(_frac(x.lower()), _frac(x.upper())) for x in X]
+    proved = (f"{signs.count('+')} proved rises and {signs.count('-')} proved falls of the "
+              "loss" + (f" ({signs.count('?')} steps without a claim)" if "?" in signs else ""))
+    if not targets:
+        return f"every start in the box: {proved} in {steps} steps"
     inside = [b["id"] for b in targets if _inside_ball(final, b)]
     if not inside:
         raise Refuted(f"after {steps} steps the box is in none of the listed balls")
-    rises = signs.count("+")
     return (f"every start in the box enters {inside[0]} at step {steps}"
-            + (f" with {rises} proved rises and {steps - rises} proved falls of the loss"
-               if signs else ""))
+            + (f" with {proved}" if signs else ""))
 
 
 # ------------------------------------------------------------------ complete critical sets

@@ -323,11 +323,12 @@ def krawczyk_item(loss: Loss, root: Any, *, eta: Any = None, period: int = 1,
 
 def box_orbit_hint(loss: Loss, eta: Any, box: Sequence[tuple[Any, Any]], steps: int, *,
                    signs: Sequence[int] | None = None, dps: int = 60,
-                   subdivisions: int = 4) -> dict[str, Any]:
+                   subdivisions: int = 4, into_ball: bool = True) -> dict[str, Any]:
     """What a claim records (in its evidence ``data["certificate"]``) so that a
     ``box-orbit`` item can be exported: every start in ``box`` enters a certified Hessian
     ball of ``certified_regions(loss, eta, subdivisions)`` after ``steps`` GD steps, and
-    ``signs`` (one ±1 per step, optional) are the proved signs of f(θ_{k+1}) − f(θ_k).
+    ``signs`` (one ±1 per step, 0 for no claim; optional) are the proved signs of
+    f(θ_{k+1}) − f(θ_k). ``into_ball=False``: only the signs are claimed.
 
     Returns
     -------
@@ -341,9 +342,11 @@ def box_orbit_hint(loss: Loss, eta: Any, box: Sequence[tuple[Any, Any]], steps: 
         "steps": int(steps), "prec": max(256, int(dps * 3.33) + 64),
         "subdivisions": int(subdivisions)}
     if signs is not None:
-        if any(s not in (1, -1) for s in signs) or len(signs) != steps:
-            raise InputError("a box orbit needs one proved sign per step", "certificate")
-        hint["signs"] = "".join("+" if s > 0 else "-" for s in signs)
+        if any(s not in (1, -1, 0) for s in signs) or len(signs) != steps:
+            raise InputError("a box orbit needs one sign per step", "certificate")
+        hint["signs"] = "".join("+" if s > 0 else "-" if s < 0 else "?" for s in signs)
+    if not into_ball:
+        hint["into_ball"] = False
     return hint
 
 
@@ -390,7 +393,7 @@ def _balls(hint: Mapping[str, Any], cache: dict | None) -> list[dict]:
 def box_orbit_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
     """The ``box-orbit`` item of a hint (:func:`box_orbit_hint`) and the ``trapping-ball``
     items it may enter (``cache``: keyed by loss, η and subdivisions)."""
-    found = _balls(hint, cache)
+    found = _balls(hint, cache) if hint.get("into_ball", True) else []
     block = loss_block(_hint_loss(hint))
     box = ",".join(f"[{float(Fraction(lo)):.8g},{float(Fraction(hi)):.8g}]"
                    for lo, hi in hint["box"])

@@ -374,3 +374,14 @@ def test_every_identity_of_the_claims_verifies_and_names_a_seed_claim():
     doc = C.claim_certificates(records)
     assert all(c["kind"] in ("exported", "partly exported") for c in doc["claims"])
     assert {r["status"] for r in V.verify(doc)} == {V.VERIFIED}
+
+
+def test_an_orbit_may_claim_only_some_signs(orbit):
+    signed = _with_signs(orbit)[-1]
+    k = signed["signs"].index("+")
+    only = {**copy.deepcopy(signed), "balls": [], "steps": k + 1,
+            "signs": "?" * k + "+"}
+    assert _last([only])[0] == V.VERIFIED
+    assert _last([{**only, "signs": "?" * k + "-"}])[0] == V.REFUTED
+    with pytest.raises(V.Malformed):  # claims nothing
+        V.verify(C.bundle([{**only, "signs": "?" * (k + 1)}]))
