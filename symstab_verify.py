@@ -12,7 +12,9 @@ What this module trusts, and nothing else
 * Python itself: ``json``, ``fractions.Fraction``, integer arithmetic (``math.isqrt``).
 * SymPy: parsing the loss text with ``sympy.parsing.sympy_parser.parse_expr`` *after* this
   module's own whitelist check (characters, names, exponent size; no builtins reachable),
-  symbolic differentiation, expansion and polynomial division and root counting over Q.
+  symbolic differentiation, expansion, cancellation of rational functions (with square
+  roots as generators), polynomial division, lex Gröbner bases (``sympy.groebner``) and
+  real root counting over Q.
 * python-flint's ``arb`` ball arithmetic (outward rounded) for every interval enclosure.
 
 It imports nothing from ``symstab``; floats never decide anything (they only choose the
@@ -36,17 +38,48 @@ trapping-ball
     arb enclosure [M − R, M + R] of the Hessian has its spectrum in the box's claimed
     [mu_k, L_k] (exact LDLᵀ of M − (mu_k + ρ)I and (L_k − ρ)I − M with ρ >= ‖R‖_F, by
     Weyl's inequality; a box that is too wide for this is bisected, at most
-    ``MAX_SPLIT_DEPTH`` times); then with mu = min mu_k, L = max L_k: mu > 0, ηL < 2,
-    q >= max(|1 − η mu|, |1 − ηL|), q < 1 and q(r + δ) + δ <= r. Together: G maps the
-    closed ball B(c, r) into itself as a contraction (factor q) towards θ*, and on B
-    f(G(θ)) <= f(θ) − η(1 − ηL/2)‖∇f(θ)‖² (Taylor; the segment [θ, G(θ)] lies in B).
+    ``MAX_SPLIT_DEPTH`` times and into at most ``SPLIT_BUDGET`` sub-boxes, and the bound
+    is refuted at once if it fails at a sub-box's exact midpoint); then with
+    mu = min mu_k, L = max L_k: mu > 0, ηL < 2, q >= max(|1 − η mu|, |1 − ηL|), q < 1
+    and q(r + δ) + δ <= r. Together: G maps the closed ball B(c, r) into itself as a
+    contraction (factor q) towards θ*, and on B f(G(θ)) <= f(θ) − η(1 − ηL/2)‖∇f(θ)‖²
+    (Taylor; the segment [θ, G(θ)] lies in B).
 krawczyk
     F = ∇f, or F = G^p(θ) − θ for the GD map; with X the box, m its midpoint, J(X) the
     arb Jacobian enclosure and Y ≈ J(m)⁻¹: ``unique`` needs K(X) = m − Y F(m) + (I −
     Y J(X))(X − m) inside the open box; ``empty`` needs 0 ∉ F_i(X) for some i or
     K(X) ∩ X = ∅.
+krawczyk-cover
+    A census: the listed boxes cover the domain (exactly, as for trapping balls); each is
+    checked as a ``krawczyk`` item (a ``unique`` box of a 1-D map may also claim
+    ``unstable``: |(G^p)'(X)| > 1); the ``unique`` boxes are pairwise disjoint and their
+    number is ``count``. So F has exactly ``count`` zeros in the domain.
+box-orbit
+    The box X_0 is carried through G for ``steps`` steps in arb: X_{k+1} = (X_k − η∇f(X_k))
+    ∩ (G(m) + (I − ηH(X_k))(X_k − m)), m the midpoint, so G^k(X_0) ⊆ X_k. With ``signs``,
+    each step's loss change h = f∘G − f is enclosed by h(m) + ∇h(X_k)(X_k − m), ∇h =
+    (I − ηH)∇f(G) − ∇f, and must have the listed sign on all of X_k. Finally X_K lies in
+    one of the listed ``trapping-ball`` items (farthest corner, exact), which must be in
+    the file, verified, for the same loss text and η.
+critical-set
+    SymPy's lex Gröbner basis of ∇f (in the item's variable ``order``) equals the listed
+    one (as monic polynomials) and is in shape position, x_i − q_i(x_n) and u(x_n); each
+    listed point (last coordinate α) is a critical point as for ``threshold``; the
+    isolating intervals are pairwise disjoint, and the number of points equals the
+    number of distinct real roots of u (Sturm, ``count_roots``). So the real critical
+    points are exactly the listed ones.
+identity
+    For each check, lhs − rhs (texts in the loss grammar; the names f, D_p, D_p_q and,
+    with the symbol ``eta``, G_p = p − eta·D_p are replaced by the checker's own
+    derivatives of the loss; ``lhs_at``/``rhs_at`` substitute the parameters) either
+    cancels to 0 as a rational function, or, at a rational ``point``, has the claimed
+    sign (exactly, or from an arb enclosure). The item's ``statement`` says, for the
+    reader, what the identities show; the checker checks only the identities.
 evidence
     Always ``not a proof``.
+
+Items are checked in file order, except ``box-orbit`` items, which are checked after the
+items they rest on.
 """
 
 from __future__ import annotations
@@ -70,7 +103,9 @@ __all__ = ["FORMAT", "MAX_SPLIT_DEPTH", "VERSION", "Malformed", "verify", "verif
 FORMAT = "symstab-certificate"
 VERSION = 1
 #: Bisections of a box whose Hessian enclosure is too wide for its claimed bounds.
-MAX_SPLIT_DEPTH = 3
+MAX_SPLIT_DEPTH = 14
+#: Sub-boxes (all depths) the Weyl test may use on one box of a trapping ball.
+SPLIT_BUDGET = 2000
 PREC = 256  # bits of the arb evaluations
 VERIFIED, REFUTED, NOT_A_PROOF = "verified", "refuted", "not a proof"
 
@@ -391,8 +426,12 @@ def check_threshold(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
 
 def _box_bounds_hold(hess: list[list[sp.Expr]], symbols: list[sp.Symbol],
                      box: list[tuple[Fraction, Fraction]], mu: Fraction, big: Fraction,
-                     depth: int) -> bool:
+                     depth: int, budget: list[int]) -> bool:
+    """Whether the spectrum of H lies in [mu, big] on the box (Weyl test, bisected where
+    it is too coarse; False as soon as it fails at an exact midpoint or ``budget[0]``
+    sub-boxes are spent)."""
     n = len(symbols)
+    budget[0] -= 1
     env = {s: _interval(lo, hi) for s, (lo, hi) in zip(symbols, box, strict=True)}
     mid = [[Fraction(0)] * n for _ in range(n)]
     rad2 = Fraction(0)
@@ -413,10 +452,17 @@ def _box_bounds_hold(hess: list[list[sp.Expr]], symbols: list[sp.Symbol],
         high = [[(big - rho if i == j else 0) - mid[i][j] for j in range(n)] for i in range(n)]
         if _pos_def(low) and _pos_def(high):
             return True
-    if depth <= 0:
+    if depth <= 0 or budget[0] <= 0:
         return False
+    at = {s: sp.Rational((lo + hi).numerator, 2 * (lo + hi).denominator)
+          for s, (lo, hi) in zip(symbols, box, strict=True)}
+    exact = [[Fraction(str(h.xreplace(at))) for h in row] for row in hess]
+    if not (_pos_def([[exact[i][j] - (mu if i == j else 0) for j in range(n)] for i in range(n)])
+            and _pos_def([[(big if i == j else 0) - exact[i][j] for j in range(n)]
+                          for i in range(n)])):
+        return False  # the bound fails (or is attained) at the midpoint itself
     halves = [((lo, (lo + hi) / 2), ((lo + hi) / 2, hi)) for lo, hi in box]
-    return all(_box_bounds_hold(hess, symbols, list(sub), mu, big, depth - 1)
+    return all(_box_bounds_hold(hess, symbols, list(sub), mu, big, depth - 1, budget)
                for sub in product(*halves))
 
 
@@ -461,7 +507,8 @@ def check_ball(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
     hess = [[sp.diff(expr, a, b) for b in symbols] for a in symbols]
     with flint.ctx.workprec(PREC):
         for k, (box, mu_k, big_k) in enumerate(boxes):
-            if not _box_bounds_hold(hess, symbols, box, mu_k, big_k, MAX_SPLIT_DEPTH):
+            if not _box_bounds_hold(hess, symbols, box, mu_k, big_k, MAX_SPLIT_DEPTH,
+                                    [SPLIT_BUDGET]):
                 raise Refuted(f"box {k}: spectrum ⊂ [{mu_k}, {big_k}] not shown "
                               "(Hessian enclosure, Weyl bound, exact LDLᵀ)")
     mu = min(b[1] for b in boxes)
@@ -566,11 +613,256 @@ def check_krawczyk(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
         for i, (lo, hi) in enumerate(box):
             if not (K[i].is_finite() and K[i] > _arb(lo) and K[i] < _arb(hi)):
                 raise Refuted(f"K(X)_{i + 1} ⊄ ({lo}, {hi}): K(X) ⊂ int X not shown")
+        if item.get("unstable") is True:  # 1-D map: |(G^p)'| > 1 on X, so at its zero
+            if n != 1 or system["map"] != "gd":
+                raise Malformed("'unstable' is for a 1-D GD map")
+            if not abs(jx[0][0] + 1) > 1:
+                raise Refuted("|(G^p)'(X)| > 1 not shown: the orbit may not be unstable")
+            return "exactly one zero in the box, unstable: K(X) ⊂ int X, |(G^p)'(X)| > 1"
     return "exactly one zero in the box: K(X) ⊂ int X"
 
 
+def check_cover(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
+    """A census: boxes covering a domain, each ``unique`` or ``empty`` (module docstring)."""
+    n = len(symbols)
+    domain = _box(item.get("domain"), n)
+    raw = item.get("boxes")
+    if not isinstance(raw, list) or not raw or not all(isinstance(b, dict) for b in raw):
+        raise Malformed("a cover needs a list of boxes")
+    boxes = [_box(b.get("box"), n) for b in raw]
+    if not _covered(domain, boxes):
+        raise Refuted("the boxes do not cover the domain")
+    for k, b in enumerate(raw):
+        try:
+            check_krawczyk({**b, "system": item.get("system")}, expr, symbols)
+        except Refuted as exc:
+            raise Refuted(f"box {k}: {exc}") from None
+    unique = [box for box, b in zip(boxes, raw, strict=True) if b.get("claim") == "unique"]
+    for a, b in combinations(unique, 2):
+        if all(alo <= bhi and blo <= ahi for (alo, ahi), (blo, bhi) in zip(a, b, strict=True)):
+            raise Refuted("two unique boxes meet: their zeros may coincide")
+    count = item.get("count")
+    if count != len(unique):
+        raise Refuted(f"count {count!r} ≠ {len(unique)} unique boxes")
+    unstable = sum(b.get("unstable") is True for b in raw if b.get("claim") == "unique")
+    return (f"F has exactly {count} zeros in the domain ({len(raw)} boxes)"
+            + (f", {unstable} of them unstable" if unstable else ""))
+
+
+# ------------------------------------------------------------------ boxes along GD orbits
+
+
+def _meet(a: arb, b: arb) -> arb:
+    """The intersection of two enclosures of the same set (one of them if they miss)."""
+    return a.intersection(b) if a.overlaps(b) else a
+
+
+def _inside_ball(box: list[tuple[Fraction, Fraction]], ball: dict) -> bool:
+    """Whether the closed box lies in the closed ball B(c, r) of a trapping-ball item
+    (exact: the farthest corner, coordinate by coordinate)."""
+    center, r = _qs(ball.get("center"), len(box)), _q(ball.get("radius"))
+    far = sum(max((lo - c) ** 2, (hi - c) ** 2) for (lo, hi), c in zip(box, center, strict=True))
+    return far <= r * r
+
+
+def check_box_orbit(item: dict, expr: sp.Expr, symbols: list[sp.Symbol],
+                    done: dict[str, tuple[dict, str]]) -> str:
+    """A box carried through G in arb (see the module docstring, ``box-orbit``)."""
+    n = len(symbols)
+    eta = _q(item.get("eta"))
+    box = _box(item.get("box"), n)
+    steps, signs, prec = item.get("steps"), item.get("signs", ""), item.get("prec", PREC)
+    if not isinstance(steps, int) or not 0 <= steps <= 100000:
+        raise Malformed("steps must be an integer in 0..100000")
+    if not isinstance(signs, str) or not set(signs) <= {"+", "-", "?"} \
+            or len(signs) not in (0, steps):
+        raise Malformed("signs must be '' or one '+', '-' or '?' (no claim) per step")
+    if not isinstance(prec, int) or not PREC <= prec <= 8192:
+        raise Malformed(f"prec must be an integer in {PREC}..8192")
+    balls = item.get("balls")
+    if not isinstance(balls, list) or not all(isinstance(b, str) for b in balls) \
+            or not (balls or set(signs) - {"?"}):
+        raise Malformed("balls must list trapping-ball ids (or be [] for an orbit that "
+                        "only claims signs)")
+    targets = []
+    for bid in balls:
+        ball, status = done.get(bid, (None, None))
+        if ball is None or ball.get("kind") != "trapping-ball":
+            raise Malformed(f"{bid!r} is not a trapping-ball item of this file")
+        if status != VERIFIED:
+            raise Refuted(f"the ball {bid} is not verified")
+        if ball.get("loss", {}).get("text") != item["loss"]["text"] \
+                or ball["loss"].get("params") != item["loss"]["params"] \
+                or _q(ball.get("eta")) != eta:
+            raise Refuted(f"the ball {bid} is for another loss or step size")
+        targets.append(ball)
+    grad = [sp.diff(expr, s) for s in symbols]
+    hess = [[sp.diff(g, s) for s in symbols] for g in grad]
+
+    def at(exprs: list[sp.Expr], x: list[arb]) -> list[arb]:
+        env = dict(zip(symbols, x, strict=True))
+        return [arb_eval(e, env) for e in exprs]
+
+    with flint.ctx.workprec(prec):
+        h = _arb(eta)
+        X = [_interval(lo, hi) for lo, hi in box]
+        for k in range(steps):
+            m = [x.mid() for x in X]
+            gm, gx = at(grad, m), at(grad, X)
+            hx = [at(row, X) for row in hess]
+            dg = [[int(i == j) - h * hx[i][j] for j in range(n)] for i in range(n)]
+            gmap_m = [mi - h * g for mi, g in zip(m, gm, strict=True)]
+            d = [x - mi for x, mi in zip(X, m, strict=True)]
+            new = [_meet(X[i] - h * gx[i],
+                         gmap_m[i] + sum((dg[i][j] * d[j] for j in range(n)), arb(0)))
+                   for i in range(n)]
+            if not all(v.is_finite() and v.rad() < 2**32 for v in new):
+                raise Refuted(f"step {k}: the enclosure of G(X_{k}) is too wide")
+            if signs and signs[k] != "?":  # h = f∘G − f ⊆ h(m) + ∇h(X)(X − m), ∇h = DGᵀ∇f(G) − ∇f
+                gnew = at(grad, new)
+                change = at([expr], gmap_m)[0] - at([expr], m)[0]
+                for j in range(n):
+                    dh = sum((dg[i][j] * gnew[i] for i in range(n)), arb(0)) - gx[j]
+                    change += dh * d[j]
+                if not (change > 0 if signs[k] == "+" else change < 0):
+                    raise Refuted(f"step {k}: f(θ_{k + 1}) − f(θ_{k}) "
+                                  f"{'> 0' if signs[k] == '+' else '< 0'} not shown")
+            X = new
+        final = [(_frac(x.lower()), _frac(x.upper())) for x in X]
+    proved = (f"{signs.count('+')} proved rises and {signs.count('-')} proved falls of the "
+              "loss" + (f" ({signs.count('?')} steps without a claim)" if "?" in signs else ""))
+    if not targets:
+        return f"every start in the box: {proved} in {steps} steps"
+    inside = [b["id"] for b in targets if _inside_ball(final, b)]
+    if not inside:
+        raise Refuted(f"after {steps} steps the box is in none of the listed balls")
+    return (f"every start in the box enters {inside[0]} at step {steps}"
+            + (f" with {proved}" if signs else ""))
+
+
+# ------------------------------------------------------------------ complete critical sets
+
+
+def check_critical_set(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
+    """The real critical points are exactly the listed ones (module docstring)."""
+    n = len(symbols)
+    _polynomial(expr, symbols)
+    listed = item.get("groebner")
+    if not isinstance(listed, list) or not listed:
+        raise Malformed("a critical set needs its lex Gröbner basis")
+    params = [str(s) for s in symbols]
+    order = item.get("order", params)
+    if not isinstance(order, list) or sorted(order) != sorted(params):
+        raise Malformed("order must list the parameters")
+    grad = [sp.diff(expr, s) for s in symbols]
+    symbols = [symbols[params.index(name)] for name in order]  # x_1 > ... > x_n in lex
+    mine = sp.groebner(grad, *symbols, order="lex")
+    basis = [sp.Poly(e, *symbols, domain=sp.QQ).monic() for e in mine.exprs]
+    theirs = [sp.Poly(parse_loss({"text": t, "params": params})[0], *symbols,
+                      domain=sp.QQ).monic() for t in listed]
+    if basis != theirs:
+        raise Refuted("the listed basis is not the lex Gröbner basis of ∇f")
+    # shape position: x_i − q_i(x_n) for i < n, then u(x_n)
+    last = symbols[-1]
+    *lin, u = basis
+    if len(lin) != n - 1 or not u.as_expr().free_symbols <= {last} or not all(
+            (b.as_expr() - s).free_symbols <= {last} for s, b in zip(symbols, lin, strict=False)):
+        raise Refuted("the basis is not in shape position (x_i − q_i(x_n), u(x_n))")
+    roots = sp.Poly(u.as_expr(), last).sqf_part().count_roots()
+    points = item.get("points")
+    if not isinstance(points, list):
+        raise Malformed("a critical set needs a list of points")
+    alphas = []
+    for block in points:
+        point = Point(block, n)  # coordinates in the lex order
+        if point.coords[-1] != sp.Poly([1, 0], T, domain=sp.QQ):
+            raise Malformed(f"the last coordinate of a point must be α (= {last})")
+        _critical(point, expr, symbols)
+        alphas.append((point.lo, point.hi))
+    for (a, b), (c, d) in combinations(alphas, 2):
+        if not (b < c or d < a):
+            raise Refuted("two points' isolating intervals meet: they may coincide")
+    if len(points) != roots:
+        raise Refuted(f"{len(points)} points listed, but ∇f has {roots} real zeros")
+    return f"∇f has exactly {roots} real zeros, all listed (shape-position lex basis)"
+
+# ------------------------------------------------------------------ exact identities
+
+
+def _derived(expr: sp.Expr, symbols: list[sp.Symbol], eta: sp.Symbol | None) -> dict:
+    """The names an identity may use for the loss: f, D_p = ∂f/∂p, D_p_q = ∂²f/∂p∂q and,
+    with a symbol ``eta``, G_p = p − eta·∂f/∂p (the GD map)."""
+    names: dict[str, sp.Expr] = {"f": expr}
+    for a in symbols:
+        names[f"D_{a}"] = sp.diff(expr, a)
+        for b in symbols:
+            names[f"D_{a}_{b}"] = sp.diff(expr, a, b)
+        if eta is not None:
+            names[f"G_{a}"] = a - eta * names[f"D_{a}"]
+    return names
+
+
+def check_identity(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
+    """Exact identities and signs about the loss (module docstring, ``identity``)."""
+    params = [str(s) for s in symbols]
+    extra = item.get("symbols", [])
+    if not isinstance(extra, list) or set(extra) & set(params) or "f" in extra:
+        raise Malformed("symbols must be new names")
+    eta = sp.Symbol("eta", real=True) if "eta" in extra else None
+    names = _derived(expr, symbols, eta)
+    allowed = params + list(extra) + list(names)
+    checks = item.get("checks")
+    if not isinstance(checks, list) or not checks:
+        raise Malformed("an identity needs a list of checks")
+
+    def read(text: Any) -> sp.Expr:
+        e, syms = parse_loss({"text": text, "params": allowed})
+        return e.xreplace({s: names[str(s)] for s in syms if str(s) in names})
+
+    for k, c in enumerate(checks):
+        if not isinstance(c, dict) or c.get("is") not in ("zero", "positive", "negative",
+                                                           "nonzero"):
+            raise Malformed("each check needs 'lhs', 'rhs' and 'is'")
+        sides = []
+        for side in ("lhs", "rhs"):
+            at = c.get(f"{side}_at", {})
+            if not isinstance(at, dict) or not set(at) <= set(params):
+                raise Malformed(f"{side}_at must map parameters to expressions")
+            sub = {s: read(at[str(s)]) for s in symbols if str(s) in at}
+            sides.append(read(c.get(side, "0")).xreplace(sub))
+        value = sides[0] - sides[1]
+        point = c.get("point")
+        if point is None:
+            if c["is"] != "zero":
+                raise Malformed("a sign needs a 'point'")
+            if sp.cancel(sp.together(sp.expand(value))) != 0:
+                raise Refuted(f"check {k}: lhs − rhs does not simplify to 0")
+            continue
+        if not isinstance(point, dict):
+            raise Malformed("point must map names to rationals")
+        env = {sp.Symbol(n, real=True): sp.Rational(_q(v).numerator, _q(v).denominator)
+               for n, v in point.items()}
+        value = value.xreplace(env)
+        if value.free_symbols:
+            raise Malformed(f"check {k}: the point leaves {value.free_symbols} free")
+        if value.is_Rational:
+            sign = int(bool(value > 0)) - int(bool(value < 0))
+        else:
+            with flint.ctx.workprec(PREC):
+                v = arb_eval(value, {})
+            sign = 1 if v > 0 else -1 if v < 0 else None
+        ok = {"zero": sign == 0, "positive": sign == 1, "negative": sign == -1,
+              "nonzero": sign in (1, -1)}[c["is"]]
+        if not ok:
+            raise Refuted(f"check {k}: lhs − rhs at the point is not {c['is']}")
+    return f"{len(checks)} exact check(s): {item.get('statement', '')}"
+
 CHECKS = {"threshold": check_threshold, "trapping-ball": check_ball,
-          "krawczyk": check_krawczyk}
+          "krawczyk": check_krawczyk, "krawczyk-cover": check_cover,
+          "critical-set": check_critical_set, "identity": check_identity,
+          "box-orbit": check_box_orbit}
+#: Kinds whose check reads the verdicts of other items of the file.
+DEPENDENT = ("box-orbit",)
 
 
 def verify(data: Any) -> list[dict[str, str]]:
@@ -599,29 +891,42 @@ def verify(data: Any) -> list[dict[str, str]]:
     items = data.get("items")
     if not isinstance(items, list):
         raise Malformed("'items' must be a list")
-    out = []
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            raise Malformed("each item needs an 'id'")
-        kind = item.get("kind")
+    results: dict[int, dict[str, str]] = {}
+    done: dict[str, tuple[dict, str]] = {}
+    # items that rest on other items (DEPENDENT) are checked after all the others
+    for k, item in sorted(enumerate(items), key=lambda ki: _kind(ki[1]) in DEPENDENT):
+        kind = _kind(item)
         if kind == "evidence":
-            out.append({"id": item["id"], "kind": kind, "status": NOT_A_PROOF,
-                        "detail": str(item.get("strength", "")) + " evidence"})
-            continue
-        if kind not in CHECKS:
-            raise Malformed(f"item {item['id']!r}: unknown kind {kind!r}")
-        expr, symbols = parse_loss(item.get("loss"))
-        try:
-            detail, status = CHECKS[kind](item, expr, symbols), VERIFIED
-        except Refuted as exc:
-            detail, status = str(exc), REFUTED
-        except Malformed:
-            raise
-        except Exception as exc:  # bad data that got past the format checks
-            raise Malformed(f"item {item['id']!r} cannot be checked: "
-                            f"{type(exc).__name__}: {exc}") from None
-        out.append({"id": item["id"], "kind": kind, "status": status, "detail": detail})
-    return out
+            status, detail = NOT_A_PROOF, str(item.get("strength", "")) + " evidence"
+        else:
+            status, detail = _check_one(item, kind, done)
+        done[item["id"]] = (item, status)
+        results[k] = {"id": item["id"], "kind": kind, "status": status, "detail": detail}
+    return [results[k] for k in range(len(items))]
+
+
+def _kind(item: Any) -> str:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        raise Malformed("each item needs an 'id'")
+    kind = item.get("kind")
+    if kind != "evidence" and kind not in CHECKS:
+        raise Malformed(f"item {item['id']!r}: unknown kind {kind!r}")
+    return kind
+
+
+def _check_one(item: dict, kind: str, done: dict[str, tuple[dict, str]]) -> tuple[str, str]:
+    expr, symbols = parse_loss(item.get("loss"))
+    try:
+        if kind in DEPENDENT:
+            return VERIFIED, CHECKS[kind](item, expr, symbols, done)
+        return VERIFIED, CHECKS[kind](item, expr, symbols)
+    except Refuted as exc:
+        return REFUTED, str(exc)
+    except Malformed:
+        raise
+    except Exception as exc:  # bad data that got past the format checks
+        raise Malformed(f"item {item['id']!r} cannot be checked: "
+                        f"{type(exc).__name__}: {exc}") from None
 
 
 def verify_file(path: str) -> list[dict[str, str]]:

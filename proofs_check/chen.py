@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from symstab.certificates import box_orbit_hint
 from symstab.certify import certified_measure
 from symstab.dynamics.basins import basin_map
 from symstab.evidence import Strength
@@ -144,7 +145,7 @@ def u_eta_open(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[sp.Expr, sp.Ex
         picks = stable[np.unique(np.linspace(0, stable.size - 1, want).round().astype(int))]
         dps = max(budget.dps, 50)
         monotone = [r for r in regions if getattr(r, "monotone", False)]
-        certified, failed, data = 0, [], []
+        certified, failed, data, hints = 0, [], [], []
         for i in picks:
             theta0 = [Fraction(float(x)) for x in starts[i]]
             for digits in (dps // 2, dps - 10):
@@ -156,6 +157,10 @@ def u_eta_open(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[sp.Expr, sp.Ex
                     data.append({"start": point_text(starts[i]), "eps": f"1e-{digits}",
                                  "steps_to_region": ball.box_steps,
                                  "minimum": next(iter(ball.stable_by_label))})
+                    hints.append(box_orbit_hint(
+                        loss, eta, [(t - eps, t + eps) for t in theta0], ball.box_steps,
+                        signs=[-1] * ball.box_steps, dps=dps,
+                        subdivisions=budget.subdivisions))
                     certified += 1
                     break
             else:
@@ -169,7 +174,8 @@ def u_eta_open(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[sp.Expr, sp.Ex
             return Verdict.INCONCLUSIVE, Evidence(
                 Strength.CERTIFIED, summary + f"; not certified: {failed[:3]}",
                 data={"balls": data}), None
-        return Verdict.HOLDS, Evidence(Strength.CERTIFIED, summary, data={"balls": data}), None
+        return Verdict.HOLDS, Evidence(Strength.CERTIFIED, summary,
+                                       data={"balls": data, "certificate": hints}), None
 
     return Claim(
         id=id or f"chen.theorem3.{slug(loss.name)}.{slug(eta)}",

@@ -34,6 +34,7 @@ from itertools import pairwise
 import numpy as np
 import sympy as sp
 
+from symstab.certificates import balls_hint, identity_hint
 from symstab.evidence import Strength
 from symstab.exact.signs import compare
 from symstab.inputs import StepSize, StepSizeLike
@@ -97,6 +98,29 @@ def _alpha_polynomial(loss: Loss, theta: Sequence[Fraction], c: sp.Expr) -> tupl
     return q, g2
 
 
+def _violation_hint(loss: Loss, region, theta: Sequence[Fraction], alpha: sp.Expr,
+                    c: sp.Expr) -> dict:
+    """Certificate data of a violation: θ lies in the region's ball and the descent
+    inequality fails at (θ, α) with the constant C (exact signs at a rational point)."""
+    names = [p.name for p in loss.params]
+    moved = {n: f"{n} - alpha*D_{n}" for n in names}
+    center = [to_fraction(x) for x in region.center]
+    point = {n: str(t) for n, t in zip(names, theta, strict=True)}
+    inside = " + ".join(f"({n} - ({x}))**2" for n, x in zip(names, center, strict=True))
+    grad2 = " + ".join(f"D_{n}**2" for n in names)
+    return identity_hint(
+        loss, f"identity/{loss.name}/lemma1-violation", [
+            {"lhs": inside, "rhs": f"({to_fraction(region.radius)})**2", "is": "negative",
+             "point": point},
+            {"lhs": "f", "lhs_at": moved, "rhs": f"f - ({sp.sstr(c)})*alpha*({grad2})",
+             "is": "positive", "point": {**point, "alpha": sp.sstr(alpha)}}],
+        symbols=["alpha"],
+        statement=f"θ lies in the certified ball of minimum {region.label} and at α = "
+                  f"{sp.sstr(alpha)}: f(θ − α∇f) − f(θ) > −Cα‖∇f‖² with C = {sp.sstr(c)}",
+        partial="the items show the inequality failing for the certified ball and its C; "
+                "that no other ball works is not shown")
+
+
 def lemma1_all_alpha(loss: Loss, eta: StepSizeLike, *, alpha_max: sp.Expr | None = None,
                      points: int = 9, id: str | None = None, source: Source | None = None,
                      expected: Verdict = Verdict.HOLDS) -> Claim:
@@ -132,6 +156,8 @@ def lemma1_all_alpha(loss: Loss, eta: StepSizeLike, *, alpha_max: sp.Expr | None
                 if bad is None:
                     continue
                 excess = q.eval(bad) * bad
+                data["certificate"] = [balls_hint(loss, eta, budget.subdivisions),
+                                       _violation_hint(loss, region, theta, bad, C)]
                 return Verdict.FAILS, Evidence(
                     Strength.EXACT,
                     f"at θ (rational, in the certified ball of minimum {region.label}) and "
@@ -150,6 +176,7 @@ def lemma1_all_alpha(loss: Loss, eta: StepSizeLike, *, alpha_max: sp.Expr | None
                          f"[0, {sp.sstr(a_max)}] proved exactly at {proved} rational points")
         text = "; ".join(lines)
         if certified:
+            data["certificate"] = [balls_hint(loss, eta, budget.subdivisions)]
             return Verdict.HOLDS, Evidence(
                 Strength.CERTIFIED,
                 "for all α ∈ [0, η] at once: the segment θ − sα∇f(θ) lies in the certified "

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from symstab.certificates import box_orbit_hint
 from symstab.certify.loss_steps import LossSteps, certified_loss_steps
 from symstab.evidence import Strength
 from symstab.loss import Loss
@@ -82,6 +83,14 @@ class sampled_unstable_starts:
         return [tuple(Fraction(float(x)) for x in c.points[i]) for i in idx]
 
 
+def _hint(loss: Loss, eta: sp.Expr, start: Sequence[Any], r: LossSteps) -> list[dict]:
+    """The certificate data of a decided orbit that entered a ball (else none)."""
+    if not r.decided or r.entered is None or len(r.signs) != r.entered:
+        return []
+    return [box_orbit_hint(loss, sp.nsimplify(eta), [(x, x) for x in start], r.entered,
+                           signs=r.signs, dps=r.dps)]
+
+
 def _describe(r: LossSteps) -> str:
     if r.decided:
         rises = ", ".join(map(str, r.rises)) or "none"
@@ -116,7 +125,7 @@ def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr],
     """
 
     def run(budget: Budget) -> Outcome:
-        rows, lines, unstable = [], [], 0
+        rows, lines, unstable, hints = [], [], 0, []
         orbits = ([o for eta in etas for o in _orbits(loss, (eta,), starts(eta), budget)]
                   if callable(starts) else _orbits(loss, etas, starts, budget))
         for eta, s, r in orbits:
@@ -124,6 +133,7 @@ def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr],
             rows.append({"eta": sp.sstr(eta), "start": _start_text(s), "rises": list(r.rises),
                          "first_in_U": r.first_stable, "entered_ball": r.entered,
                          "minimum": r.label, "left": r.reason == "far"})
+            hints += _hint(loss, eta, s, r)
             if r.entered is None and r.reason != "far":
                 return Verdict.INCONCLUSIVE, Evidence(
                     Strength.CERTIFIED, "; ".join(lines), data={"orbits": rows}), None
@@ -136,7 +146,8 @@ def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr],
             if contiguous and r.rises != tuple(range(len(r.rises))):
                 gap = next(k for k in range(len(r.rises)) if r.rises[k] != k)
                 return Verdict.FAILS, Evidence(
-                    Strength.CERTIFIED, "; ".join(lines), data={"orbits": rows}), \
+                    Strength.CERTIFIED, "; ".join(lines),
+                    data={"orbits": rows, "certificate": _hint(loss, eta, s, r)}), \
                     Counterexample(
                         f"the loss falls at step {gap} and rises again at step {r.rises[gap]} "
                         f"(proved rises at {list(r.rises)}; θ_{gap} is not in U_η although "
@@ -145,7 +156,7 @@ def unstable_mechanism(loss: Loss, etas: Sequence[sp.Expr],
         summary = (f"{len(rows)} orbits enclosed in arb (at {DPS} digits, more where a "
                    "transient needed it), every loss change's "
                    "sign proved up to a certified Hessian ball: " + "; ".join(lines))
-        ev = Evidence(Strength.CERTIFIED, summary, data={"orbits": rows})
+        ev = Evidence(Strength.CERTIFIED, summary, data={"orbits": rows, "certificate": hints})
         if not unstable:
             return Verdict.INCONCLUSIVE, ev, None
         return Verdict.HOLDS, ev, None
@@ -183,7 +194,7 @@ def fig3_labels(loss: Loss, etas: Sequence[sp.Expr], *,
     unstable_start, stable_start = starts
 
     def run(budget: Budget) -> Outcome:
-        found, lines = [], []
+        found, lines, hints = [], [], []
         orbits = _orbits(loss, etas, (unstable_start, stable_start), budget)
         for i in range(0, len(orbits), 2):
             (eta, _, a), (_, _, b) = orbits[i], orbits[i + 1]
@@ -197,11 +208,13 @@ def fig3_labels(loss: Loss, etas: Sequence[sp.Expr], *,
                          f"{_start_text(stable_start)} {label(b)}")
             if a.decided and a.rises and b.decided and not b.rises:
                 found.append(sp.sstr(eta))
+                hints += _hint(loss, eta, unstable_start, a) + _hint(loss, eta, stable_start, b)
         summary = ("certified orbits (arb, 60 digits or more, every loss change's sign "
                    "proved up to a certified Hessian ball): " + "; ".join(lines)
                    + (f". The labels of Fig. 3 hold at η ∈ {{{', '.join(found)}}}"
                       if found else ""))
-        ev = Evidence(Strength.CERTIFIED, summary, data={"etas_with_fig3_labels": found})
+        ev = Evidence(Strength.CERTIFIED, summary, data={"etas_with_fig3_labels": found,
+                                                         "certificate": hints})
         if found:
             return Verdict.HOLDS, ev, None
         return Verdict.INCONCLUSIVE, ev, None

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from symstab.certificates import box_orbit_hint, identity_hint
 from symstab.certify.loss_steps import certified_loss_steps
 from symstab.certify.propagate import BoxPropagator
 from symstab.codegen import compile_loss
@@ -96,7 +97,7 @@ def open_on_grid(loss: Loss, fractions: Sequence[sp.Expr], box: Sequence[tuple[A
             return _uniform_radius(loss, etas, window, radius)
         dps = 60
         target = compile_loss(loss.expr, loss.params).interval(dps)
-        rows, failed = [], []
+        rows, failed, hints = [], [], []
         eps = Fraction(1, 10**8)
         for eta in etas:
             regions = [r for r in regions_of(loss, eta) if r.monotone]
@@ -117,6 +118,9 @@ def open_on_grid(loss: Loss, fractions: Sequence[sp.Expr], box: Sequence[tuple[A
                          "class": "U" if kind == STABLE else "V∖U", "steps": out.steps,
                          "proved": bool(ok)}
                 (rows if ok else failed).append(entry)
+                if ok:
+                    hints.append(box_orbit_hint(loss, eta, sides, out.steps, dps=dps,
+                                                signs=[-1] * out.steps if which == "U" else None))
         kinds = "stable starts" if which == "U" else "stable and unstably converging starts"
         summary = (f"{len(rows)} of {len(rows) + len(failed)} boxes θ0 ± 1e-8 around sampled "
                    f"{kinds} (η = η*·"
@@ -124,7 +128,7 @@ def open_on_grid(loss: Loss, fractions: Sequence[sp.Expr], box: Sequence[tuple[A
                    "(arb boxes at 60 digits into certified Hessian balls"
                    + (", the loss proved to fall on each box at every step" if which == "U"
                       else "") + "); openness at sampled points, not at every point")
-        data = {"boxes": rows, "not_proved": failed}
+        data = {"boxes": rows, "not_proved": failed, "certificate": hints}
         if failed or not rows:
             return Verdict.INCONCLUSIVE, Evidence(Strength.CERTIFIED, summary, data=data), None
         return Verdict.HOLDS, Evidence(Strength.CERTIFIED, summary, data=data), None
@@ -158,6 +162,22 @@ def open_on_grid(loss: Loss, fractions: Sequence[sp.Expr], box: Sequence[tuple[A
     )
 
 
+def _pair_hints(loss: Loss, eta: sp.Expr, p: Any, q: Any, sp_: Any, sq: Any,
+                radius: sp.Expr) -> list[dict]:
+    """Certificate data of a stable start p and a start q with a loss rise, |p − q| < r."""
+    a, b = [_fraction(x) for x in p], [_fraction(x) for x in q]
+    k = sq.rises[0] + 1
+    dist = " + ".join(f"({x} - ({y}))**2" for x, y in zip(a, b, strict=True))
+    return [box_orbit_hint(loss, eta, [(x, x) for x in a], sp_.entered, signs=sp_.signs,
+                           dps=sp_.dps),
+            box_orbit_hint(loss, eta, [(x, x) for x in b], k, signs=sq.signs[:k],
+                           dps=sq.dps, into_ball=False),
+            identity_hint(loss, f"identity/{loss.name}/pair-distance",
+                          [{"lhs": dist, "rhs": f"({sp.sstr(radius)})**2", "is": "negative",
+                            "point": {}}],
+                          statement="the two starts are closer than the radius")]
+
+
 def _uniform_radius(loss: Loss, etas: Sequence[sp.Expr], window: Any,
                     radius: sp.Expr) -> Outcome:
     """A certified stable start and a certified unstable one closer than ``radius``."""
@@ -184,6 +204,7 @@ def _uniform_radius(loss: Loss, etas: Sequence[sp.Expr], window: Any,
                 sq = certified_loss_steps(loss, eta, [_fraction(x) for x in q], regions,
                                           max_steps=2000, dps=60)
                 if sp_.decided and not sp_.rises and sq.rises:
+                    hints = _pair_hints(loss, eta, p, q, sp_, sq, radius)
                     return Verdict.FAILS, Evidence(
                         Strength.CERTIFIED,
                         f"at η = {sp.sstr(eta)}: the start {point_text(p, 8)} is in U_η (orbit "
@@ -191,7 +212,7 @@ def _uniform_radius(loss: Loss, etas: Sequence[sp.Expr], window: Any,
                         f"{sp_.entered} steps, every loss change proved negative), while "
                         f"{point_text(q, 8)}, at distance {np.linalg.norm(p - q):.4g} < "
                         f"{sp.sstr(radius)}, has a proved loss rise at step {sq.rises[0]}, "
-                        "so it is not in U_η"), Counterexample(
+                        "so it is not in U_η", data={"certificate": hints}), Counterexample(
                         f"B(θ0, {sp.sstr(radius)}) contains a start whose loss rises",
                         point=point_text(p, 12), eta=sp.sstr(eta),
                         data={"unstable_start": point_text(q, 12), "rises": list(sq.rises)})

@@ -432,15 +432,26 @@ def _write_certificate(claims: Sequence, checked: Sequence, path: Path, budget_n
         records.append({"id": r.claim_id, "title": r.title, "statement": claim.statement,
                         "verdict": str(r.verdict), "strength": str(ev.strength),
                         "summary": ev.summary, "n": ev.n, "confidence": ev.confidence,
-                        "digits": ev.digits})
+                        "digits": ev.digits, "data": _with_extra(r.claim_id, ev.data)})
     started = time.perf_counter()
     doc = claim_certificates(records, subdivisions=_budget(budget_name).subdivisions)
     write_certificate(path, doc)
     kinds = [c["kind"] for c in doc["claims"]]
-    print(f"certificate: {len(doc['items'])} items for {kinds.count('exported')} claims "
+    partly = f", {kinds.count('partly exported')} in part" if "partly exported" in kinds else ""
+    print(f"certificate: {len(doc['items'])} items for {kinds.count('exported')} claims{partly} "
           f"({kinds.count('not a proof')} not a proof, {kinds.count('not exported')} not "
           f"exported) written to {path} in {time.perf_counter() - started:.1f} s",
           file=sys.stderr)
+
+
+def _with_extra(claim_id: str, data: dict) -> dict:
+    """A claim's evidence data with the identity hints of proofs_check.certificate_data."""
+    from proofs_check.certificate_data import extra_certificates
+
+    extra = extra_certificates(claim_id)
+    if not extra:
+        return data
+    return {**data, "certificate": [*data.get("certificate", ()), *extra]}
 
 
 def _write_output(path: Path, text: str, option: str) -> None:

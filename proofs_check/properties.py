@@ -26,6 +26,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from symstab.certificates import point_orbit_hint
 from symstab.dynamics.basins import basin_map
 from symstab.dynamics.sweep import sweep, uniform_box_sampler
 from symstab.dynamics.trajectory import trajectory
@@ -327,7 +328,10 @@ def converges_from(loss: Loss, eta: StepSizeLike, *, point: Sequence[sp.Expr] | 
         digits = budget.dps
         if c.outcome == "converged":
             strength = c.strength
-            return Verdict.HOLDS, Evidence(strength, c.evidence, digits=digits), None
+            data = {}
+            if strength is Strength.CERTIFIED and all(sp.S(x).is_Rational for x in point):
+                data["certificate"] = [point_orbit_hint(loss, eta, point)]
+            return Verdict.HOLDS, Evidence(strength, c.evidence, digits=digits, data=data), None
         if c.outcome in ("diverged", "periodic"):
             return Verdict.FAILS, Evidence(Strength.NUMERICAL, c.evidence, digits=digits), \
                 Counterexample(f"GD {c.outcome}: {c.evidence}", point=point_text(point),

@@ -14,11 +14,22 @@ Item kinds and their builders:
 * ``trapping-ball`` (:func:`trapping_ball_item`, :func:`trapping_ball_items`): a
   certified Hessian ball of :mod:`symstab.certify.hessian_ball` with every sub-box of
   its proof and the sub-box's Hessian bounds;
-* ``krawczyk`` (:func:`krawczyk_item`): a box with the claim ``unique`` or ``empty``;
+* ``krawczyk`` (:func:`krawczyk_item`, :func:`orbit_items`): a box with the claim
+  ``unique`` or ``empty``;
+* ``krawczyk-cover`` (:func:`krawczyk_cover_item`): a census, boxes tiling a domain,
+  each ``unique`` or ``empty``, with the number of zeros;
+* ``box-orbit`` (:func:`box_orbit_items`, :func:`point_orbit_items`): a box carried
+  through G into a trapping ball, with the proved signs of the loss changes;
+* ``critical-set`` (:func:`critical_set_item`): the lex Gröbner basis of ∇f and every
+  real critical point;
+* ``identity`` (:func:`identity_item`): exact identities and signs about the loss;
 * ``evidence`` (:func:`evidence_item`): statistical or numerical evidence, recorded as
   not a proof.
 
-:func:`claim_certificates` builds the bundle of a ``proofs-check`` run;
+A claim asks for items by recording *hints* in its evidence ``data["certificate"]``
+(:func:`box_orbit_hint`, :func:`balls_hint`, :func:`point_orbit_hint`,
+:func:`census_hint`, :func:`identity_hint`); :func:`claim_certificates` turns them (and
+the exporters of :data:`EXPORTED`) into the bundle of a ``proofs-check`` run;
 :func:`write_certificate` writes a file atomically.
 """
 
@@ -27,6 +38,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from fractions import Fraction
 from itertools import product
 from typing import Any
@@ -40,12 +52,22 @@ from symstab.loss import Loss
 __all__ = [
     "FORMAT",
     "VERSION",
+    "balls_hint",
+    "box_orbit_hint",
     "bundle",
+    "census_hint",
+    "certificate_path",
     "claim_certificates",
+    "critical_set_item",
     "evidence_item",
+    "identity_hint",
+    "identity_item",
+    "krawczyk_cover_item",
     "krawczyk_item",
     "loss_block",
+    "orbit_items",
     "point_block",
+    "point_orbit_hint",
     "threshold_items",
     "trapping_ball_item",
     "trapping_ball_items",
@@ -299,6 +321,300 @@ def krawczyk_item(loss: Loss, root: Any, *, eta: Any = None, period: int = 1,
             "claim": root.status}
 
 
+def box_orbit_hint(loss: Loss, eta: Any, box: Sequence[tuple[Any, Any]], steps: int, *,
+                   signs: Sequence[int] | None = None, dps: int = 60,
+                   subdivisions: int = 4, into_ball: bool = True) -> dict[str, Any]:
+    """What a claim records (in its evidence ``data["certificate"]``) so that a
+    ``box-orbit`` item can be exported: every start in ``box`` enters a certified Hessian
+    ball of ``certified_regions(loss, eta, subdivisions)`` after ``steps`` GD steps, and
+    ``signs`` (one ±1 per step, 0 for no claim; optional) are the proved signs of
+    f(θ_{k+1}) − f(θ_k). ``into_ball=False``: only the signs are claimed.
+
+    Returns
+    -------
+    dict
+        JSON-ready (exact rationals as text); :func:`claim_certificates` turns it into
+        the item and the ``trapping-ball`` items it refers to.
+    """
+    hint: dict[str, Any] = {
+        "kind": "box-orbit", "loss": _loss_text(loss),
+        "eta": _q(sp.Rational(eta)), "box": [[_q(lo), _q(hi)] for lo, hi in box],
+        "steps": int(steps), "prec": max(256, int(dps * 3.33) + 64),
+        "subdivisions": int(subdivisions)}
+    if signs is not None:
+        if any(s not in (1, -1, 0) for s in signs) or len(signs) != steps:
+            raise InputError("a box orbit needs one sign per step", "certificate")
+        hint["signs"] = "".join("+" if s > 0 else "-" if s < 0 else "?" for s in signs)
+    if not into_ball:
+        hint["into_ball"] = False
+    return hint
+
+
+def _loss_text(loss: Loss) -> dict[str, Any]:
+    return {"text": sp.sstr(loss.expr), "params": [p.name for p in loss.params],
+            "name": loss.name}
+
+
+def _hint_loss(hint: Mapping[str, Any]) -> Loss:
+    loss = Loss.from_text(hint["loss"]["text"], list(hint["loss"]["params"]))
+    return replace(loss, name=hint["loss"]["name"])
+
+
+def balls_hint(loss: Loss, eta: Any, subdivisions: int = 4) -> dict[str, Any]:
+    """What a claim records to export the ``trapping-ball`` items of every minimum at η
+    (as :func:`~symstab.certify.minima.certified_regions` certifies them)."""
+    return {"kind": "balls", "loss": _loss_text(loss), "eta": _q(sp.Rational(eta)),
+            "subdivisions": int(subdivisions)}
+
+
+def point_orbit_hint(loss: Loss, eta: Any, point: Sequence[Any],
+                     subdivisions: int = 4) -> dict[str, Any]:
+    """What a claim records to export a ``box-orbit`` item for the GD orbit of one exact
+    rational start (its entry into a ball is found in arb when the bundle is written)."""
+    return {"kind": "point-orbit", "loss": _loss_text(loss), "eta": _q(sp.Rational(eta)),
+            "point": [_q(sp.Rational(x)) for x in point], "subdivisions": int(subdivisions)}
+
+
+def _balls(hint: Mapping[str, Any], cache: dict | None) -> list[dict]:
+    """The ``trapping-ball`` items of a hint's loss, η and subdivisions (cached)."""
+    key = (hint["loss"]["text"], tuple(hint["loss"]["params"]), hint["eta"],
+           hint["subdivisions"])
+    cache = {} if cache is None else cache
+    if key not in cache:
+        cache[key] = trapping_ball_items(_hint_loss(hint), sp.Rational(hint["eta"]),
+                                         subdivisions=hint["subdivisions"])
+        for b in cache[key]:
+            b["id"] += f"/s={hint['subdivisions']}"
+    if not cache[key]:
+        raise InputError(f"no Hessian ball at η = {hint['eta']}", "certificate")
+    return cache[key]
+
+
+def box_orbit_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
+    """The ``box-orbit`` item of a hint (:func:`box_orbit_hint`) and the ``trapping-ball``
+    items it may enter (``cache``: keyed by loss, η and subdivisions)."""
+    found = _balls(hint, cache) if hint.get("into_ball", True) else []
+    block = loss_block(_hint_loss(hint))
+    box = ",".join(f"[{float(Fraction(lo)):.8g},{float(Fraction(hi)):.8g}]"
+                   for lo, hi in hint["box"])
+    item = {"kind": "box-orbit",
+            "id": f"orbit/{block['name']}/eta={hint['eta']}/{box}/steps={hint['steps']}",
+            "loss": block, "eta": hint["eta"], "box": hint["box"], "steps": hint["steps"],
+            "prec": hint["prec"], "balls": [b["id"] for b in found]}
+    if "signs" in hint:
+        item["signs"] = hint["signs"]
+    return [*found, item]
+
+
+def point_orbit_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
+    """The items of a :func:`point_orbit_hint`: the orbit enclosed by
+    :func:`~symstab.certify.loss_steps.certified_loss_steps` until it enters a ball."""
+    from symstab.certify.loss_steps import certified_loss_steps
+    from symstab.certify.minima import certified_regions
+
+    loss, eta = _hint_loss(hint), sp.Rational(hint["eta"])
+    point = [Fraction(x) for x in hint["point"]]
+    regions = certified_regions(loss, eta, subdivisions=hint["subdivisions"])
+    for dps in (60, 180, 480):
+        r = certified_loss_steps(loss, eta, point, regions, max_steps=20000, dps=dps)
+        if r.reason != "wide":
+            break
+    if r.entered is None:
+        raise InputError("the orbit was not enclosed into a ball", "certificate")
+    return box_orbit_items(box_orbit_hint(loss, eta, [(x, x) for x in point], r.entered,
+                                          dps=dps, subdivisions=hint["subdivisions"]), cache)
+
+
+def census_hint(loss: Loss, eta: Any, max_period: int, domain: tuple[Any, Any], *,
+                partial: str = "") -> dict[str, Any]:
+    """What a claim records to export, for p = 1..max_period, the ``krawczyk-cover`` of
+    the zeros of g^p(x) − x on ``domain`` (g the GD map of the 1-D ``loss``, e.g. a
+    diagonal map :func:`~symstab.dynamics.orbits.maps.diagonal_loss`). ``partial``: what
+    of the claim's verdict the covers do not show (the claim is then listed as
+    ``partly exported`` with this note)."""
+    return {"kind": "census", "loss": _loss_text(loss), "eta": _q(sp.Rational(eta)),
+            "max_period": int(max_period), "domain": [_q(domain[0]), _q(domain[1])],
+            "partial": partial}
+
+
+def krawczyk_cover_item(loss: Loss, eta: Any, period: int, domain: Sequence[tuple[Any, Any]],
+                        *, dps: int = 30, fine: Fraction = Fraction(1, 2**24),
+                        max_boxes: int = 50_000) -> dict[str, Any]:
+    """A ``krawczyk-cover`` item: ``domain`` cut into boxes, each proved ``empty`` or
+    ``unique`` for F = G^p − id by :func:`symstab.certify.krawczyk.krawczyk` (boxes are
+    bisected slightly off centre, so that a rational zero is not put on an edge; for a
+    1-D map each unique box whose |(G^p)'| > 1 is proved is marked ``unstable``, and a
+    unique box where it is not proved is bisected down to width ``fine``).
+
+    Raises
+    ------
+    InputError
+        If a box stays undecided at width 2⁻⁶⁰ or the budget runs out.
+    """
+    from symstab.certify.krawczyk import IteratedMapSystem, arb_box, krawczyk
+    from symstab.dynamics.orbits.maps import map_exprs
+
+    eta = sp.Rational(eta)
+    system = IteratedMapSystem(list(map_exprs(loss, eta)), list(loss.params), period, dps)
+    start = tuple((Fraction(_q(lo)), Fraction(_q(hi))) for lo, hi in domain)
+    leaves, stack = [], [start]
+    while stack:
+        box = stack.pop()
+        if len(leaves) + len(stack) > max_boxes:
+            raise InputError("the Krawczyk cover needs too many boxes", "certificate")
+        status = krawczyk(system, box).status
+        widths = [hi - lo for lo, hi in box]
+        k = max(range(len(box)), key=lambda i: widths[i])
+        unstable = False
+        if status == "unique" and system.n == 1:
+            with system.workprec():
+                unstable = bool(abs(system.orbit_jacobian(arb_box(box, dps))[0][0]) > 1)
+        if status == "empty" or (status == "unique" and (unstable or system.n > 1
+                                                         or widths[k] <= fine)):
+            entry: dict[str, Any] = {"box": [[_q(lo), _q(hi)] for lo, hi in box],
+                                     "claim": status}
+            if unstable:
+                entry["unstable"] = True
+            leaves.append(entry)
+            continue
+        if widths[k] < Fraction(1, 2**60):
+            raise InputError("a box of the cover stays undecided", "certificate")
+        lo, hi = box[k]
+        cut = lo + (hi - lo) * Fraction(1021, 2048)
+        for half in ((lo, cut), (cut, hi)):
+            stack.append(tuple(half if i == k else side for i, side in enumerate(box)))
+    block = loss_block(loss)
+    count = sum(b["claim"] == "unique" for b in leaves)
+    return {"kind": "krawczyk-cover",
+            "id": f"cover/{block['name']}/eta={sp.sstr(eta)}/p={period}",
+            "loss": block, "system": {"map": "gd", "eta": _q(eta), "period": int(period)},
+            "domain": [[_q(lo), _q(hi)] for lo, hi in start], "boxes": leaves, "count": count}
+
+
+def census_items(hint: Mapping[str, Any], cache: dict | None = None) -> list[dict]:
+    """The items of a :func:`census_hint`: one cover per period."""
+    loss = _hint_loss(hint)
+    domain = [tuple(Fraction(x) for x in hint["domain"])] * loss.n
+    return [krawczyk_cover_item(loss, hint["eta"], p, domain)
+            for p in range(1, hint["max_period"] + 1)]
+
+
+def critical_set_item(loss: Loss) -> dict[str, Any]:
+    """A ``critical-set`` item: the lex Gröbner basis of ∇f and every real critical
+    point, each with its last coordinate as the algebraic number α.
+
+    Raises
+    ------
+    InputError
+        If the loss is not a polynomial with rational coefficients, or the basis is not in
+        shape position (x_i − q_i(x_n) for i < n, then u(x_n)).
+    """
+    if not loss.is_polynomial:
+        raise InputError("a critical set needs a polynomial loss", "certificate")
+    grad = [sp.diff(loss.expr, s) for s in loss.params]
+    for xs in (list(loss.params), list(reversed(loss.params))):
+        basis = sp.groebner(grad, *xs, order="lex")
+        polys = [sp.Poly(e, *xs, domain=sp.QQ).monic() for e in basis.exprs]
+        *lin, u = polys
+        last = xs[-1]
+        if len(lin) == len(xs) - 1 and u.as_expr().free_symbols <= {last} and all(
+                (b.as_expr() - s).free_symbols <= {last} for s, b in zip(xs, lin, strict=False)):
+            break
+    else:
+        raise InputError("the lex basis of ∇f is not in shape position in either variable "
+                         "order", "certificate")
+    t = sp.Dummy("t")
+    uni = sp.Poly(u.as_expr().xreplace({last: t}), t, domain=sp.QQ)
+    factors = [f for f, _ in uni.factor_list()[1]]
+    points = []
+    for (lo, hi), _mult in uni.sqf_part().intervals():
+        lo, hi = sp.Rational(lo), sp.Rational(hi)
+        if lo == hi:
+            m = next(f for f in factors if f.eval(lo) == 0)
+        else:  # a narrow interval with a sign change of its factor, apart from the others
+            m = next(f for f in factors if f.count_roots(lo, hi) == 1
+                     and f.eval(lo) != 0 and f.eval(hi) != 0)
+            lo, hi = (sp.Rational(v) for v in m.refine_root(lo, hi, eps=sp.Rational(1, 2**30)))
+            if m.eval(lo) * m.eval(hi) >= 0:
+                raise InputError("a root could not be isolated by a sign change", "certificate")
+        coords = []
+        for s, b in zip(xs, lin, strict=False):
+            q = sp.Poly((s - b.as_expr()).xreplace({last: t}), t, domain=sp.QQ).rem(m)
+            coords.append([_q(sp.Rational(c)) for c in q.all_coeffs()])
+        coords.append(["1", "0"])
+        points.append({"field": {"minpoly": [_q(sp.Rational(c)) for c in m.all_coeffs()],
+                                 "interval": [_q(lo), _q(hi)]},
+                       "coordinates": coords})
+    block = loss_block(loss)
+    return {"kind": "critical-set", "id": f"critical/{block['name']}", "loss": block,
+            "order": [p.name for p in xs],
+            "groebner": [sp.sstr(sp.expand(p.as_expr())) for p in polys], "points": points}
+
+
+def orbit_items(loss: Loss, eta: Any, orbits: Iterable[Any], *,
+                dps: int = 40) -> tuple[list[dict[str, Any]], list[str]]:
+    """``krawczyk`` items (claim ``unique``, F = G^p − id) for the certified periodic orbits
+    of :func:`symstab.dynamics.orbits.find_orbits`.
+
+    An orbit's box is printed in decimals; the Krawczyk test is rerun on a box of relative
+    half-width 10^-(dps − 5), 10^-(dps/2) or 10^-12 around its midpoint (read back as an
+    exact rational). Returns the items and a note per orbit left out.
+    """
+    from symstab.certify.krawczyk import IteratedMapSystem, krawczyk
+    from symstab.dynamics.orbits.maps import map_exprs
+
+    eta = sp.Rational(eta)
+    items, skipped = [], []
+    for k, orbit in enumerate(orbits, 1):
+        if orbit.status != "certified" or orbit.box is None:
+            continue
+        system = IteratedMapSystem(list(map_exprs(loss, eta)), list(loss.params),
+                                   orbit.period, dps)
+        mid = [(Fraction(lo) + Fraction(hi)) / 2 for lo, hi in orbit.box]
+        for digits in (dps - 5, dps // 2, 12):
+            r = Fraction(1, 10**digits)
+            root = krawczyk(system, [(c - r * max(1, abs(c)), c + r * max(1, abs(c)))
+                                     for c in mid])
+            if root.status == "unique":
+                items.append(krawczyk_item(loss, root, eta=eta, period=orbit.period))
+                break
+        else:
+            skipped.append(f"orbit #{k} of period {orbit.period}: its printed box is not "
+                           "a Krawczyk box")
+    return items, skipped
+
+
+def certificate_path(path: str) -> Any:
+    """The ``--certificate`` target, checked before any work (``InputError`` if it is a
+    directory or its directory does not exist)."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir() or not target.parent.resolve().is_dir():
+        raise InputError(f"cannot write {path!r} (a directory, or no such directory)",
+                         "--certificate")
+    return target
+
+
+def identity_item(loss: Loss, id: str, checks: Sequence[Mapping[str, Any]], *,
+                  symbols: Sequence[str] = (), statement: str = "") -> dict[str, Any]:
+    """An ``identity`` item: exact identities (and signs at rational points) about the
+    loss, in the loss grammar with the names f, D_p, D_p_q and G_p (see
+    docs/certificates.md); ``statement`` says what they show."""
+    return {"kind": "identity", "id": id, "loss": loss_block(loss), "symbols": list(symbols),
+            "checks": [dict(c) for c in checks], "statement": statement}
+
+
+def identity_hint(loss: Loss, id: str, checks: Sequence[Mapping[str, Any]], *,
+                  symbols: Sequence[str] = (), statement: str = "",
+                  partial: str = "") -> dict[str, Any]:
+    """What a claim records to export an :func:`identity_item` (``partial``: what of
+    its verdict the identities do not show)."""
+    return {"kind": "identity", "loss": _loss_text(loss), "id": id,
+            "checks": [dict(c) for c in checks], "symbols": list(symbols),
+            "statement": statement, "partial": partial}
+
+
 def evidence_item(id: str, strength: str, summary: str, **data: Any) -> dict[str, Any]:
     """An ``evidence`` item: statistical or numerical evidence, never a proof.
 
@@ -365,6 +681,10 @@ def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dic
     loss = Loss.from_catalog(name)
     if prefix == "chen.threshold.":
         items, skipped = threshold_items(loss)
+        try:  # the data showing that the critical points (so the minima) are all listed
+            items.append(critical_set_item(loss))
+        except InputError as exc:
+            skipped.append(f"completeness of the critical set not exported: {exc.problem}")
         return items, "; ".join(skipped)
     if prefix in ("chen.theorem2.", "chen.lemma1.", "chen.eq30-printed."):
         match = _ETA_IN_TITLE.search(record.get("title", ""))
@@ -388,6 +708,28 @@ def _claim_items(record: Mapping[str, Any], subdivisions: int) -> tuple[list[dic
         if it["kind"] == "threshold":
             it["id"] += "/sharp"
     return items, "; ".join(skipped)
+
+
+#: Item kinds a claim can ask for in its evidence ``data["certificate"]``.
+HINTED = {
+    "box-orbit": box_orbit_items, "point-orbit": point_orbit_items, "census": census_items,
+    "balls": lambda hint, cache: list(_balls(hint, cache)),
+    "thresholds": lambda hint, cache: threshold_items(_hint_loss(hint))[0],
+    "identity": lambda hint, cache: [identity_item(
+        _hint_loss(hint), hint["id"], hint["checks"], symbols=hint["symbols"],
+        statement=hint["statement"])]}
+
+
+def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], str] | None:
+    """The items a claim recorded in its evidence ``data["certificate"]`` (None if none),
+    for a claim that holds or fails."""
+    hints = (record.get("data") or {}).get("certificate")
+    if not hints or record.get("verdict") not in ("holds", "fails"):
+        return None
+    items: list[dict] = []
+    for hint in hints:
+        items += HINTED[hint["kind"]](hint, balls)
+    return items, "; ".join(h["partial"] for h in hints if h.get("partial"))
 
 
 def claim_certificates(records: Iterable[Mapping[str, Any]], *,
@@ -417,6 +759,7 @@ def claim_certificates(records: Iterable[Mapping[str, Any]], *,
     """
     items: list[dict] = []
     claims = []
+    balls: dict = {}
     for rec in records:
         entry: dict[str, Any] = {k: rec.get(k) for k in ("id", "statement", "verdict",
                                                          "strength")}
@@ -430,11 +773,16 @@ def claim_certificates(records: Iterable[Mapping[str, Any]], *,
         else:
             try:
                 found, note = _claim_items(rec, subdivisions)
+                if not found:
+                    found, note = _hinted_items(rec, balls) or ([], note)
             except InputError as exc:
                 found, note = [], str(exc)
             if found:
                 items += found
-                entry.update(kind="exported", items=[i["id"] for i in found])
+                partial = any(h.get("partial") for h in
+                              (rec.get("data") or {}).get("certificate") or ())
+                entry.update(kind="partly exported" if partial else "exported",
+                             items=[i["id"] for i in found])
                 if note:
                     entry["note"] = note
             else:

@@ -326,7 +326,7 @@ def test_claim_bundle_exports_only_what_it_can():
                      "sampled.claim": "not a proof"}
     results = {r["id"]: r["status"] for r in V.verify(doc)}
     assert results == {"threshold/f4/min1": V.VERIFIED, "threshold/f4/min2": V.VERIFIED,
-                       "evidence/sampled.claim": V.NOT_A_PROOF}
+                       "critical/f4": V.VERIFIED, "evidence/sampled.claim": V.NOT_A_PROOF}
 
 
 def test_proofs_check_writes_one_bundle(tmp_path, capsys):

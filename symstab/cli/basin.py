@@ -90,11 +90,14 @@ LEGEND = "  (stably: the loss fell at every step; unstably: it rose at some step
 @click.option("--tile", default=262_144, show_default=True,
               help="With --out: grid points per tile (rounded to whole rows; per task on "
                    "a cluster).")
+@click.option("--certificate", default=None, metavar="FILE",
+              help="Write the certified regions (trapping balls) the map stopped in as a "
+                   "certificate (check it with symstab-verify FILE).")
 def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_steps: int,
             measure: bool, measure_depth: int, landing: bool, fmt: str,
             plot_path: str | None,
             scheduler: str | None, workers: int, out_path: str | None,
-            resume: bool, tile: int) -> None:
+            resume: bool, tile: int, certificate: str | None = None) -> None:
     """Basin map of GD on LOSS over a grid (float64 kernel, certified early stop).
 
     Labels: k >= 1 entered the certified trapping region of minimum k (or of piece k
@@ -113,6 +116,10 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
     bounded_option(max_steps, "max-steps", 1, 10_000_000)
     bounded_option(measure_depth, "measure-depth", 0, 12)
     plot_target = plot_path_option(plot_path) if plot_path else None  # before any work
+    if certificate is not None:
+        from symstab.certificates import certificate_path
+
+        certificate_path(certificate)
     if out_path:
         from symstab.dynamics.datafiles import check_output
 
@@ -161,6 +168,8 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
         from symstab.plot import basin_figure
 
         basin_figure(bmap, path=plot_target)
+    if certificate is not None:
+        _write_certificate(the_loss, step, bmap, certificate)
     if fmt == "json":
         data = bmap.to_dict()
         data["recheck"] = {"n": 10, "dps": 50, "disagreements": disagreements}
@@ -257,3 +266,26 @@ def _sampled(bmap: Any) -> dict[str, Any]:
         out[key] = {"count": k, "points": n, "fraction": k / n, "wilson": [low, high],
                     "confidence": 0.95}
     return out
+
+
+def _write_certificate(loss: Any, step: Any, bmap: Any, path: str) -> None:
+    """The map's trapping balls as ``trapping-ball`` items, and the sampled label
+    fractions as an ``evidence`` item (a grid is a sample: not a proof)."""
+    from symstab.certificates import (
+        bundle,
+        evidence_item,
+        trapping_ball_items,
+        write_certificate,
+    )
+    from symstab.errors import InputError
+
+    notes = []
+    try:
+        items = trapping_ball_items(loss, step.exact, regions=bmap.regions or ())
+    except (InputError, TypeError, ValueError) as exc:
+        items, notes = [], [f"the regions are not exported: {exc}"]
+    items.append(evidence_item(f"basin/{loss.name}", "statistical",
+                               "labels of the grid starts (float64, certified early stop)",
+                               n=int(bmap.labels.size), fractions=_sampled(bmap)))
+    write_certificate(path, bundle(items, notes=notes))
+    click.echo(f"certificate: {len(items)} item(s) written to {path}", err=True)

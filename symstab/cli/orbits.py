@@ -40,9 +40,12 @@ from symstab.errors import BudgetExceeded, InputError
 @click.option("--timeout", default=120.0, show_default=True,
               help="Wall-clock budget in seconds; past it the finished periods are "
                    "printed and the exit code is 3.")
+@click.option("--certificate", default=None, metavar="FILE",
+              help="Write the Krawczyk box of every certified orbit as a certificate "
+                   "(check it with symstab-verify FILE).")
 def command(loss: str, params: str | None, eta: str, period_text: str, box: str | None,
             starts: int, seed: int, dps: int, fmt: str, plot_path: str | None,
-            timeout: float) -> None:
+            timeout: float, certificate: str | None = None) -> None:
     """Periodic orbits of GD on LOSS at step size --eta, certified by Krawczyk.
 
     Period 2 of a polynomial loss at a rational η is also solved exactly (all real
@@ -62,6 +65,12 @@ def command(loss: str, params: str | None, eta: str, period_text: str, box: str 
     plot_target = plot_path_option(plot_path) if plot_path else None
     if plot_target and the_loss.n != 2:
         raise InputError("--plot needs a loss of two parameters", "--plot")
+    if certificate is not None:
+        from symstab.certificates import certificate_path
+
+        certificate_path(certificate)
+        if not step.is_rational:
+            raise InputError("certificates need a rational step size", "--certificate")
     results: dict[str, Any] = {"loss": the_loss.name, "eta": str(step), "periods": {}}
     found_all: list[Any] = []
     missing: list[str] = []
@@ -87,6 +96,8 @@ def command(loss: str, params: str | None, eta: str, period_text: str, box: str 
         from symstab.plot import orbit_figure
 
         orbit_figure(the_loss, step, found_all, path=plot_target)
+    if certificate is not None:
+        _write_certificate(the_loss, step, found_all, dps, certificate)
     if missing:
         results["incomplete"] = missing
     if fmt == "json":
@@ -96,6 +107,15 @@ def command(loss: str, params: str | None, eta: str, period_text: str, box: str 
     if missing:
         raise BudgetExceeded(f"not finished within --timeout {seconds:g} s: "
                              + ", ".join(missing))
+
+
+def _write_certificate(loss: Any, step: Any, orbits: list[Any], dps: int, path: str) -> None:
+    """One ``krawczyk`` item (claim ``unique``, F = G^p − id) per certified orbit."""
+    from symstab.certificates import bundle, orbit_items, write_certificate
+
+    items, notes = orbit_items(loss, step.exact, orbits, dps=dps)
+    write_certificate(path, bundle(items, notes=notes))
+    click.echo(f"certificate: {len(items)} item(s) written to {path}", err=True)
 
 
 def _print_table(name: str, step: Any, periods: list[int], results: dict[str, Any],

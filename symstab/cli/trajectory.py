@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -31,8 +32,12 @@ from symstab.cli.options import (
 @click.option("--timeout", default=300.0, show_default=True,
               help="Wall-clock budget in seconds (exit 3 past it); the exact analysis "
                    "behind the certified regions gets at most 20 s of it.")
+@click.option("--certificate", default=None, metavar="FILE",
+              help="Write a certificate of a convergence: the orbit enclosed in arb until "
+                   "it enters a trapping ball (check it with symstab-verify FILE).")
 def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps: int,
-            escalate: bool, fmt: str, plot_path: str | None, timeout: float) -> None:
+            escalate: bool, fmt: str, plot_path: str | None, timeout: float,
+            certificate: str | None = None) -> None:
     """Run GD on LOSS in high precision and classify the trajectory.
 
     Outcomes: converged (into a certified trapping region around minimum k: label k;
@@ -50,6 +55,10 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     bounded_option(steps, "steps", 1, 10_000_000)
     bounded_option(dps, "dps", 16, MAX_DIGITS)
     plot_target = plot_path_option(plot_path) if plot_path else None  # before any work
+    if certificate is not None:
+        from symstab.certificates import certificate_path
+
+        certificate_path(certificate)
     report = None
     with time_limit(seconds, "symstab trajectory"):
         if escalate:
@@ -61,6 +70,8 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
         from symstab.plot import trajectory_figure
 
         trajectory_figure(result, path=plot_target)
+    if certificate is not None:
+        _write_certificate(the_loss, step, theta0, result, certificate)
     if fmt == "json":
         data = result.to_dict(iterates=False)
         if report is not None:
@@ -80,3 +91,29 @@ def command(loss: str, params: str | None, eta: str, start: str, steps: int, dps
     click.echo(f"  steps taken: {result.steps_taken}; evidence: {c.evidence}")
     if report is not None:
         click.echo(f"  precision escalation: {report.evidence}")
+
+
+def _write_certificate(loss: Any, step: Any, theta0: Any, result: Any, path: str) -> None:
+    """A converged orbit's ``box-orbit`` item and its balls; otherwise the classification
+    as an ``evidence`` item (not a proof)."""
+    from symstab.certificates import (
+        bundle,
+        evidence_item,
+        point_orbit_hint,
+        point_orbit_items,
+        write_certificate,
+    )
+    from symstab.errors import InputError
+
+    c = result.classification
+    items, notes = [], []
+    if c.outcome == "converged" and str(c.strength) == "certified":
+        try:
+            items = point_orbit_items(point_orbit_hint(loss, step.exact, theta0))
+        except (InputError, TypeError, ValueError) as exc:
+            notes.append(f"the convergence is not exported: {exc}")
+    if not items:
+        items = [evidence_item(f"trajectory/{loss.name}", "numerical",
+                               f"{c.outcome}: {c.evidence}", digits=result.dps)]
+    write_certificate(path, bundle(items, notes=notes))
+    click.echo(f"certificate: {len(items)} item(s) written to {path}", err=True)

@@ -1,0 +1,280 @@
+"""Certificate data for claims whose verdict rests on a few exact identities.
+
+:func:`extra_certificates` gives, by claim id, the hints (``symstab.certificates``) that
+``proofs-check --certificate`` turns into ``identity`` and ``threshold`` items. Each
+identity is re-derived by ``symstab-verify`` from the loss text (the names f, D_p, D_p_q,
+G_p stand for the loss, its derivatives and the GD map); the ``statement`` says how the
+claim follows from it. A claim's own check is not touched: these are attached only when
+the bundle is written, to claims with the verdict they support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from symstab.certificates import identity_hint
+from symstab.loss import Loss
+
+__all__ = ["CLAIM_IDS", "extra_certificates"]
+
+
+def _zero(lhs: str, rhs: str = "0", **at: dict[str, str]) -> dict:
+    return {"lhs": lhs, "rhs": rhs, "is": "zero", **at}
+
+
+def _sign(lhs: str, rhs: str, sign: str, point: dict[str, str], **at: dict[str, str]) -> dict:
+    return {"lhs": lhs, "rhs": rhs, "is": sign, "point": point, **at}
+
+
+_HESS_DET = "D_x_x*D_y_y - D_x_y**2"
+_ON_XY1 = {"x": "t", "y": "1/t"}
+
+
+def _xy_minima() -> dict:
+    """½(1 − xy)²: minima, critical points and λmax along xy = 1."""
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/minima", [
+            _zero("f", "(1 - x*y)**2/2"),
+            _zero("D_x", "-(1 - x*y)*y"), _zero("D_y", "-(1 - x*y)*x"),
+            _sign(_HESS_DET, "0", "negative", {"x": "0", "y": "0"}),
+            _zero("f", lhs_at=_ON_XY1), _zero(_HESS_DET, lhs_at=_ON_XY1),
+            _zero("D_x_x + D_y_y", "2 + (t - 1/t)**2", lhs_at=_ON_XY1)],
+        symbols=["t"],
+        statement="f = ½(1 − xy)² >= 0 vanishes exactly on xy = 1, the points (t, 1/t); "
+                  "∇f = −(1 − xy)(y, x) also vanishes only at (0, 0), a saddle (det ∇²f < 0); "
+                  "so every local minimiser is global. On xy = 1, det ∇²f = 0 and "
+                  "tr ∇²f = 2 + (t − 1/t)², so λmax = 2 + (t − 1/t)² >= 2 with equality "
+                  "exactly at (±1, ±1): inf λmax = 2 (critical η = 1), and λmax <= 2/η "
+                  "bounds t² + 1/t² (a bounded set)")
+
+
+def _xy_sharper_unbalanced() -> dict:
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/unbalanced-sharper", [
+            _sign("D_x_x + D_y_y", "D_x_x + D_y_y", "positive", {"t": "2"},
+                  lhs_at=_ON_XY1, rhs_at={"x": "1", "y": "1"}),
+            _zero(_HESS_DET, lhs_at=_ON_XY1)],
+        symbols=["t"],
+        statement="on xy = 1 (det ∇²f = 0, so λmax = tr ∇²f) λmax at (2, 1/2) exceeds "
+                  "λmax at (1, 1): the unbalanced minimum is not the flattest")
+
+
+def _f1_local_not_global() -> dict:
+    return identity_hint(
+        Loss.from_catalog("f1"), "identity/f1/local-not-global", [
+            _sign("D_x", "0", "zero", {"x": "0", "y": "0"}),
+            _sign("D_y", "0", "zero", {"x": "0", "y": "0"}),
+            _sign("D_x_x", "0", "positive", {"x": "0", "y": "0"}),
+            _sign(_HESS_DET, "0", "positive", {"x": "0", "y": "0"}),
+            _sign("f", "f", "negative", {"x": "-10", "y": "0"}, rhs_at={"x": "0", "y": "0"})],
+        statement="(0, 0) is a strict local minimum of f1 (∇f = 0, ∇²f positive definite) "
+                  "but f1(−10, 0) < f1(0, 0): it is not a global minimiser")
+
+
+def _xy_nonconvex() -> dict:
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/nonconvex",
+        [_sign(_HESS_DET, "0", "negative", {"x": "0", "y": "0"})],
+        statement="det ∇²f(0, 0) < 0: the Hessian is indefinite there, so f is not convex")
+
+
+def _xy_rescaling(same: bool) -> dict:
+    if same:
+        return identity_hint(
+            Loss.from_catalog("xy"), "identity/xy/rescale-both",
+            [_sign("f", "f", "nonzero", {"x": "1", "y": "1", "c": "2"},
+                   lhs_at={"x": "c*x", "y": "c*y"})],
+            symbols=["c"], statement="f(2, 2) ≠ f(1, 1): (x, y) ↦ (cx, cy) changes f")
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/rescale",
+        [_zero("f", "f", lhs_at={"x": "c*x", "y": "y/c"})],
+        symbols=["c"], statement="f(cx, y/c) = f(x, y) identically (c ≠ 0)")
+
+
+def _smooth(text: str, checks: list[dict], statement: str) -> dict:
+    loss = Loss.from_text(text, "x")
+    return identity_hint(loss, f"identity/{text}/hessian", checks, statement=statement)
+
+
+def _xy_unbounded_hessian() -> dict:
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/hessian", [_zero("D_x_x", "y**2")],
+        statement="∂²f/∂x² = y² is unbounded, so ∇f is not Lipschitz on ℝ²")
+
+
+def _balancing_xy() -> dict:
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/balancing",
+        [_zero("x**2 - y**2", "(1 - eta**2*(1 - x*y)**2)*(x**2 - y**2)",
+               lhs_at={"x": "G_x", "y": "G_y"})],
+        symbols=["eta"],
+        statement="one GD step maps x² − y² to (1 − η²(1 − xy)²)(x² − y²)",
+        partial="the identity for ½(1 − xy)² is exported; the matrix identity for "
+                "½‖Y − UVᵀ‖² is not")
+
+
+def _f3_axes() -> dict:
+    return identity_hint(
+        Loss.from_catalog("f3"), "identity/f3/axes", [
+            _zero("f", "1 + x**2*y**2*(y**2 - 3) + x**4*y**2"),
+            _zero("f", "f", rhs_at={"x": "y", "y": "x"}),
+            _zero("D_x", lhs_at={"x": "0"}), _zero("D_y", lhs_at={"x": "0"})],
+        statement="f3 is symmetric in x and y, ∇f3 = 0 on the axis x = 0, f3 = 1 along it, "
+                  "and f3 − 1 = x²y²(y² − 3) + x⁴y²",
+        partial="the identities are exported; the local classification of the axis points "
+                "(min for |t| > √3, max for |t| < √3, neither at √3, never strict) is read "
+                "off the last one by hand")
+
+
+def _xy_smooth() -> dict:
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/smooth-minima",
+        [_zero("f", "(1 - x*y)**2/2"), _zero("f", lhs_at=_ON_XY1)],
+        symbols=["t"],
+        statement="f = ½(1 − xy)² vanishes exactly on xy = 1 (the points (t, 1/t)), a level "
+                  "set of h = xy whose gradient (y, x) does not vanish on it: a smooth curve")
+
+
+def _diagonal_period_two() -> dict:
+    loss = Loss.from_text("(x**2 - 1)**2/4", "x")
+    return identity_hint(
+        loss, "identity/diag-xy/period-2", [
+            _zero("G_x", "x + eta*x*(x - 1)*(x + 1)*(eta*x**2 - eta - 2)"
+                         "*(eta**2*x**4 - eta**2*x**2 - eta*x**2 + 1)", lhs_at={"x": "G_x"}),
+            _zero("G_x", "-G_x", lhs_at={"x": "-x"}),
+            _zero("(eta**2 + eta)**2 - 4*eta**2", "eta**2*(eta - 1)*(eta + 3)")],
+        symbols=["eta"],
+        statement="on the diagonal GD is g(x) = x − ηx(x² − 1) (GD on (x² − 1)²/4), g is odd, "
+                  "and g(g(x)) − x = ηx(x − 1)(x + 1)(ηx² − η − 2)(η²x⁴ − (η² + η)x² + 1): "
+                  "besides the fixed points, the symmetric orbit {±√(1 + 2/η)} (real for "
+                  "every η > 0) and the roots of a quadratic in x² with positive root sum "
+                  "and product and discriminant η²(η − 1)(η + 3), real exactly for η > 1")
+
+
+def _xy_diagonal_map() -> dict:
+    return identity_hint(
+        Loss.from_catalog("xy"), "identity/xy/diagonal-map",
+        [_zero("G_x", "x - eta*x*(x**2 - 1)", lhs_at={"y": "x"}),
+         _zero("G_y", "x - eta*x*(x**2 - 1)", lhs_at={"y": "x"})],
+        symbols=["eta"],
+        statement="GD on ½(1 − xy)² maps (x, x) to (g(x), g(x)), g(x) = x − ηx(x² − 1): the "
+                  "diagonal is invariant")
+
+
+def _q13_descent(h: str, holds: bool) -> dict:
+    loss = Loss.from_text("x**2/2 + 3*y**2/2", "x,y")
+    identity = _zero("f", "f - eta*(D_x**2*(1 - eta*D_x_x/2) + D_y**2*(1 - eta*D_y_y/2))",
+                     lhs_at={"x": "G_x", "y": "G_y"})
+    if holds:
+        return identity_hint(
+            loss, "identity/q13/descent", [
+                identity, _zero("D_x_y"),
+                _sign("1 - eta*D_x_x/2", "0", "positive", {"eta": h}),
+                _sign("1 - eta*D_y_y/2", "0", "positive", {"eta": h})],
+            symbols=["eta"],
+            statement=f"f(θ − η∇f) − f(θ) = −η[(∂ₓf)²(1 − η∂ₓₓf/2) + (∂ᵧf)²(1 − η∂ᵧᵧf/2)] "
+                      f"with constant ∂ₓₓf = 1, ∂ᵧᵧf = 3, and both factors are > 0 at "
+                      f"η = {h}: no step raises f")
+    return identity_hint(
+        loss, "identity/q13/rise", [
+            _sign("f", "f", "positive", {"eta": h, "x": "0", "y": "1"},
+                  lhs_at={"x": "G_x", "y": "G_y"})],
+        symbols=["eta"], statement=f"at η = {h} one step from (0, 1) raises f")
+
+
+def _diagonal_multipliers() -> dict:
+    # g acts on each coordinate of GD on (x² − 1)²/4 + (y² − 1)²/4, so one expression
+    # holds the product g'(p)g'(q) over a period-2 orbit {p, q}
+    loss = Loss.from_text("(x**2 - 1)**2/4 + (y**2 - 1)**2/4", "x,y")
+    p, q = ("(sqrt(1 + 3/eta) + sqrt(1 - 1/eta))/2", "(sqrt(1 + 3/eta) - sqrt(1 - 1/eta))/2")
+    r = "sqrt(1 + 2/eta)"
+    mult = "(1 - eta*D_x_x)*(1 - eta*D_y_y)"
+    return identity_hint(
+        loss, "identity/diag-xy/period-2-multipliers", [
+            _zero("G_x", q, lhs_at={"x": p}), _zero("G_y", p, lhs_at={"y": q}),
+            _zero(mult, "9 - 2*(1 + eta)**2", lhs_at={"x": p, "y": q}),
+            _zero("G_x", "-x", lhs_at={"x": r}, rhs_at={"x": r}),
+            _zero(mult, "(5 + 2*eta)**2", lhs_at={"x": r, "y": f"-{r}"})],
+        symbols=["eta"],
+        statement="g(x) = x − ηx(x² − 1) maps p = (√(1 + 3/η) + √(1 − 1/η))/2 to q = "
+                  "(√(1 + 3/η) − √(1 − 1/η))/2 and back (a mirror pair, real for η >= 1) with "
+                  "multiplier g'(p)g'(q) = 9 − 2(1 + η)², in (−1, 1) iff 1 < η < √5 − 1; "
+                  "it maps √(1 + 2/η) to its negative with multiplier (5 + 2η)² > 1 (never "
+                  "stable)")
+
+
+def _chain3_minima() -> dict:
+    """(1 − abc)²/2: minima abc = 1, rank-one Hessian there, λmax = tr >= 3 (AM–GM)."""
+    on = {"a": "s", "b": "t", "c": "1/(s*t)"}
+    cube = {"a": "sqrt(u**3)", "b": "sqrt(v**3)", "c": "1/sqrt(u**3*v**3)"}
+    trace = "D_a_a + D_b_b + D_c_c"
+    minors = "D_a_a*D_b_b - D_a_b**2 + D_a_a*D_c_c - D_a_c**2 + D_b_b*D_c_c - D_b_c**2"
+    det = ("D_a_a*(D_b_b*D_c_c - D_b_c**2) - D_a_b*(D_a_b*D_c_c - D_b_c*D_a_c)"
+           " + D_a_c*(D_a_b*D_b_c - D_b_b*D_a_c)")
+    return identity_hint(
+        Loss.from_catalog("chain3"), "identity/chain3/minima", [
+            _zero("f", "(1 - a*b*c)**2/2"), _zero("f", lhs_at=on),
+            _zero(minors, lhs_at=on), _zero(det, lhs_at=on),
+            _zero(trace, "1/s**2 + 1/t**2 + s**2*t**2", lhs_at=on),
+            _zero(trace, "3 + (1/u + 1/v + u*v)*((1/u - 1/v)**2 + (1/v - u*v)**2"
+                         " + (u*v - 1/u)**2)/2", lhs_at=cube)],
+        symbols=["s", "t", "u", "v"],
+        statement="f = ½(1 − abc)² vanishes exactly on abc = 1, the points (s, t, 1/(st)), "
+                  "a level set of abc whose gradient (bc, ac, ab) does not vanish there (a "
+                  "smooth manifold); there the Hessian has two zero eigenvalues (its 2×2 "
+                  "minors sum and its determinant vanish), so λmax = tr = 1/s² + 1/t² + "
+                  "s²t²; with u = (s²)^(1/3), v = (t²)^(1/3) > 0 the last identity gives "
+                  "λmax >= 3, with equality iff s² = t² = 1: inf λmax = 3, critical η = 2/3, "
+                  "and λmax <= 2/η bounds 1/s², 1/t² and s²t², so the stable minima are "
+                  "bounded")
+
+
+def _thresholds(name: str) -> dict:
+    loss = Loss.from_catalog(name)
+    return {"kind": "thresholds", "loss": {"text": str(loss.expr), "params":
+                                           [p.name for p in loss.params], "name": loss.name}}
+
+
+_BY_ID: dict[str, Callable[[], list[dict]]] = {
+    "taowang.local-minima-global.xy": lambda: [_xy_minima()],
+    "taowang.balanced-flattest.xy": lambda: [_xy_minima()],
+    "craciun.critical-eta.xy": lambda: [_xy_minima()],
+    "craciun.stable-bounded.xy": lambda: [_xy_minima()],
+    "false.flattest.xy-unbalanced": lambda: [_xy_sharper_unbalanced()],
+    "false.local-minima-global.f1": lambda: [_f1_local_not_global()],
+    "taowang.nonconvex.xy": lambda: [_xy_nonconvex()],
+    "false.convex.xy": lambda: [_xy_nonconvex()],
+    "taowang.rescaling.xy": lambda: [_xy_rescaling(False)],
+    "false.rescaling.xy-same-factor": lambda: [_xy_rescaling(True)],
+    "taowang.smoothness.x2": lambda: [_smooth("x**2", [_zero("D_x_x", "2")],
+                                              "f'' = 2 everywhere: f' is 2-Lipschitz")],
+    "taowang.smoothness.x4": lambda: [_smooth("x**4", [_zero("D_x_x", "12*x**2")],
+                                              "f'' = 12x² is unbounded: f' is not Lipschitz")],
+    "false.smoothness.x4-12": lambda: [_smooth(
+        "x**4", [_sign("D_x_x", "12", "positive", {"x": "2"})],
+        "f''(2) = 48 > 12: f' is not 12-Lipschitz near x = 2")],
+    "taowang.smoothness.xy": lambda: [_xy_unbounded_hessian()],
+    "balancing.identity": lambda: [_balancing_xy()],
+    "chen.f3-axes.printed": lambda: [_f3_axes()],
+    "chen.f3-axes.corrected": lambda: [_f3_axes()],
+    "false.f3-axes.strict-minima": lambda: [_f3_axes()],
+    "false.threshold.f4-11_19": lambda: [_thresholds("f4")],
+    "craciun.smooth-manifold.xy": lambda: [_xy_smooth()],
+    "craciun.critical-eta.chain3": lambda: [_chain3_minima()],
+    "craciun.smooth-manifold.chain3": lambda: [_chain3_minima()],
+    "craciun.stable-bounded.chain3": lambda: [_chain3_minima()],
+    "taowang.descent-regime.q13": lambda: [_q13_descent("1/2", True)],
+    "false.descent-regime.q13-h-7_10": lambda: [_q13_descent("7/10", False)],
+    "orbits.diag-xy.period2-exists": lambda: [_xy_diagonal_map(), _diagonal_period_two()],
+    "orbits.diag-xy.period2-stable": lambda: [_xy_diagonal_map(), _diagonal_multipliers()],
+}
+
+
+#: The claims with certificate data here.
+CLAIM_IDS = tuple(_BY_ID)
+
+
+def extra_certificates(claim_id: str) -> list[dict]:
+    """The identity (or threshold) hints behind a claim, or an empty list."""
+    make = _BY_ID.get(claim_id)
+    return make() if make is not None else []
