@@ -252,7 +252,7 @@ def converging_measure(loss: Loss, eta: StepSizeLike, window: Sequence[tuple[Any
 
     Checked by :func:`symstab.certify.certified_measure` (cells of the window propagated
     through the GD map in arb interval arithmetic into certified regions; ``16`` cells per
-    axis bisected up to ``2 + budget.subdivisions // 4`` times): ``holds`` with
+    axis bisected up to 3 times): ``holds`` with
     certified evidence when the certified lower bound exceeds ``at_least``. Beside it, a
     float64 basin map of about ``25 · budget.samples`` grid points gives the sampled
     fraction and its Wilson interval; ``fails`` (statistical) when the interval lies

@@ -362,7 +362,7 @@ def converging_measure(loss: Loss, eta: StepSizeLike, window: Sequence[tuple[Any
 
     Checked by :func:`symstab.certify.certified_measure` with the certified regions of
     the loss at η, including the PL tubes around the pieces of a manifold of minima in the
-    window (16 cells per axis bisected up to ``1 + budget.subdivisions // 4`` times; cells
+    window (16 cells per axis bisected up to 2 times; cells
     carried through the GD map as arb boxes and first-order Taylor models, which enter
     the thin tubes): ``holds`` with certified evidence when the certified lower bound
     exceeds ``at_least``. Beside it, the sampled fraction of a float64 basin map of about
