@@ -125,7 +125,9 @@ def _run(depth: int, etas: Sequence[float], n_inits: int, steps: int, seed: int
     m = len(etas)
     params = tuple((np.concatenate([W] * m), np.concatenate([b] * m)) for W, b in base)
     eta_vec = np.repeat(np.asarray(etas, dtype=np.float64), n_inits)
-    crit = Criterion(steps=steps, window=min(100, steps))
+    # chunks of 25 steps: above the threshold every run diverges within the first few
+    # dozen steps, and the driver stops a chunk after its last running trajectory
+    crit = Criterion(steps=steps, window=min(100, steps), chunk=25)
     traj = run_gd(spec, data, params, eta_vec, crit)
     return (traj.labels.reshape(m, n_inits), traj.losses[-1].reshape(m, n_inits),
             crit.describe())
