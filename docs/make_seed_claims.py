@@ -2,7 +2,7 @@
 claims that check it (:mod:`proofs_check.seed_map`), then every seed claim, its
 statement, verdict and evidence.
 
-Run: ``python docs/make_seed_claims.py`` (about 3 min at the full budget).
+Run: ``python docs/make_seed_claims.py`` (about 1.5 min at the full budget).
 """
 
 from __future__ import annotations
