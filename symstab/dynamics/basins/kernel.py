@@ -384,7 +384,7 @@ def _rounds(run_chunk: Any, points: np.ndarray, eta: float, regions: tuple[Any, 
     # parked state between rounds; np.empty: pages are only touched if used
     cur = np.empty((npts, n))
     fprev = np.empty(npts)
-    ids = np.arange(npts, dtype=np.int64)
+    ids = np.empty(npts, np.int64)  # read from the second round on
     parked = np.empty(npts, np.int64)
     nrem, cap, first = npts, _FIRST_CAP, True
     while nrem > 0:
