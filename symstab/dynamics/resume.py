@@ -219,12 +219,12 @@ def run_tiles(
     progress
         Called with 1 after each tile computed here.
     """
-    todo = []
+    missing = []
     for k in range(len(tiles)):
         if store is not None and store.has(k):
             done(k, store.load(k))
         else:
-            todo.append(k)
+            missing.append(k)
 
     def finish(k: int, arrays: dict[str, np.ndarray]) -> None:
         if store is not None:
@@ -234,16 +234,16 @@ def run_tiles(
             progress(1)
 
     if client is None:
-        for k in todo:
+        for k in missing:
             finish(k, task(*shared, *tiles[k]))
         return
     from dask.distributed import as_completed
 
-    if not todo:
+    if not missing:
         return
     [first] = client.scatter([shared[0]], broadcast=True)
     futures = {client.submit(task, first, *shared[1:], *tiles[k], pure=False): k
-               for k in todo}
+               for k in missing}
     finished: set[int] = set()
     try:
         for fut in as_completed(list(futures)):
