@@ -503,3 +503,16 @@ def test_jupyter_shows_the_rich_displays(tmp_path, monkeypatch):
     assert "fails (as expected)" in data[1]["text/html"]
     assert "holds" in data[2]["text/html"]
     assert "image/png" in data[3] and "data:image/png;base64," in data[3]["text/html"]
+
+
+def test_basin_header_wraps_between_words(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    # a grid text long enough that the header needs two lines: the time stays with its unit
+    code, out, _ = _symstab(capsys, "basin", "(x^2 + 3*y^2)/2", "--params", "x,y",
+                            "--eta", "1/2", "--grid", "-1.25,1.25,1000;-1.25,1.25,1000")
+    assert code == 0
+    assert _too_long(out, 80) == []
+    first, second = out.splitlines()[:2]
+    assert first.startswith("(x^2 + 3*y^2)/2 at η = 1/2: 1000000 starting points")
+    assert second.startswith("    ")  # the header's second line, indented
+    assert re.fullmatch(r"\s+(\S+ )*\d+\.\d{3} s", second)

@@ -179,9 +179,11 @@ def command(loss: str, params: str | None, eta: str, grid_text: str | None, max_
         return
     import textwrap
 
-    click.echo(textwrap.fill(f"{the_loss.name} at η = {step}: {bmap.labels.size} starting "
-                             f"points on {grid_text_of(grid)}, {bmap.seconds:.3f} s", 80,
-                             subsequent_indent="    ", break_long_words=False))
+    # a no-break space keeps the time and its unit on one line; plain again once wrapped
+    header = textwrap.fill(f"{the_loss.name} at η = {step}: {bmap.labels.size} starting "
+                           f"points on {grid_text_of(grid)}, {bmap.seconds:.3f}\u00a0s", 80,
+                           subsequent_indent="    ", break_long_words=False)
+    click.echo(header.replace("\u00a0", " "))
     kinds = {a.label: a.kind for a in bmap.attractors()}
     where = {a.label: "(" + ", ".join(f"{c:.4g}" for c in a.point) + ")"
              for a in bmap.attractors()}
