@@ -63,6 +63,21 @@ def test_digits_subset_deterministic_and_scaled() -> None:
         load_digits_subset(10, targets="bogus")  # type: ignore[arg-type]
 
 
+def test_digits_read_from_the_file_equal_scikit_learns() -> None:
+    # the pixels and classes are read from scikit-learn's CSV without importing it: they
+    # must be exactly what sklearn.datasets.load_digits() returns
+    from sklearn.datasets import load_digits
+
+    from symstab.nn import data as nn_data
+
+    digits = load_digits()
+    pixels, classes = nn_data._digits()
+    assert np.array_equal(pixels, digits.data) and np.array_equal(classes, digits.target)
+    subset = load_digits_subset(40, seed=3)
+    assert np.array_equal(subset.X, digits.data[subset.indices] / 16.0)
+    assert np.array_equal(subset.labels, digits.target[subset.indices])
+
+
 def test_flatten_roundtrip_and_init_scale() -> None:
     spec = MLPSpec(depth=3, width=5, d_in=7, d_out=2)
     params = init_params(spec, 4, seed=2)

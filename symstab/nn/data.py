@@ -16,7 +16,11 @@ The data set ships with scikit-learn: nothing is downloaded at run time.
 
 from __future__ import annotations
 
+import functools
+import gzip
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -81,17 +85,15 @@ def load_digits_subset(n: int = 256, seed: int = 0,
     InputError
         On ``n`` out of range or an unknown ``targets``.
     """
-    from sklearn.datasets import load_digits
-
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= N_DIGITS:
         raise InputError(f"n must be an integer in [1, {N_DIGITS}], got {n!r}", "n")
     if targets not in ("onehot", "binary"):
         raise InputError(f"targets must be 'onehot' or 'binary', got {targets!r}", "targets")
-    digits = load_digits()
+    pixels, classes = _digits()
     rng = np.random.default_rng(seed)
-    idx = np.sort(rng.choice(len(digits.target), size=int(n), replace=False))
-    X = np.ascontiguousarray(digits.data[idx] / 16.0, dtype=np.float64)
-    labels = digits.target[idx].astype(np.int64)
+    idx = np.sort(rng.choice(len(classes), size=int(n), replace=False))
+    X = np.ascontiguousarray(pixels[idx] / 16.0, dtype=np.float64)
+    labels = classes[idx].astype(np.int64)
     if targets == "onehot":
         Y = np.eye(10, dtype=np.float64)[labels]
     else:
@@ -99,3 +101,24 @@ def load_digits_subset(n: int = 256, seed: int = 0,
     desc = (f"sklearn digits, {n} samples (default_rng({seed}).choice, sorted), "
             f"inputs pixels/16 in [0, 1], {targets} targets")
     return Dataset(X=X, Y=Y, labels=labels, indices=idx, description=desc)
+
+
+@functools.lru_cache(maxsize=1)
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """``(pixels (1797, 64), classes (1797,))`` of ``sklearn.datasets.load_digits()``.
+
+    Read from the CSV file scikit-learn ships (64 pixel columns, then the class), found
+    without importing scikit-learn, whose import costs seconds; through
+    ``load_digits`` if the file is not where it is expected."""
+    spec = importlib.util.find_spec("sklearn")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(root) / "datasets" / "data" / "digits.csv.gz"
+        if path.is_file():
+            with gzip.open(path, "rt") as fh:
+                table = np.loadtxt(fh, delimiter=",")
+            if table.shape == (N_DIGITS, 65):
+                return table[:, :64], table[:, 64].astype(np.int64)
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return np.asarray(digits.data, np.float64), np.asarray(digits.target, np.int64)
