@@ -236,6 +236,27 @@ def test_basins_at_stable_eta_find_the_period_two_orbits():
     assert abs(sum(est.fractions.values()) - 1) < 1e-12
 
 
+def test_basins_at_h19_diverged_fraction_matches_a_plain_loop():
+    # at h = 1.9 most starts diverge (and leave the stepped set early): the diverged and
+    # bounded end points must be those of a plain NumPy loop over every start
+    est = basin_fractions(XY, "19/10", n=3000, transient=400)
+    start = -3 + 6 * np.random.default_rng(0).random((3000, 2))
+    x, y = start[:, 0].copy(), start[:, 1].copy()
+    with np.errstate(all="ignore"):
+        for _ in range(400):
+            r = x * y - 1
+            x, y = x - 1.9 * r * y, y - 1.9 * r * x
+            big = (np.abs(x) > 1e8) | (np.abs(y) > 1e8)
+            x[big], y[big] = np.nan, np.nan
+    diverged = ~(np.isfinite(x) & np.isfinite(y))
+    assert est.fractions["diverged"] == pytest.approx(diverged.mean(), abs=1e-12)
+    assert 0.5 < diverged.mean() < 1  # the reference itself
+    bounded = ~diverged
+    ends = np.stack([x[bounded], y[bounded]], axis=1)
+    on_diag = np.mean(np.all(np.abs(ends - ends[:, :1]) < 1e-9, axis=1))
+    assert est.on_diagonal == pytest.approx(on_diag, abs=1e-12)
+
+
 def _diag_map(eta):
     diag = diagonal_loss(XY)
     x = diag.params[0]

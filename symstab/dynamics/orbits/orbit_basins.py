@@ -102,9 +102,17 @@ def basin_fractions(loss: Loss, eta: StepSizeLike, *,
     hi = np.array([b[1] for b in box])
     theta = lo + (hi - lo) * rng.random((n, d))
     with np.errstate(all="ignore"):
-        for _ in range(transient):
-            theta = np.asarray(target.step(theta, eta_f)).reshape(n, d)
-            theta[np.any(np.abs(theta) > 1e8, axis=1)] = np.nan
+        # a diverged row is NaN and stays NaN: only the live rows are stepped, the set
+        # shrunk every few steps (the same end points as stepping all of them)
+        live = np.arange(n)
+        state = theta
+        for k in range(transient):
+            state = np.asarray(target.step(state, eta_f)).reshape(-1, d)
+            state[np.any(np.abs(state) > 1e8, axis=1)] = np.nan
+            if k % 16 == 15 or k == transient - 1:
+                theta[live] = state
+                keep = np.all(np.isfinite(state), axis=1)
+                live, state = live[keep], state[keep]
         hist = [theta]
         for _ in range(max_period):
             hist.append(np.asarray(target.step(hist[-1], eta_f)).reshape(n, d))
