@@ -168,9 +168,12 @@ def gd_map_nonsingular(name: str, *, id: str | None = None) -> Claim:
         facts = network_facts(spec)
         points = [facts.point, tuple(sp.Rational(k % 5 + 1, 7) for k in range(loss.n))]
         polys = []
+        lam = sp.Dummy("lam")
         for pt in points:
             h = hess.subs(dict(zip(loss.params, pt, strict=True)))
-            polys.append(sp.Poly((sp.eye(loss.n) - eta * h).det(method="berkowitz"), eta))
+            # det(λI − H) = Σ_j a_j λ^(n−j) gives det(I − ηH) = Σ_j a_j η^j
+            coeffs = h.charpoly(lam).all_coeffs()
+            polys.append(sp.Poly(list(reversed(coeffs)), eta))
         common = sp.gcd(polys[0], polys[1])
         positive = [r for r in sp.Poly(common, eta).real_roots() if r > 0] \
             if common.degree() > 0 else []
