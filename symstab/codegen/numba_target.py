@@ -1,8 +1,9 @@
-"""The numba target: ``numba.njit`` scalar kernels on float64 rows, and parallel drivers.
+"""The numba target: ``numba.njit`` scalar kernels on float64 rows, and drivers on threads.
 
 ``compile_loss(...).numba()`` gives a :class:`NumbaTarget` whose scalar kernels
 (``grad_into(theta_row, out_row)``, ``value_scalar(theta_row)``, ...) can be called from
-other njit code, plus parallel ``prange`` drivers over many points. The kernels are
+other njit code, plus drivers over many points (``nogil`` kernels over chunks of rows,
+run on threads by :mod:`symstab.codegen.threads`). The kernels are
 printed with the ``math``-module printer of SymPy and compiled lazily, once per loss,
 with ``fastmath=False`` and ``error_model="numpy"`` (division by zero gives inf/NaN
 instead of raising).
@@ -21,6 +22,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from symstab.codegen.cache import load_module
 from symstab.codegen.source import lines
 from symstab.codegen.target import PRINTER_SETTINGS, Derivation, Target, check_steps
+from symstab.codegen.threads import run_chunks
 from symstab.errors import InputError
 
 __all__ = ["NUMBA_BLOCK", "NumbaTarget"]
@@ -28,7 +30,7 @@ __all__ = ["NUMBA_BLOCK", "NumbaTarget"]
 _KERNEL_NAMES = frozenset(
     ("value_scalar", "grad_into", "value_grad_into", "hess_into", "step_into", "step_col"))
 
-#: Points per block in the parallel numba GD driver (fits in L1, lets LLVM vectorise).
+#: Points per block in the numba GD driver (fits in L1, lets LLVM vectorise).
 NUMBA_BLOCK = 64
 
 
@@ -133,55 +135,75 @@ step_into = _jit(step_into)
 step_col = _jit(step_col)
 """
 
-#: Parallel (prange) drivers over many points (a fixed template after the kernels).
+#: Drivers over a range ``[lo, hi)`` of the rows of many points (a fixed template after
+#: the kernels); :meth:`NumbaTarget.drivers` runs them on threads, one chunk each.
 _DRIVERS = """
-_par = numba.njit(cache=_CACHE, fastmath=False, error_model="numpy", parallel=True)
+_nogil = numba.njit(cache=_CACHE, fastmath=False, error_model="numpy", nogil=True)
 
 
-@_par
-def value_batch(thetas, out):
-    for i in numba.prange(thetas.shape[0]):
+@_nogil
+def value_rows(thetas, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = value_scalar(thetas[i])
 
 
-@_par
-def grad_batch(thetas, out):
-    for i in numba.prange(thetas.shape[0]):
+@_nogil
+def grad_rows(thetas, out, lo, hi):
+    for i in range(lo, hi):
         grad_into(thetas[i], out[i])
 
 
-@_par
-def hess_batch(thetas, out):
-    for i in numba.prange(thetas.shape[0]):
+@_nogil
+def hess_rows(thetas, out, lo, hi):
+    for i in range(lo, hi):
         hess_into(thetas[i], out[i])
 
 
-@_par
-def step_batch(thetas, eta, out):
-    for i in numba.prange(thetas.shape[0]):
+@_nogil
+def step_rows(thetas, eta, out, lo, hi):
+    for i in range(lo, hi):
         step_into(thetas[i], eta, out[i])
 
 
-@_par
-def descend_batch(thetas, eta, steps, out):
-    npts = thetas.shape[0]
-    nblocks = (npts + block - 1) // block
-    for b in numba.prange(nblocks):
-        lo = b * block
-        hi = min(lo + block, npts)
-        cols = np.ascontiguousarray(thetas[lo:hi].T)
+@_nogil
+def descend_rows(thetas, eta, steps, out, lo, hi):
+    n = thetas.shape[1]
+    cols = np.empty((n, block))
+    for blo in range(lo, hi, block):
+        m = min(block, hi - blo)
+        for k in range(m):
+            for i in range(n):
+                cols[i, k] = thetas[blo + k, i]
         for _ in range(steps):
-            for k in range(hi - lo):
+            for k in range(m):
                 step_col(cols, k, eta)
-        out[lo:hi] = cols.T
+        for k in range(m):
+            for i in range(n):
+                out[blo + k, i] = cols[i, k]
 """
+
+#: Rows per chunk of a driver call (a multiple of ``NUMBA_BLOCK``).
+DRIVER_CHUNK = 8 * NUMBA_BLOCK
+
+
+def _on_threads(rows: Any) -> Any:
+    """``call(thetas, *args)``: ``rows(thetas, *args, lo, hi)`` over all rows of
+    ``thetas`` in chunks of :data:`DRIVER_CHUNK`, on threads
+    (:func:`~symstab.codegen.threads.run_chunks`)."""
+
+    def call(thetas: np.ndarray, *args: Any) -> None:
+        npts = thetas.shape[0]
+        run_chunks(lambda _c, lo: rows(thetas, *args, lo, min(lo + DRIVER_CHUNK, npts)),
+                   range(0, npts, DRIVER_CHUNK))
+
+    return call
 
 
 class NumbaTarget(Target):
     """Float64 scalar kernels compiled with ``numba.njit`` (lazily, once per loss).
 
     The kernels take one point as a 1-D float64 array ``theta`` of length ``n`` and can
-    be called from other njit code (e.g. inside a ``prange`` loop):
+    be called from other njit code:
 
     ``value_scalar(theta) -> float``
     ``grad_into(theta, out)``: ``out[:] = ∇f(theta)``
@@ -192,13 +214,13 @@ class NumbaTarget(Target):
 
     All of them read every coordinate before writing, so ``out`` may be ``theta``.
     For throughput, keep the loop over points *inside* the loop over steps on a small
-    block of points (e.g. 64 per ``prange`` iteration): independent points then
+    block of points (e.g. 64): independent points then
     overlap in the CPU; ``step_col`` on a column-major block additionally vectorises
     (see :meth:`descend`). Compiled with ``fastmath=False`` and ``error_model="numpy"``
     (division by zero gives inf/NaN instead of raising).
 
     The methods ``value``/``gradient``/``hessian``/``step`` accept one point ``(n,)``
-    or many ``(..., n)``; many points run through parallel ``prange`` drivers.
+    or many ``(..., n)``; many points run through :attr:`drivers`, on threads.
 
     Attributes
     ----------
@@ -237,12 +259,12 @@ class NumbaTarget(Target):
 
     @property
     def drivers(self) -> SimpleNamespace:
-        """Parallel drivers ``value(thetas, out)``, ``grad``, ``hess``, ``step(thetas, eta,
-        out)`` and ``descend(thetas, eta, steps, out)`` over the rows of ``thetas``."""
+        """Drivers ``value(thetas, out)``, ``grad``, ``hess``, ``step(thetas, eta, out)``
+        and ``descend(thetas, eta, steps, out)`` over the rows of ``thetas`` (chunks of
+        rows on threads)."""
         ns = self._namespace()
-        return SimpleNamespace(value=ns["value_batch"], grad=ns["grad_batch"],
-                               hess=ns["hess_batch"], step=ns["step_batch"],
-                               descend=ns["descend_batch"])
+        return SimpleNamespace(**{name: _on_threads(ns[f"{name}_rows"]) for name in
+                                  ("value", "grad", "hess", "step", "descend")})
 
     def _points(self, theta: Any) -> tuple[np.ndarray, tuple[int, ...]]:
         th = np.asarray(theta, dtype=np.float64)
@@ -291,7 +313,7 @@ class NumbaTarget(Target):
         return out
 
     def descend(self, theta: Any, eta: float, steps: int) -> np.ndarray:
-        """``steps`` GD steps from each point, in parallel over blocks of points.
+        """``steps`` GD steps from each point, blocks of points on threads.
 
         Returns an array of the shape of ``theta``. Bitwise equal to repeated
         :meth:`step` calls.

@@ -313,7 +313,7 @@ _NUMERICAL_CHUNK = 1024
 
 
 def _make_numerical_kernel(target: Any) -> Any:
-    from symstab.dynamics.basins.kernel import run_chunks
+    from symstab.codegen.threads import run_chunks
 
     chunk_kernel = target.kernel_module(_NUMERICAL_TEMPLATE, "criterion",
                                         {"dim": target.n})["kernel"]

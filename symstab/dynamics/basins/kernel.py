@@ -18,17 +18,17 @@ task: no ``parallel=True`` compilation, which cost more than the kernel itself.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from symstab.certify.tube import TubeArrays
 from symstab.codegen import compile_loss
+from symstab.codegen.threads import run_chunks, thread_count
 from symstab.errors import InputError
 
-__all__ = ["CHUNK", "as_compiled", "basin_kernel", "cached_kernel", "run_chunks"]
+__all__ = ["CHUNK", "as_compiled", "basin_kernel", "cached_kernel"]
 
 #: Independent trajectories advanced together inside one prange iteration.
 _LANES = 128
@@ -349,38 +349,12 @@ def _make_kernel(target: Any) -> Any:
     return kernel
 
 
-def _threads() -> int:
-    """Threads for the chunks: numba's setting (the ``NUMBA_NUM_THREADS`` environment
-    variable, default the CPU count), read without starting numba's own thread pool."""
-    import numba
-
-    return max(1, int(numba.config.NUMBA_NUM_THREADS))
-
-
-def run_chunks(run: Callable[[int, int], None], starts: Sequence[int]) -> None:
-    """Call ``run(c, start)`` for every chunk start, on ``NUMBA_NUM_THREADS`` threads
-    (one chunk per task, so faster chunks leave room for the others). ``run``
-    must release the GIL (a ``nogil`` numba kernel) for the threads to run at once."""
-
-    nthreads = min(_threads(), len(starts))
-    if nthreads <= 1:
-        for c, lo in enumerate(starts):
-            run(c, lo)
-        return
-    pool = ThreadPoolExecutor(nthreads)
-    try:
-        for future in [pool.submit(run, c, lo) for c, lo in enumerate(starts)]:
-            future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _rounds(run_chunk: Any, points: np.ndarray, eta: float, regions: tuple[Any, ...],
             max_steps: int, bound2: float, outs: tuple[np.ndarray, ...]) -> None:
     """Run the rounds of growing step caps, the chunks of each round on threads."""
 
     npts, n = points.shape
-    nthreads = _threads()
+    nthreads = thread_count()
     # parked state between rounds; np.empty: pages are only touched if used
     cur = np.empty((npts, n))
     fprev = np.empty(npts)
