@@ -165,11 +165,15 @@ SEED_STATEMENTS: tuple[SeedStatement, ...] = (
     _s(CHEN, "proof of Theorem 3, eqs. (36)–(42)",
        "Trajectories from starts within ε stay within ε(1 + ηM₂)^i of each other for "
        "i ≤ K, so a small ball around a stable start is stable.",
-       note=f"the perturbation bound belongs in {_CHEN}"),
+       ("chen.theorem3-epsilon.*",),
+       "f1 at η = 4/5: the constants of eq. (36) certified in arb, the ε of eq. (42) "
+       "proved to work from a spread of stable starts (1 to 11 steps to a trapping ball)"),
     _s(CHEN, "proof of Theorem 3, eqs. (36) and (40)",
        "M₁, printed as the maximum of |f| near the trajectory, bounds the directional "
        "derivatives in eq. (40).",
-       note=f"as printed an erratum (eq. (40) needs M₁ to bound ‖∇f‖); belongs in {_CHEN}"),
+       ("chen.theorem3-m1-printed.*",),
+       "an erratum: eq. (40) needs M₁ to bound ‖∇f‖; on f1 ‖∇f‖ exceeds the printed M₁ "
+       "at a point of a unit ball"),
     _s(CHEN, "remark after the proof of Theorem 3",
        "The set V_η of converging initialisations is open.",
        ("chen.v-open-grid.*",),

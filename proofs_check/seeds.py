@@ -24,6 +24,7 @@ from . import (
     chen_lemma,
     chen_mechanism,
     chen_sets,
+    chen_theorem3_proof,
     craciun,
     descent,
     eos,
@@ -70,6 +71,10 @@ def _chen() -> list[Claim]:
     out.append(chen.u_eta_open(_loss("f1"), R(1, 2), ((-1, 1), (-1, 1)),
                                id="chen.theorem3.f1"))
     out.append(chen.u_eta_open(_loss("f4"), R(1, 2), ((0, 2), (0, 2)), id="chen.theorem3.f4"))
+    out.append(chen_theorem3_proof.epsilon_construction(
+        _loss("f1"), R(4, 5), ((-R(3, 2), R(3, 2)),) * 2, id="chen.theorem3-epsilon.f1"))
+    out.append(chen_theorem3_proof.m1_as_printed(
+        _loss("f1"), R(4, 5), ((-R(3, 2), R(3, 2)),) * 2, id="chen.theorem3-m1-printed.f1"))
     out.append(chen.u_eta_printed_open(_loss("f4"), R(1, 2), id="chen.eq30-printed.f4"))
     out.append(chen.converging_measure(_loss("f4"), R(1, 2), BOX2, at_least=R(1, 2),
                                        id="chen.converging-measure.f4"))
