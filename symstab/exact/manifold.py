@@ -441,6 +441,39 @@ def _weakly_stable_curve(
     return WeaklyStablePart(eta, tuple(intervals), length)
 
 
+def critical_points_in_chart(q_u: sp.Expr, free: tuple[sp.Symbol, ...]) -> list[tuple]:
+    """The real isolated critical points of a rational function where it is defined.
+
+    ``q_u = A/B`` (in lowest terms) in the chart coordinates ``free``; the points are those
+    isolated in ``{∇q_u = 0, B ≠ 0}``, as exact coordinate tuples (plus, from the general
+    path, isolated points of the cleared numerators on ``B = 0``, where ``q_u`` is not
+    finite: callers drop them).
+
+    The system is first freed of what lies on ``B = 0``: each numerator of ``∂q_u/∂u``
+    is taken after cancelling its common factors with the denominator (which changes no
+    point with ``B ≠ 0``). When ``B`` is a monomial in every chart coordinate, the domain
+    is the torus and each ``u ∂q_u/∂u`` is a Laurent polynomial; if every one of them has
+    two terms the system is binomial and is solved from its exponent matrix
+    (:mod:`symstab.exact.binomial`). Points with an irrational coordinate, and every
+    other system, go to the exact decomposition :func:`symstab.exact.critical.critical_set`
+    (so each value keeps the one exact form that decomposition gives it).
+    """
+    from symstab.exact.binomial import binomial_system, real_torus_points
+    from symstab.exact.critical import critical_set
+
+    _, den = sp.fraction(q_u)
+    den_poly = sp.Poly(den, *free, domain=sp.QQ)
+    if den_poly.is_monomial and all(e > 0 for e in den_poly.monoms()[0]):
+        euler = [sp.fraction(sp.cancel(u * sp.diff(q_u, u)))[0] for u in free]
+        system = binomial_system(euler, free)
+        if system is not None:
+            points = real_torus_points(system)
+            if all(c.is_Rational for point in points for c in point):
+                return points
+    numerators = [sp.fraction(sp.cancel(sp.diff(q_u, u)))[0] for u in free]
+    return [point.coordinate_exprs() for point in critical_set(numerators, free).points]
+
+
 def _analyze_higher(
     base: ComponentAnalysis,
     phi: Parametrization,
@@ -449,18 +482,14 @@ def _analyze_higher(
     notes: list[str],
 ) -> ComponentAnalysis:
     """Components of dimension >= 2: type at the witness, infimum from critical values."""
-    from symstab.exact.critical import critical_set
-
     kind, _ = _witness_kind(base.component, hessian)
     notes.append("type determined at the real witness point")
     lam_inf = eta_crit = None
     if kind.startswith("minima") and q is not None:
         q_u = phi.compose(q)
-        system = [sp.fraction(sp.together(sp.diff(q_u, u)))[0] for u in phi.free]
         values = []
-        for point in critical_set(system, phi.free).points:
-            subs = dict(zip(phi.free, point.coordinate_exprs(), strict=True))
-            value = sp.radsimp(q_u.xreplace(subs))
+        for coords in critical_points_in_chart(q_u, phi.free):
+            value = sp.radsimp(q_u.xreplace(dict(zip(phi.free, coords, strict=True))))
             if value.is_finite and value.is_positive:
                 values.append(value)
         if values:
