@@ -137,31 +137,59 @@ def transverse_polynomial(
     hessian: sp.Matrix, equations: tuple[sp.Expr, ...], params: tuple[sp.Symbol, ...]
 ) -> tuple[sp.Expr, int]:
     """χ_H(λ) modulo the component's ideal, divided by the largest power λ^m; returns (p, m)."""
-    basis = sp.groebner(equations, *params, order="grevlex", domain=sp.QQ)
+    nf = _NormalForm(equations, params)
     # reduction modulo the ideal is a ring map, so χ_H mod I = χ_(H mod I) mod I: reducing
     # the entries first keeps the determinant small (zero blocks on coordinate subspaces)
-    reduced = hessian.applyfunc(lambda e: basis.reduce(sp.expand(e))[1])
+    entries = [[nf.reduce(e) for e in row] for row in hessian.tolist()]
     n = hessian.rows
-    if n > 2 and _rank_at_most_one(reduced, basis):
+    if n > 2 and _rank_at_most_one(entries, nf):
         # every 2×2 minor vanishes on the component: χ_H = λ^(n−1)(λ − tr H) there (a
         # squared residual's minima: H = 2c∇r∇rᵀ + 2c·r∇²r and r ∈ I)
-        trace = basis.reduce(sp.expand(reduced.trace()))[1]
+        trace = nf.as_expr(nf.rem(sum((entries[i][i] for i in range(n)), nf.ring.zero)))
         chi = sp.Poly(LAM**n - trace * LAM ** (n - 1), LAM)
     else:
+        reduced = sp.Matrix(n, n, lambda i, j: nf.as_expr(entries[i][j]))
         chi = sp.Poly((LAM * sp.eye(n) - reduced).det(method="berkowitz"), LAM)
-    coeffs = [basis.reduce(sp.expand(c))[1] for c in reversed(chi.all_coeffs())]  # low -> high
+    coeffs = [nf.as_expr(nf.reduce(c)) for c in reversed(chi.all_coeffs())]  # low -> high
     m = next(i for i, c in enumerate(coeffs) if c != 0)
     p = sum(c * LAM ** (i - m) for i, c in enumerate(coeffs) if i >= m)
     return sp.expand(p), m
 
 
-def _rank_at_most_one(matrix: sp.Matrix, basis: sp.GroebnerBasis) -> bool:
-    """Whether every 2×2 minor of ``matrix`` lies in the ideal of ``basis``."""
-    n = matrix.rows
+class _NormalForm:
+    """Normal forms modulo a reduced grevlex Gröbner basis, in SymPy's sparse polynomial
+    ring (the division :meth:`sympy.GroebnerBasis.reduce` performs, without converting
+    each polynomial from and to an expression)."""
+
+    def __init__(self, equations: tuple[sp.Expr, ...], params: tuple[sp.Symbol, ...]) -> None:
+        from sympy.polys.orderings import grevlex
+        from sympy.polys.rings import ring
+
+        basis = sp.groebner(equations, *params, order="grevlex", domain=sp.QQ)
+        self.ring, *_ = ring(params, sp.QQ, grevlex)
+        self.basis = [self.ring.from_dict(dict(p.terms())) for p in basis.polys]
+
+    def rem(self, element: object) -> object:
+        """The normal form of a ring element."""
+        return element.rem(self.basis)  # type: ignore[attr-defined]
+
+    def reduce(self, expr: sp.Expr) -> object:
+        """The normal form of a polynomial expression, as a ring element."""
+        return self.rem(self.ring.from_expr(sp.expand(expr)))
+
+    def as_expr(self, element: object) -> sp.Expr:
+        """A ring element as an expression."""
+        return element.as_expr()  # type: ignore[attr-defined]
+
+
+def _rank_at_most_one(entries: list[list[object]], nf: _NormalForm) -> bool:
+    """Whether every 2×2 minor of the matrix ``entries`` (reduced ring elements) lies in
+    the ideal."""
+    n = len(entries)
     for i, j in itertools.combinations(range(n), 2):
         for k, m in itertools.combinations(range(n), 2):
-            minor = matrix[i, k] * matrix[j, m] - matrix[i, m] * matrix[j, k]
-            if minor != 0 and basis.reduce(sp.expand(minor))[1] != 0:
+            minor = entries[i][k] * entries[j][m] - entries[i][m] * entries[j][k]
+            if minor and nf.rem(minor):
                 return False
     return True
 
