@@ -29,6 +29,7 @@ No floating-point number is used in any decision; floats only order the output.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from fractions import Fraction
 import sympy as sp
 from sympy.polys.orderings import grevlex
 from sympy.polys.polyerrors import CoercionFailed, GeneratorsError, NotAlgebraic, PolynomialError
+from sympy.polys.rings import PolyElement, PolyRing
+from sympy.polys.rings import ring as sparse_ring
 
 from symstab.budget import time_limit as _time_limit
 from symstab.exact.algebraic import AlgebraicPoint, T
@@ -523,11 +526,29 @@ def _equidimensional_part(
 
 
 def _reduces_to_zero(g: sp.Poly, basis: Sequence[sp.Poly], gens: tuple[sp.Symbol, ...]) -> bool:
-    """Whether ``g`` lies in the ideal of ``basis`` (a grevlex Gröbner basis)."""
-    _, remainder = sp.reduced(
-        g.as_expr(), [p.as_expr() for p in basis], *gens, order="grevlex", domain=QQ
-    )
-    return remainder == 0
+    """Whether ``g`` lies in the ideal of ``basis`` (a grevlex Gröbner basis): the remainder
+    of the division in SymPy's sparse polynomial ring (what ``sympy.reduced`` computes)."""
+    ring = grevlex_ring(tuple(gens))
+    divisors = _ring_elements(tuple(basis), tuple(gens))
+    return not _ring_element(g, ring).rem(list(divisors))
+
+
+@functools.lru_cache(maxsize=64)
+def grevlex_ring(gens: tuple[sp.Symbol, ...]) -> PolyRing:
+    """Q[gens] with the grevlex order, as a sparse polynomial ring."""
+    ring, *_ = sparse_ring(gens, QQ, grevlex)
+    return ring
+
+
+def _ring_element(p: sp.Poly, ring: PolyRing) -> PolyElement:
+    return ring.from_dict({m: QQ.convert(c) for m, c in p.terms()})
+
+
+@functools.lru_cache(maxsize=4096)
+def _ring_elements(basis: tuple[sp.Poly, ...],
+                   gens: tuple[sp.Symbol, ...]) -> tuple[PolyElement, ...]:
+    ring = grevlex_ring(gens)
+    return tuple(_ring_element(p, ring) for p in basis)
 
 
 def _in_radical(g: sp.Poly, basis: Sequence[sp.Poly], gens: tuple[sp.Symbol, ...]) -> bool:

@@ -30,7 +30,7 @@ import sympy as sp
 
 from symstab.evidence import Value
 from symstab.exact.algebraic import AlgebraicPoint
-from symstab.exact.critical import Component
+from symstab.exact.critical import Component, grevlex_ring
 from symstab.exact.spectrum import hessian_spectrum
 
 LAM = sp.Symbol("lambda")
@@ -140,8 +140,9 @@ def transverse_polynomial(
     nf = _NormalForm(equations, params)
     # reduction modulo the ideal is a ring map, so χ_H mod I = χ_(H mod I) mod I: reducing
     # the entries first keeps the determinant small (zero blocks on coordinate subspaces)
-    entries = [[nf.reduce(e) for e in row] for row in hessian.tolist()]
     n = hessian.rows
+    entries = [[nf.rem(e) for e in row] for row in _ring_matrix(sp.ImmutableMatrix(hessian),
+                                                                tuple(params))]
     if n > 2 and _rank_at_most_one(entries, nf):
         # every 2×2 minor vanishes on the component: χ_H = λ^(n−1)(λ − tr H) there (a
         # squared residual's minima: H = 2c∇r∇rᵀ + 2c·r∇²r and r ∈ I)
@@ -162,11 +163,8 @@ class _NormalForm:
     each polynomial from and to an expression)."""
 
     def __init__(self, equations: tuple[sp.Expr, ...], params: tuple[sp.Symbol, ...]) -> None:
-        from sympy.polys.orderings import grevlex
-        from sympy.polys.rings import ring
-
         basis = sp.groebner(equations, *params, order="grevlex", domain=sp.QQ)
-        self.ring, *_ = ring(params, sp.QQ, grevlex)
+        self.ring = grevlex_ring(tuple(params))
         self.basis = [self.ring.from_dict(dict(p.terms())) for p in basis.polys]
 
     def rem(self, element: object) -> object:
@@ -180,6 +178,15 @@ class _NormalForm:
     def as_expr(self, element: object) -> sp.Expr:
         """A ring element as an expression."""
         return element.as_expr()  # type: ignore[attr-defined]
+
+
+@functools.lru_cache(maxsize=16)
+def _ring_matrix(hessian: sp.ImmutableMatrix,
+                 params: tuple[sp.Symbol, ...]) -> tuple[tuple[object, ...], ...]:
+    """The entries of the Hessian as elements of the grevlex ring (converted once per
+    Hessian: every component of a loss reduces the same entries)."""
+    ring = grevlex_ring(params)
+    return tuple(tuple(ring.from_expr(sp.expand(e)) for e in row) for row in hessian.tolist())
 
 
 def _rank_at_most_one(entries: list[list[object]], nf: _NormalForm) -> bool:
@@ -489,10 +496,15 @@ def critical_points_in_chart(q_u: sp.Expr, free: tuple[sp.Symbol, ...]) -> list[
     from symstab.exact.binomial import binomial_system, real_torus_points
     from symstab.exact.critical import critical_set
 
-    _, den = sp.fraction(q_u)
+    num, den = sp.fraction(q_u)
     den_poly = sp.Poly(den, *free, domain=sp.QQ)
     if den_poly.is_monomial and all(e > 0 for e in den_poly.monoms()[0]):
-        euler = [sp.fraction(sp.cancel(u * sp.diff(q_u, u)))[0] for u in free]
+        # q_u = N/m with m a monomial: u ∂q_u/∂u = (u ∂N/∂u − e_u N)/m, e_u the degree
+        # of m in u, so the numerators are polynomials and m ≠ 0 on the torus
+        num_poly = sp.Poly(num, *free, domain=sp.QQ)
+        degrees = den_poly.monoms()[0]
+        euler = [sp.Poly(u, *free, domain=sp.QQ) * num_poly.diff(u) - e * num_poly
+                 for u, e in zip(free, degrees, strict=True)]
         system = binomial_system(euler, free)
         if system is not None:
             points = real_torus_points(system)
