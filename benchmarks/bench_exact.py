@@ -9,7 +9,8 @@ Target (issue 3): each of f1-f4 under 5 s.
 
 ``--scaling`` times instead, once each and without a baseline, ``analyze`` of the deep
 chains deep-chain-D, D = 2..8, and of three seeded random quartics in 3 variables
-(budget 120 s each; target: every one under 10 s on 2 cores).
+(budget 120 s each; target: every one under 10 s on 2 cores), with the critical step
+size 2 / inf λmax over all minima (2/D for deep-chain-D).
 """
 
 from __future__ import annotations
@@ -72,18 +73,22 @@ def _random_quartic(seed: int) -> Loss:
 
 def scaling() -> None:
     """Cold ``analyze`` times of deep chains and random quartics."""
-    print(f"{'loss':40s} {'seconds':>8s}  status")
+    print(f"{'loss':40s} {'seconds':>8s}  {'critical η':>10s}  status")
     cases = [(f"deep-chain-{d}", Loss.from_catalog(f"deep-chain-{d}")) for d in range(2, 9)]
     cases += [(f"quartic seed {k}", _random_quartic(k)) for k in range(3)]
     for name, loss in cases:
         _clear_caches()
         started = time.perf_counter()
+        critical = "—"
         try:
             result = analyze(loss, sp.Rational(1, 2), time_limit=120.0)
             status = result.critical_set_status
+            if result.eta_critical is not None:
+                critical = result.eta_critical.decimal[:10]
         except BudgetExceeded as exc:
             status = f"incomplete: {exc}"
-        print(f"{name:40s} {time.perf_counter() - started:8.2f}  {status}", flush=True)
+        seconds = time.perf_counter() - started
+        print(f"{name:40s} {seconds:8.2f}  {critical:>10s}  {status}", flush=True)
 
 
 def main() -> None:

@@ -44,3 +44,24 @@ def test_rank_one_shortcut_agrees_with_the_determinant() -> None:
     direct = sp.factor((lam * sp.eye(3) - hess).det().subs(c, 1 / (a * b)))
     shortcut = sp.factor((lam**m * p).subs(c, 1 / (a * b)))
     assert m == 2 and sp.simplify(direct - shortcut) == 0
+
+
+def test_reduction_at_a_rational_point_is_substitution() -> None:
+    # at a rational point, the value in Q(alpha) = Q is the polynomial evaluated there;
+    # t (not a parameter) stands for alpha, the root of t + 3/2
+    from symstab.exact.algebraic import AlgebraicPoint, T
+
+    x, y = sp.symbols("x y")
+    point = AlgebraicPoint((x, y), sp.Poly(T + sp.Rational(3, 2), T, domain=sp.QQ), 0,
+                           (sp.Poly(sp.Rational(2, 3), T, domain=sp.QQ),
+                            sp.Poly(-5, T, domain=sp.QQ)))
+    for expr in (x**3 * y - 7 * y**2 / 5 + 1, sp.Integer(4), x * T**2 - y):
+        direct = expr.xreplace({x: sp.Rational(2, 3), y: -5, T: sp.Rational(-3, 2)})
+        assert point.reduce(expr) == sp.Poly(direct, T, domain=sp.QQ)
+    # the Hessian of deep-chain-4 at (1, 2, 1/2, 1), where P = x1x2x3x4 = 1: the entry
+    # ∂²/∂x1∂x2 of ½(1 − P)² is P_1 P_2 − (1 − P) P_12 = (P/x1)(P/x2) = 1 · 1/2
+    loss = Loss.from_catalog("deep-chain-4")
+    h = d.hessian(loss)
+    at = AlgebraicPoint(loss.params, sp.Poly(T - 1, T, domain=sp.QQ), 0,
+                        tuple(sp.Poly(v, T, domain=sp.QQ) for v in (1, 2, sp.Rational(1, 2), 1)))
+    assert at.reduce(h[0, 1]) == sp.Poly(sp.Rational(1, 2), T, domain=sp.QQ)

@@ -298,20 +298,24 @@ class AlgebraicPoint:
             if isinstance(expr, str):
                 raise ValueError("text is not accepted here; parse it with symstab.parse first")
             expr = as_exact_number(expr)
-        if expr.atoms(sp.Float):
-            raise ValueError(f"floating-point coefficient in {expr}; exact rationals required")
-        try:
-            poly = sp.Poly(expr, *gens, domain=sp.QQ)
-        except (PolynomialError, CoercionFailed, PolificationFailed, GeneratorsNeeded) as exc:
-            raise ValueError(
-                f"not a polynomial in {', '.join(map(str, gens))} with rational "
-                f"coefficients: {expr}"
-            ) from exc
+        poly = _polynomial(expr, tuple(gens))
         values = [c if c.domain.is_QQ else c.set_domain(sp.QQ) for c in self.coords]
         if len(values) != len(self.params):
             raise ValueError(f"{len(self.params)} parameters but {len(values)} coordinates")
         if len(gens) > len(values):
             values.append(sp.Poly(T, T, domain=sp.QQ))
+        if p.degree() == 1:
+            # a rational point: evaluate in exact rational arithmetic
+            numbers = [_mpq_of(v.rem(p).nth(0)) for v in values]
+            total = mpq(0)
+            for monom, coeff in poly.terms():
+                term = _mpq_of(coeff)
+                for number, e in zip(numbers, monom, strict=True):
+                    if e:
+                        term *= number**e
+                total += term
+            return sp.Poly(sp.Rational(int(total.numerator), int(total.denominator)), T,
+                           domain=sp.QQ)
 
         def power(i: int, e: int) -> sp.Poly:
             key = (i, e)
@@ -419,6 +423,27 @@ class _MinpolyData:
     monic: list[mpq]  # coefficients lowest first, leading 1 included
     degree: int
     key: tuple[mpq, ...]
+
+
+def _mpq_of(value: Any) -> mpq:
+    """An exact rational (SymPy or domain element) as ``mpq``."""
+    q = sp.Rational(value)
+    return mpq(int(q.p), int(q.q))
+
+
+@lru_cache(maxsize=4096)
+def _polynomial(expr: sp.Expr, gens: tuple[sp.Symbol, ...]) -> sp.Poly:
+    """``expr`` as a ``Poly`` in ``gens`` over QQ (cached: the same Hessian entries are
+    reduced at many points)."""
+    if expr.atoms(sp.Float):
+        raise ValueError(f"floating-point coefficient in {expr}; exact rationals required")
+    try:
+        return sp.Poly(expr, *gens, domain=sp.QQ)
+    except (PolynomialError, CoercionFailed, PolificationFailed, GeneratorsNeeded) as exc:
+        raise ValueError(
+            f"not a polynomial in {', '.join(map(str, gens))} with rational "
+            f"coefficients: {expr}"
+        ) from exc
 
 
 @lru_cache(maxsize=4096)

@@ -34,6 +34,7 @@ from symstab.exact.thresholds import (
     largest_eta,
     stability_at_eta,
 )
+from symstab.exact.values import exact_value
 from symstab.inputs import StepSize, StepSizeLike
 from symstab.loss import Loss, require_loss
 
@@ -265,10 +266,10 @@ def component_to_dict(c: ComponentAnalysis, digits: int) -> dict[str, Any]:
 def _analyze_point(c: ClassifiedPoint, loss: Loss, eta: sp.Expr | None, digits: int,
                    bounded_below: str | None) -> PointAnalysis:
     point, spectrum = c.point, c.spectrum
-    coords = tuple(Value.of_exact(v, digits) for v in point.coordinate_exprs())
+    coords = tuple(exact_value(v, digits) for v in point.coordinate_exprs())
     value = sp.radsimp(point.to_expr(point.reduce(loss.expr)))
-    eigen = tuple((Value.of_exact(e.value, digits), e.multiplicity) for e in spectrum.eigenvalues)
-    lam = spectrum.lambda_max.value
+    eigen = tuple((exact_value(e.value, digits), e.multiplicity) for e in spectrum.eigenvalues)
+    lam = spectrum.lambda_max.value  # the first of the eigenvalues, largest first
     star = stability = about = None
     notes: tuple[str, ...] = ()
     if c.is_minimum:
@@ -280,10 +281,10 @@ def _analyze_point(c: ClassifiedPoint, loss: Loss, eta: sp.Expr | None, digits: 
             notes = degenerate_minimum_notes(lam, spectrum.n_zero)
     return PointAnalysis(
         coordinates=coords,
-        loss_value=Value.of_exact(value, digits),
+        loss_value=exact_value(value, digits),
         kind=c.kind,
         eigenvalues=eigen,
-        lambda_max=Value.of_exact(lam, digits),
+        lambda_max=eigen[0][0],
         eta_star=star,
         stability=stability,
         global_minimum=bool(bounded_below and value == 0),

@@ -30,7 +30,7 @@ import sympy as sp
 
 from symstab.evidence import Value
 from symstab.exact.algebraic import AlgebraicPoint
-from symstab.exact.critical import Component
+from symstab.exact.critical import Component, grevlex_ring
 from symstab.exact.spectrum import hessian_spectrum
 
 LAM = sp.Symbol("lambda")
@@ -137,31 +137,66 @@ def transverse_polynomial(
     hessian: sp.Matrix, equations: tuple[sp.Expr, ...], params: tuple[sp.Symbol, ...]
 ) -> tuple[sp.Expr, int]:
     """χ_H(λ) modulo the component's ideal, divided by the largest power λ^m; returns (p, m)."""
-    basis = sp.groebner(equations, *params, order="grevlex", domain=sp.QQ)
+    nf = _NormalForm(equations, params)
     # reduction modulo the ideal is a ring map, so χ_H mod I = χ_(H mod I) mod I: reducing
     # the entries first keeps the determinant small (zero blocks on coordinate subspaces)
-    reduced = hessian.applyfunc(lambda e: basis.reduce(sp.expand(e))[1])
     n = hessian.rows
-    if n > 2 and _rank_at_most_one(reduced, basis):
+    entries = [[nf.rem(e) for e in row] for row in _ring_matrix(sp.ImmutableMatrix(hessian),
+                                                                tuple(params))]
+    if n > 2 and _rank_at_most_one(entries, nf):
         # every 2×2 minor vanishes on the component: χ_H = λ^(n−1)(λ − tr H) there (a
         # squared residual's minima: H = 2c∇r∇rᵀ + 2c·r∇²r and r ∈ I)
-        trace = basis.reduce(sp.expand(reduced.trace()))[1]
+        trace = nf.as_expr(nf.rem(sum((entries[i][i] for i in range(n)), nf.ring.zero)))
         chi = sp.Poly(LAM**n - trace * LAM ** (n - 1), LAM)
     else:
+        reduced = sp.Matrix(n, n, lambda i, j: nf.as_expr(entries[i][j]))
         chi = sp.Poly((LAM * sp.eye(n) - reduced).det(method="berkowitz"), LAM)
-    coeffs = [basis.reduce(sp.expand(c))[1] for c in reversed(chi.all_coeffs())]  # low -> high
+    coeffs = [nf.as_expr(nf.reduce(c)) for c in reversed(chi.all_coeffs())]  # low -> high
     m = next(i for i, c in enumerate(coeffs) if c != 0)
     p = sum(c * LAM ** (i - m) for i, c in enumerate(coeffs) if i >= m)
     return sp.expand(p), m
 
 
-def _rank_at_most_one(matrix: sp.Matrix, basis: sp.GroebnerBasis) -> bool:
-    """Whether every 2×2 minor of ``matrix`` lies in the ideal of ``basis``."""
-    n = matrix.rows
+class _NormalForm:
+    """Normal forms modulo a reduced grevlex Gröbner basis, in SymPy's sparse polynomial
+    ring (the division :meth:`sympy.GroebnerBasis.reduce` performs, without converting
+    each polynomial from and to an expression)."""
+
+    def __init__(self, equations: tuple[sp.Expr, ...], params: tuple[sp.Symbol, ...]) -> None:
+        basis = sp.groebner(equations, *params, order="grevlex", domain=sp.QQ)
+        self.ring = grevlex_ring(tuple(params))
+        self.basis = [self.ring.from_dict(dict(p.terms())) for p in basis.polys]
+
+    def rem(self, element: object) -> object:
+        """The normal form of a ring element."""
+        return element.rem(self.basis)  # type: ignore[attr-defined]
+
+    def reduce(self, expr: sp.Expr) -> object:
+        """The normal form of a polynomial expression, as a ring element."""
+        return self.rem(self.ring.from_expr(sp.expand(expr)))
+
+    def as_expr(self, element: object) -> sp.Expr:
+        """A ring element as an expression."""
+        return element.as_expr()  # type: ignore[attr-defined]
+
+
+@functools.lru_cache(maxsize=16)
+def _ring_matrix(hessian: sp.ImmutableMatrix,
+                 params: tuple[sp.Symbol, ...]) -> tuple[tuple[object, ...], ...]:
+    """The entries of the Hessian as elements of the grevlex ring (converted once per
+    Hessian: every component of a loss reduces the same entries)."""
+    ring = grevlex_ring(params)
+    return tuple(tuple(ring.from_expr(sp.expand(e)) for e in row) for row in hessian.tolist())
+
+
+def _rank_at_most_one(entries: list[list[object]], nf: _NormalForm) -> bool:
+    """Whether every 2×2 minor of the matrix ``entries`` (reduced ring elements) lies in
+    the ideal."""
+    n = len(entries)
     for i, j in itertools.combinations(range(n), 2):
         for k, m in itertools.combinations(range(n), 2):
-            minor = matrix[i, k] * matrix[j, m] - matrix[i, m] * matrix[j, k]
-            if minor != 0 and basis.reduce(sp.expand(minor))[1] != 0:
+            minor = entries[i][k] * entries[j][m] - entries[i][m] * entries[j][k]
+            if minor and nf.rem(minor):
                 return False
     return True
 
@@ -441,6 +476,44 @@ def _weakly_stable_curve(
     return WeaklyStablePart(eta, tuple(intervals), length)
 
 
+def critical_points_in_chart(q_u: sp.Expr, free: tuple[sp.Symbol, ...]) -> list[tuple]:
+    """The real isolated critical points of a rational function where it is defined.
+
+    ``q_u = A/B`` (in lowest terms) in the chart coordinates ``free``; the points are those
+    isolated in ``{∇q_u = 0, B ≠ 0}``, as exact coordinate tuples (plus, from the general
+    path, isolated points of the cleared numerators on ``B = 0``, where ``q_u`` is not
+    finite: callers drop them).
+
+    The system is first freed of what lies on ``B = 0``: each numerator of ``∂q_u/∂u``
+    is taken after cancelling its common factors with the denominator (which changes no
+    point with ``B ≠ 0``). When ``B`` is a monomial in every chart coordinate, the domain
+    is the torus and each ``u ∂q_u/∂u`` is a Laurent polynomial; if every one of them has
+    two terms the system is binomial and is solved from its exponent matrix
+    (:mod:`symstab.exact.binomial`). Points with an irrational coordinate, and every
+    other system, go to the exact decomposition :func:`symstab.exact.critical.critical_set`
+    (so each value keeps the one exact form that decomposition gives it).
+    """
+    from symstab.exact.binomial import binomial_system, real_torus_points
+    from symstab.exact.critical import critical_set
+
+    num, den = sp.fraction(q_u)
+    den_poly = sp.Poly(den, *free, domain=sp.QQ)
+    if den_poly.is_monomial and all(e > 0 for e in den_poly.monoms()[0]):
+        # q_u = N/m with m a monomial: u ∂q_u/∂u = (u ∂N/∂u − e_u N)/m, e_u the degree
+        # of m in u, so the numerators are polynomials and m ≠ 0 on the torus
+        num_poly = sp.Poly(num, *free, domain=sp.QQ)
+        degrees = den_poly.monoms()[0]
+        euler = [sp.Poly(u, *free, domain=sp.QQ) * num_poly.diff(u) - e * num_poly
+                 for u, e in zip(free, degrees, strict=True)]
+        system = binomial_system(euler, free)
+        if system is not None:
+            points = real_torus_points(system)
+            if all(c.is_Rational for point in points for c in point):
+                return points
+    numerators = [sp.fraction(sp.cancel(sp.diff(q_u, u)))[0] for u in free]
+    return [point.coordinate_exprs() for point in critical_set(numerators, free).points]
+
+
 def _analyze_higher(
     base: ComponentAnalysis,
     phi: Parametrization,
@@ -449,18 +522,14 @@ def _analyze_higher(
     notes: list[str],
 ) -> ComponentAnalysis:
     """Components of dimension >= 2: type at the witness, infimum from critical values."""
-    from symstab.exact.critical import critical_set
-
     kind, _ = _witness_kind(base.component, hessian)
     notes.append("type determined at the real witness point")
     lam_inf = eta_crit = None
     if kind.startswith("minima") and q is not None:
         q_u = phi.compose(q)
-        system = [sp.fraction(sp.together(sp.diff(q_u, u)))[0] for u in phi.free]
         values = []
-        for point in critical_set(system, phi.free).points:
-            subs = dict(zip(phi.free, point.coordinate_exprs(), strict=True))
-            value = sp.radsimp(q_u.xreplace(subs))
+        for coords in critical_points_in_chart(q_u, phi.free):
+            value = sp.radsimp(q_u.xreplace(dict(zip(phi.free, coords, strict=True))))
             if value.is_finite and value.is_positive:
                 values.append(value)
         if values:

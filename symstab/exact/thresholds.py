@@ -30,6 +30,7 @@ import sympy as sp
 from symstab.evidence import Value
 from symstab.exact.manifold import ComponentAnalysis
 from symstab.exact.signs import compare
+from symstab.exact.values import exact_value
 
 __all__ = [
     "CriticalEta",
@@ -117,7 +118,7 @@ def eta_star(lam: sp.Expr, degenerate: bool, digits: int) -> Value:
     note = "2/λmax"
     if degenerate:
         note += "; decides linear stability along the non-degenerate directions only"
-    return Value.of_exact(sp.radsimp(2 / lam), digits, note)
+    return exact_value(sp.radsimp(2 / lam), digits, note)
 
 
 def stability_at_eta(lam: sp.Expr, eta: sp.Expr | None, degenerate: bool) -> str | None:
