@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from symstab.certificates import identity_hint
+from symstab.certificates_linear import linear_net_hint
 from symstab.loss import Loss
 
 __all__ = ["CLAIM_IDS", "extra_certificates"]
@@ -269,6 +270,27 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
     "orbits.diag-xy.period2-stable": lambda: [_xy_diagonal_map(), _diagonal_multipliers()],
 }
 
+
+_LOWER = ("the item shows a global minimum whose λmax is 2/η_c, so inf λmax <= 2/η_c; that "
+          "every global minimum has λmax >= 2/η_c is the argument of the paper (recorded in "
+          "the item), not checked")
+_NETS = {"2x2x2": "linear-net:2x2x2", "2x1x2": "linear-net:2x1x2",
+         "2x2x2-data": "linear-net:2x2x2:data"}
+for _slug, _name in _NETS.items():
+    for _kind in ("architecture", "prop1", "prop2", "nonsingular", "stable-bounded"):
+        _BY_ID[f"craciun.{_kind}.linear-net-{_slug}" + (".2_5" if _kind == "stable-bounded"
+                                                         else "")] = (
+            lambda name=_name: [linear_net_hint(name)])
+    _BY_ID[f"craciun.critical-eta.linear-net-{_slug}"] = (
+        lambda name=_name: [linear_net_hint(name, partial=_LOWER)])
+_BY_ID.update({
+    "craciun.stable-bounded.linear-net-1x2x2x1.1_2": lambda: [
+        linear_net_hint("linear-net:1x2x2x1", "1/2")],
+    "false.architecture.2x1x2-filling": lambda: [linear_net_hint("linear-net:2x1x2")],
+    "false.prop1.non-filling-minimum-equals-filling": lambda: [
+        linear_net_hint("linear-net:2x1x2")],
+    "false.critical-eta.2x2x2-1": lambda: [linear_net_hint("linear-net:2x2x2",
+                                                           partial=_LOWER)]})
 
 #: The claims with certificate data here.
 CLAIM_IDS = tuple(_BY_ID)

@@ -720,6 +720,12 @@ HINTED = {
         statement=hint["statement"])]}
 
 
+def _more(kind: str) -> Any:
+    """The item builders of the exporters kept in their own modules."""
+    from symstab.certificates_linear import linear_net_items
+    return {"linear-net": linear_net_items}[kind]
+
+
 def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], str] | None:
     """The items a claim recorded in its evidence ``data["certificate"]`` (None if none),
     for a claim that holds or fails."""
@@ -728,7 +734,7 @@ def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], s
         return None
     items: list[dict] = []
     for hint in hints:
-        items += HINTED[hint["kind"]](hint, balls)
+        items += (HINTED.get(hint["kind"]) or _more(hint["kind"]))(hint, balls)
     return items, "; ".join(h["partial"] for h in hints if h.get("partial"))
 
 

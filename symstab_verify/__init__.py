@@ -28,8 +28,9 @@ The kinds (one module each, its docstring says what is checked)
 ----------------------------------------------------------------
 threshold (:mod:`.threshold`), trapping-ball (:mod:`.ball`), krawczyk and krawczyk-cover
 (:mod:`.krawczyk`), box-orbit (:mod:`.orbit`), critical-set (:mod:`.critical`), identity
-(:mod:`.identity`). ``evidence`` items are always ``not a proof``. Items are checked in
-file order, except ``box-orbit`` items, which are checked after the items they rest on.
+(:mod:`.identity`), linear-net (:mod:`.network`). ``evidence`` items are always ``not a
+proof``. Items are checked in file order, except ``box-orbit`` items, which are checked
+after the items they rest on.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .core import FORMAT, NOT_A_PROOF, REFUTED, VERIFIED, VERSION, Malformed, Re
 from .critical import check_critical_set
 from .identity import check_identity
 from .krawczyk import check_cover, check_krawczyk
+from .network import check_network
 from .orbit import check_box_orbit
 from .threshold import check_threshold
 
@@ -52,7 +54,7 @@ __all__ = ["FORMAT", "MAX_SPLIT_DEPTH", "NOT_A_PROOF", "REFUTED", "VERIFIED", "V
 CHECKS = {"threshold": check_threshold, "trapping-ball": check_ball,
           "krawczyk": check_krawczyk, "krawczyk-cover": check_cover,
           "critical-set": check_critical_set, "identity": check_identity,
-          "box-orbit": check_box_orbit}
+          "box-orbit": check_box_orbit, "linear-net": check_network}
 #: Kinds whose check reads the verdicts of other items of the file.
 DEPENDENT = ("box-orbit",)
 

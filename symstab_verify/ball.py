@@ -1,6 +1,5 @@
 """The ``trapping-ball`` kind: G maps a closed ball around a minimum into itself.
 
-trapping-ball
 θ* as above is a critical point (so a fixed point of G(θ) = θ − η∇f); ‖c − θ*‖ <= δ;
 the listed boxes cover X = [c ± (r + δ)]ⁿ; on each box every symmetric matrix in the
 arb enclosure [M − R, M + R] of the Hessian has its spectrum in the box's claimed

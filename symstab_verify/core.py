@@ -274,6 +274,24 @@ def _det(rows: list[list[sp.Expr]]) -> sp.Expr:
     return sp.Matrix(rows).det(method="berkowitz") if rows else sp.Integer(1)
 
 
+def largest_eigenvalue(point: Point, hess: list[list[sp.Expr]], lam: Fraction, name: str,
+                       attained: bool = True) -> None:
+    """No eigenvalue of the symmetric matrix ``hess`` (entries in Q(α)) exceeds ``lam``,
+    and with ``attained`` lam is one; raises Refuted otherwise. The characteristic
+    polynomial c(y) = det(yI − (lam·I − hess)) = Σ c_k y^(n−k) is real-rooted (a symmetric
+    matrix), so its roots are all >= 0 iff (−1)^k c_k >= 0 for every k (then c(−y) has no
+    root y > 0); lam is an eigenvalue iff c_n = 0."""
+    n, lam_e, y = len(hess), sp.Rational(lam.numerator, lam.denominator), sp.Dummy("y")
+    shifted = sp.Matrix(n, n, lambda i, j: (lam_e if i == j else 0) - hess[i][j])
+    coeffs = shifted.charpoly(y).all_coeffs()
+    if attained and not point.element(coeffs[-1]).is_zero:
+        raise Refuted(f"det({lam}·I − {name}) ≠ 0: {lam} is not an eigenvalue")
+    for k, c in enumerate(coeffs):
+        if (-1) ** k * point.sign(point.element(c)) < 0:
+            raise Refuted(f"coefficient {k} of det(yI − ({lam}·I − {name})) has the wrong "
+                          f"sign: an eigenvalue exceeds {lam}")
+
+
 # ------------------------------------------------------------------ exact linear algebra
 
 

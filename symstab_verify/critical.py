@@ -1,6 +1,5 @@
 """The ``critical-set`` kind: every real critical point, with completeness data.
 
-critical-set
 SymPy's lex Gröbner basis of ∇f (in the item's variable ``order``) equals the listed
 one (as monic polynomials) and is in shape position, x_i − q_i(x_n) and u(x_n); each
 listed point (last coordinate α) is a critical point as for ``threshold``; the

@@ -1,6 +1,5 @@
 """The ``identity`` kind: exact identities and signs about the loss.
 
-identity
 For each check, lhs − rhs (texts in the loss grammar; the names f, D_p, D_p_q and,
 with the symbol ``eta``, G_p = p − eta·D_p are replaced by the checker's own
 derivatives of the loss; ``lhs_at``/``rhs_at`` substitute the parameters) either

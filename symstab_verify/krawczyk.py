@@ -1,15 +1,14 @@
 """The ``krawczyk`` and ``krawczyk-cover`` kinds: boxes with exactly one zero or none.
 
-krawczyk
 F = ∇f, or F = G^p(θ) − θ for the GD map; with X the box, m its midpoint, J(X) the
 arb Jacobian enclosure and Y ≈ J(m)⁻¹: ``unique`` needs K(X) = m − Y F(m) + (I −
 Y J(X))(X − m) inside the open box; ``empty`` needs 0 ∉ F_i(X) for some i or
 K(X) ∩ X = ∅.
-krawczyk-cover
-A census: the listed boxes cover the domain (exactly, as for trapping balls); each is
-checked as a ``krawczyk`` item (a ``unique`` box of a 1-D map may also claim
-``unstable``: |(G^p)'(X)| > 1); the ``unique`` boxes are pairwise disjoint and their
-number is ``count``. So F has exactly ``count`` zeros in the domain.
+
+A ``krawczyk-cover`` is a census: the listed boxes cover the domain (exactly, as for
+trapping balls); each is checked as a ``krawczyk`` item (a ``unique`` box of a 1-D map
+may also claim ``unstable``: |(G^p)'(X)| > 1); the ``unique`` boxes are pairwise
+disjoint and their number is ``count``. So F has exactly ``count`` zeros in the domain.
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
 """The ``box-orbit`` kind: a box carried through G in arb, into a verified trapping ball.
 
-box-orbit
 The box X_0 is carried through G for ``steps`` steps in arb: X_{k+1} = (X_k − η∇f(X_k))
 ∩ (G(m) + (I − ηH(X_k))(X_k − m)), m the midpoint, so G^k(X_0) ⊆ X_k. With ``signs``,
 each step's loss change h = f∘G − f is enclosed by h(m) + ∇h(X_k)(X_k − m), ∇h =

@@ -1,6 +1,5 @@
 """The ``threshold`` kind: a strict minimum θ* with its exact λmax and η* = 2/λmax.
 
-threshold
 α lies in its interval (sign change, one root there); ∇f(θ*) ≡ 0 mod minpoly(α)
 (exact); the leading principal minors of H(θ*) are > 0 (H positive definite, so θ*
 is a strict minimum); with λ* = 2/η*: det(λ*I − H(θ*)) ≡ 0 and every principal minor
@@ -11,11 +10,9 @@ as ``stable_at`` / ``unstable_at`` are compared with η* exactly.
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import sympy as sp
 
-from .core import Point, Refuted, _critical, _det, _polynomial, _q, _qs
+from .core import Point, Refuted, _critical, _det, _polynomial, _q, _qs, largest_eigenvalue
 
 
 def check_threshold(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
@@ -36,16 +33,7 @@ def check_threshold(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
         minor = point.element(_det([row[:k] for row in hess[:k]]))
         if point.sign(minor) <= 0:
             raise Refuted(f"leading principal minor {k} of H(θ*) is not > 0")
-    lam_e = sp.Rational(lam.numerator, lam.denominator)
-    shifted = [[(lam_e if i == j else 0) - hess[i][j] for j in range(n)] for i in range(n)]
-    if not point.element(_det(shifted)).is_zero:
-        raise Refuted(f"det({lam}·I − H(θ*)) ≠ 0: 2/η* is not an eigenvalue")
-    for k in range(1, n + 1):
-        for idx in combinations(range(n), k):
-            minor = point.element(_det([[shifted[i][j] for j in idx] for i in idx]))
-            if point.sign(minor) < 0:
-                raise Refuted(f"principal minor {idx} of {lam}·I − H(θ*) is < 0: "
-                              "an eigenvalue exceeds 2/η*")
+    largest_eigenvalue(point, hess, lam, 'H(θ*)')
     for key, want in (("stable_at", -1), ("unstable_at", 1)):
         for eta in _qs(item.get(key, [])):
             if (eta > eta_star) - (eta < eta_star) != want:
