@@ -109,9 +109,30 @@ def _balancing_xy() -> dict:
         [_zero("x**2 - y**2", "(1 - eta**2*(1 - x*y)**2)*(x**2 - y**2)",
                lhs_at={"x": "G_x", "y": "G_y"})],
         symbols=["eta"],
-        statement="one GD step maps x² − y² to (1 − η²(1 − xy)²)(x² − y²)",
-        partial="the identity for ½(1 − xy)² is exported; the matrix identity for "
-                "½‖Y − UVᵀ‖² is not")
+        statement="one GD step maps x² − y² to (1 − η²(1 − xy)²)(x² − y²)")
+
+
+def _balancing_matrix() -> dict:
+    """½‖Y − UVᵀ‖² with 2 × 2 factors and a symbolic 2 × 2 target (12 parameters)."""
+    import sympy as sp
+
+    def mat(c: str) -> sp.Matrix:
+        return sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"{c}{i}{j}", real=True))
+
+    u, v, y, eta = mat("u"), mat("v"), mat("y"), sp.Symbol("eta")
+    fro = lambda m: sum(e**2 for e in m)  # noqa: E731
+    res = u * v.T - y
+    names = [str(s) for s in (*u, *v, *y)]
+    loss = Loss.from_text(sp.sstr(sp.expand(fro(res) / 2)), names)
+    imbalance = sp.sstr(fro(u) - fro(v))
+    step = {str(s): f"G_{s}" for s in (*u, *v)}
+    return identity_hint(
+        loss, "identity/mf2x2/balancing",
+        [_zero(imbalance, sp.sstr(fro(u) - fro(v) + eta**2 * (fro(res * v) - fro(res.T * u))),
+               lhs_at=step)],
+        symbols=["eta"],
+        statement="for f = ½‖Y − UVᵀ‖² (U, V, Y 2 × 2, Y symbolic) one GD step on U, V "
+                  "maps D = ‖U‖² − ‖V‖² to D + η²(‖RV‖² − ‖RᵀU‖²), R = UVᵀ − Y")
 
 
 def _f3_axes() -> dict:
@@ -255,7 +276,7 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
         "x**4", [_sign("D_x_x", "12", "positive", {"x": "2"})],
         "f''(2) = 48 > 12: f' is not 12-Lipschitz near x = 2")],
     "taowang.smoothness.xy": lambda: [_xy_unbounded_hessian()],
-    "balancing.identity": lambda: [_balancing_xy()],
+    "balancing.identity": lambda: [_balancing_xy(), _balancing_matrix()],
     "chen.f3-axes.printed": lambda: [_f3_axes()],
     "chen.f3-axes.corrected": lambda: [_f3_axes()],
     "false.f3-axes.strict-minima": lambda: [_f3_axes()],
@@ -271,26 +292,21 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
 }
 
 
-_LOWER = ("the item shows a global minimum whose λmax is 2/η_c, so inf λmax <= 2/η_c; that "
-          "every global minimum has λmax >= 2/η_c is the argument of the paper (recorded in "
-          "the item), not checked")
 _NETS = {"2x2x2": "linear-net:2x2x2", "2x1x2": "linear-net:2x1x2",
          "2x2x2-data": "linear-net:2x2x2:data"}
 for _slug, _name in _NETS.items():
-    for _kind in ("architecture", "prop1", "prop2", "nonsingular", "stable-bounded"):
+    for _kind in ("architecture", "prop1", "prop2", "nonsingular", "stable-bounded",
+                  "critical-eta"):
         _BY_ID[f"craciun.{_kind}.linear-net-{_slug}" + (".2_5" if _kind == "stable-bounded"
                                                          else "")] = (
             lambda name=_name: [linear_net_hint(name)])
-    _BY_ID[f"craciun.critical-eta.linear-net-{_slug}"] = (
-        lambda name=_name: [linear_net_hint(name, partial=_LOWER)])
 _BY_ID.update({
     "craciun.stable-bounded.linear-net-1x2x2x1.1_2": lambda: [
         linear_net_hint("linear-net:1x2x2x1", "1/2")],
     "false.architecture.2x1x2-filling": lambda: [linear_net_hint("linear-net:2x1x2")],
     "false.prop1.non-filling-minimum-equals-filling": lambda: [
         linear_net_hint("linear-net:2x1x2")],
-    "false.critical-eta.2x2x2-1": lambda: [linear_net_hint("linear-net:2x2x2",
-                                                           partial=_LOWER)]})
+    "false.critical-eta.2x2x2-1": lambda: [linear_net_hint("linear-net:2x2x2")]})
 
 #: The claims with certificate data here.
 CLAIM_IDS = tuple(_BY_ID)

@@ -22,9 +22,13 @@ r = min d_k, N the number of parameters, s_1² >= s_2² >= ... the eigenvalues o
 ``critical_eta`` (value η_c, an algebraic point)
     The point is a global minimum (f = the minimum's value, exactly in Q(α)) whose
     Hessian has largest eigenvalue λ* = 2/η_c (as for ``threshold``): inf over the
-    minima of λmax <= λ*. The reverse bound (every minimum has λmax >= λ*) is the
-    argument of Crăciun & Ghoshdastidar recorded in the item's ``lower_bound``; it is
-    not checked here, and the result says so.
+    minima of λmax <= λ*. Depth 2, the reverse bound: with w = ∇μ_11 (Jᵀ of Δ = e_1e_1ᵀ)
+    the identities wᵀ∇²f w = ‖Jw‖² + 2μ_11(μ_11 − W*_11) and ‖w‖² − 2μ_11 =
+    Σ_k ((W_2)_1k − (W_1)_k1)² are checked exactly; on the minima μ = μ(point of
+    ``minimum``) (unique), whose (1, 1) entry must be W*_11 = λ*/2. There wᵀ∇²f w =
+    ‖Jw‖² >= ⟨Δ, Jw⟩² = ‖w‖⁴ (Cauchy–Schwarz, ⟨Δ, Jw⟩ = ‖w‖²), so λmax >= ‖w‖² >=
+    2μ_11 = λ*. Deeper networks: the reverse bound is the argument recorded in the
+    item's ``lower_bound``, not checked here, and the result says so.
 ``stable_radius`` (c')
     Depth 2: tr ∇²f = n‖W_2‖² + m‖W_1‖² (exact identity). At a global minimum ∇²f is
     positive semidefinite, so λmax >= tr/rank ∇²f, with rank <= mn when the residual
@@ -96,6 +100,7 @@ def check_network(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
                      key=lambda e: sp.N(e, 60), reverse=True)
     value = offset + sum(squares[r:], sp.Integer(0)) / 2
     hess = sp.hessian(expr, symbols)
+    minimum = None
     if "minimum" in item:
         block = item["minimum"]
         if not isinstance(block, dict) or sp.simplify(_rational(_q(block.get("value")))
@@ -107,6 +112,7 @@ def check_network(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
         if r < n and not sp.simplify(squares[r - 1] - squares[r]).is_positive:
             raise Refuted("s_r = s_(r+1): the minimiser on the rank-r matrices is not unique")
         shown.append(f"unique minimum {value}")
+        minimum = point
         if "dimension" in item:
             jac = _at(product.reshape(m * n, 1).jacobian(symbols), symbols, point)
             want = r * (m + n - r)
@@ -129,16 +135,21 @@ def check_network(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
     if "critical_eta" in item:
         block = item["critical_eta"]
         eta_c = _q(block.get("value")) if isinstance(block, dict) else Fraction(0)
-        if eta_c <= 0 or not isinstance(block.get("lower_bound"), str):
-            raise Malformed("critical_eta needs a value > 0, a point and a lower_bound")
+        if eta_c <= 0 or (len(widths) != 3 and not isinstance(block.get("lower_bound"), str)):
+            raise Malformed("critical_eta needs a value > 0, a point (and, deeper than 2, "
+                            "a lower_bound)")
         point = Point(block.get("point"), big_n)
         point.check_root()
         if not point.element(point.reduce(expr, symbols).as_expr() - value).is_zero:
             raise Refuted("the point of critical_eta is not a global minimum")
         h = [[point.reduce(e, symbols).as_expr() for e in row] for row in hess.tolist()]
         largest_eigenvalue(point, h, 2 / eta_c, "∇²f at the minimum")
-        shown.append(f"a minimum with λmax = {2 / eta_c} (inf over the minima <= it; the "
-                     "lower bound on all minima is the cited argument, not checked)")
+        if len(widths) == 3:
+            _lower_bound(expr, symbols, widths, product, target, hess, minimum, 2 / eta_c)
+            shown.append(f"inf of λmax over the minima is {2 / eta_c}, attained")
+        else:
+            shown.append(f"a minimum with λmax = {2 / eta_c} (inf over the minima <= it; the "
+                         "lower bound on all minima is the cited argument, not checked)")
     if "stable_radius" in item:
         need = (2 * max(m, n) if value == offset else Fraction(2 * big_n, min(m, n)))
         trace = n * sum(e**2 for e in symbols[-m * widths[1]:]) \
@@ -153,6 +164,26 @@ def check_network(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
     if not shown:
         raise Malformed("a linear-net item needs at least one fact")
     return "; ".join(shown)
+
+
+def _lower_bound(expr: sp.Expr, symbols: list[sp.Symbol], widths: list[int],
+                 product: sp.Matrix, target: sp.Matrix, hess: sp.Matrix,
+                 minimum: list[Fraction] | None, lam: Fraction) -> None:
+    """Depth 2: every global minimum has λmax >= lam = 2W*_11 (see the module docstring)."""
+    n, hidden = widths[0], widths[1]
+    w1 = sp.Matrix(hidden, n, symbols[:hidden * n])
+    w2 = sp.Matrix(widths[2], hidden, symbols[hidden * n:])
+    mu = product[0, 0]
+    w = sp.Matrix([sp.diff(mu, s) for s in symbols])
+    jw = product.reshape(product.rows * product.cols, 1).jacobian(symbols) * w
+    if sp.expand((w.T * hess * w)[0] - (jw.T * jw)[0] - 2 * mu * (mu - target[0, 0])) != 0:
+        raise Refuted("wᵀ∇²f w = ‖Jw‖² + 2μ_11(μ_11 − W*_11) fails for w = ∇μ_11")
+    if sp.expand((w.T * w)[0] - 2 * mu - sum((w2[0, k] - w1[k, 0]) ** 2
+                                             for k in range(hidden))) != 0:
+        raise Refuted("‖∇μ_11‖² − 2μ_11 is not the listed sum of squares")
+    if minimum is None or _at(mu, symbols, minimum) != target[0, 0] \
+            or 2 * target[0, 0] != _rational(lam):
+        raise Refuted(f"λ* = {lam} is not 2W*_11 with μ_11 = W*_11 on the (unique) minima")
 
 
 def _stable_line(block: Any, expr: sp.Expr, symbols: list[sp.Symbol], hess: sp.Matrix,

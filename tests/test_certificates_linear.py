@@ -7,7 +7,8 @@ Expected values, by hand (Crăciun & Ghoshdastidar's setting, target W* = diag(2
   is a product, the minimum is 0 at W_2 W_1 = W*, e.g. W_1 = I, W_2 = W*. The minima
   have dimension N − r(m + n − r) = 8 − 2·2 = 4. At the balanced point W_1 = W_2 =
   diag(√2, 1) the Hessian on M is JᵀJ with largest eigenvalue L·s_1^(2 − 2/L) = 2·2 = 4,
-  so η_c = 2/4 = 1/2.
+  so η_c = 2/4 = 1/2. Every minimum has λmax >= 4: with w = ∇(W_2W_1)_11,
+  ‖w‖² = Σ_k (W_2)_1k² + (W_1)_k1² >= 2(W_2W_1)_11 = 4 and λmax >= ‖w‖² on the minima.
 * ``linear-net:2x1x2``: r = 1 < 2: non-filling; the best rank-1 matrix is diag(2, 0),
   minimum ½·1² = 1/2; dimension 4 − 1·(2 + 2 − 1) = 1; η_c = 1/s_1 = 1/2.
 * Depth 2: tr ∇²f = n‖W_2‖² + m‖W_1‖², so a stable minimum has ‖θ‖² <= 2·2/η = 4/η
@@ -94,6 +95,13 @@ def test_a_balanced_point_moved_off_the_minima_is_refuted(filling):
     assert status == V.REFUTED and "not a global minimum" in detail
 
 
+def test_the_critical_step_needs_the_minimum_for_its_lower_bound(filling):
+    item = copy.deepcopy(filling)
+    del item["minimum"], item["dimension"]
+    status, detail = _check(item)
+    assert status == V.REFUTED and "2W*_11" in detail
+
+
 def test_non_singularity_from_one_point_twice_is_refuted(filling):
     # det(I − ηH(θ̄)) alone vanishes at η = 1/λ for each eigenvalue λ > 0 of H(θ̄)
     point = filling["nonsingular"][0]
@@ -126,3 +134,18 @@ def test_hints_build_the_same_item_once():
     bad = dict(linear_net_item("linear-net:2x1x2"), widths=[2, 1])
     with pytest.raises(V.Malformed):
         V.verify(C.bundle([bad]))
+
+
+def test_the_matrix_balancing_identity_verifies_and_a_wrong_factor_is_refuted():
+    # D' − D = η²(‖RV‖² − ‖RᵀU‖²): from U' = U − ηRV, V' = V − ηRᵀU (R = UVᵀ − Y) the
+    # cross terms −2η⟨U, RV⟩ and −2η⟨V, RᵀU⟩ are both −2η tr(UᵀRV) and cancel in D
+    from proofs_check.certificate_data import extra_certificates
+
+    hints = extra_certificates("balancing.identity")
+    assert [h["id"] for h in hints] == ["identity/xy/balancing", "identity/mf2x2/balancing"]
+    items = [C.identity_item(C._hint_loss(h), h["id"], h["checks"], symbols=h["symbols"])
+             for h in hints]
+    assert [r["status"] for r in V.verify(C.bundle(items))] == [V.VERIFIED] * 2
+    wrong = copy.deepcopy(items[1])
+    wrong["checks"][0]["rhs"] = wrong["checks"][0]["rhs"].replace("eta**2", "2*eta**2")
+    assert _check(wrong)[0] == V.REFUTED
