@@ -50,7 +50,7 @@ def check_identity(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
 
     for k, c in enumerate(checks):
         if not isinstance(c, dict) or c.get("is") not in ("zero", "positive", "negative",
-                                                           "nonzero"):
+                                                           "nonzero", "nonnegative"):
             raise Malformed("each check needs 'lhs', 'rhs' and 'is'")
         sides = []
         for side in ("lhs", "rhs"):
@@ -81,7 +81,7 @@ def check_identity(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
                 v = arb_eval(value, {})
             sign = 1 if v > 0 else -1 if v < 0 else None
         ok = {"zero": sign == 0, "positive": sign == 1, "negative": sign == -1,
-              "nonzero": sign in (1, -1)}[c["is"]]
+              "nonzero": sign in (1, -1), "nonnegative": sign in (0, 1)}[c["is"]]
         if not ok:
             raise Refuted(f"check {k}: lhs − rhs at the point is not {c['is']}")
     return f"{len(checks)} exact check(s): {item.get('statement', '')}"
