@@ -7,22 +7,25 @@ but never counted as a proof). Exit code 0 when every proof item is verified, 1 
 is refuted, 2 when the file is malformed (one line on stderr, no traceback). The format
 is described in ``docs/certificates.md``.
 
-What this module trusts, and nothing else
------------------------------------------
+What this package trusts, and nothing else
+------------------------------------------
 * Python itself: ``json``, ``fractions.Fraction``, integer arithmetic (``math.isqrt``).
 * SymPy: parsing the loss text with ``sympy.parsing.sympy_parser.parse_expr`` *after* this
-  module's own whitelist check (characters, names, exponent size; no builtins reachable),
+  package's own whitelist check (characters, names, exponent size; no builtins reachable),
   symbolic differentiation, expansion, cancellation of rational functions (with square
-  roots as generators), polynomial division, lex Gröbner bases (``sympy.groebner``) and
-  real root counting over Q.
+  roots as generators), polynomial division and gcd, characteristic polynomials, ranks
+  and eigenvalues of rational matrices, lex Gröbner bases (``sympy.groebner``) and real
+  root counting over Q.
 * python-flint's ``arb`` ball arithmetic (outward rounded) for every interval enclosure.
+* Textbook theorems, named where a kind uses them: Weyl's inequality, Krawczyk's
+  theorem, Cauchy–Schwarz, the real-rootedness of a symmetric matrix's characteristic
+  polynomial, Eckart–Young–Mirsky and the submersion theorem.
 
 It imports nothing from ``symstab``; floats never decide anything (they only choose the
 preconditioner Y of the Krawczyk test, where any Y gives a valid test). Every number in
 a certificate is an exact rational; an algebraic number is a root of a rational
 polynomial isolated by a rational interval, and a point θ* is a tuple of polynomials in
 one such root α.
-
 
 The kinds (one module each, its docstring says what is checked)
 ----------------------------------------------------------------

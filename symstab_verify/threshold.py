@@ -2,10 +2,10 @@
 
 α lies in its interval (sign change, one root there); ∇f(θ*) ≡ 0 mod minpoly(α)
 (exact); the leading principal minors of H(θ*) are > 0 (H positive definite, so θ*
-is a strict minimum); with λ* = 2/η*: det(λ*I − H(θ*)) ≡ 0 and every principal minor
-of λ*I − H(θ*) is >= 0 (so λ* is an eigenvalue and no eigenvalue exceeds it: λmax =
-λ*). Signs of nonzero elements of Q(α) are read off arb enclosures. Step sizes listed
-as ``stable_at`` / ``unstable_at`` are compared with η* exactly.
+is a strict minimum); with λ* = 2/η*, λ* is the largest eigenvalue of H(θ*) by the
+signs of a characteristic polynomial (:func:`.core.largest_eigenvalue`). Signs of
+nonzero elements of Q(α) are read off arb enclosures. Step sizes listed as
+``stable_at`` / ``unstable_at`` are compared with η* exactly.
 """
 
 from __future__ import annotations
