@@ -107,7 +107,7 @@ def check_network(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
                                                         - value) != 0:
             raise Refuted(f"the minimum is {value} (Eckart–Young–Mirsky), not as claimed")
         point = _qs(block.get("point"), big_n)
-        if _at(expr, symbols, point) != value:
+        if sp.simplify(_at(expr, symbols, point) - value) != 0:
             raise Refuted("f at the listed point is not the minimum")
         if r < n and not sp.simplify(squares[r - 1] - squares[r]).is_positive:
             raise Refuted("s_r = s_(r+1): the minimiser on the rank-r matrices is not unique")
