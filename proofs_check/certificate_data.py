@@ -252,6 +252,21 @@ def _chain3_minima() -> dict:
                   "bounded")
 
 
+def _taylor(name: str) -> dict:
+    """Chen eq. (9) on a two-parameter loss: the remainder as an integral over s."""
+    shift = {"x": "x - s*eta*D_x", "y": "y - s*eta*D_y", "u": "D_x", "v": "D_y"}
+    return identity_hint(
+        Loss.from_catalog(name), f"identity/{name}/taylor-remainder", [
+            {"lhs": "f", "lhs_at": {"x": "G_x", "y": "G_y"}, "is": "zero",
+             "rhs": "f - eta*(D_x**2 + D_y**2) + eta**2*(1 - s)*Q",
+             "defs": {"Q": {"text": "D_x_x*u**2 + 2*D_x_y*u*v + D_y_y*v**2", "at": shift}},
+             "integrate": ["s", "0", "1"]}],
+        symbols=["eta", "s", "u", "v"],
+        statement="f(θ − η∇f) = f(θ) − η‖∇f‖² + η²∫₀¹(1 − s)∇fᵀ∇²f(θ − sη∇f)∇f ds for "
+                  "every θ and η (Q is the quadratic form of the Hessian at θ − sη∇f(θ) "
+                  "applied to ∇f(θ))")
+
+
 def _thresholds(name: str) -> dict:
     loss = Loss.from_catalog(name)
     return {"kind": "thresholds", "loss": {"text": str(loss.expr), "params":
@@ -282,6 +297,8 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
     "chen.f3-axes.corrected": lambda: [_f3_axes()],
     "false.f3-axes.strict-minima": lambda: [_f3_axes()],
     "false.threshold.f4-11_19": lambda: [_thresholds("f4")],
+    "chen.taylor-remainder.f1": lambda: [_taylor("f1")],
+    "chen.taylor-remainder.f4": lambda: [_taylor("f4")],
     "craciun.smooth-manifold.xy": lambda: [_xy_smooth()],
     "craciun.critical-eta.chain3": lambda: [_chain3_minima()],
     "craciun.smooth-manifold.chain3": lambda: [_chain3_minima()],

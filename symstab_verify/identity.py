@@ -4,8 +4,11 @@ For each check, lhs − rhs (texts in the loss grammar; the names f, D_p, D_p_q 
 with the symbol ``eta``, G_p = p − eta·D_p are replaced by the checker's own
 derivatives of the loss; ``lhs_at``/``rhs_at`` substitute the parameters) either
 cancels to 0 as a rational function, or, at a rational ``point``, has the claimed
-sign (exactly, or from an arb enclosure). The item's ``statement`` says, for the
-reader, what the identities show; the checker checks only the identities.
+sign (exactly, or from an arb enclosure). A check's ``defs`` names further texts, each
+with its own substitution (so one side can hold a function at two points); ``integrate``
+([s, lo, hi]) integrates the rhs over s from lo to hi (SymPy) before comparing. The
+item's ``statement`` says, for the reader, what the identities show; the checker checks
+only the identities.
 """
 
 from __future__ import annotations
@@ -44,22 +47,36 @@ def check_identity(item: dict, expr: sp.Expr, symbols: list[sp.Symbol]) -> str:
     if not isinstance(checks, list) or not checks:
         raise Malformed("an identity needs a list of checks")
 
-    def read(text: Any) -> sp.Expr:
-        e, syms = parse_loss({"text": text, "params": allowed})
-        return e.xreplace({s: names[str(s)] for s in syms if str(s) in names})
+    def read(text: Any, more: dict | None = None) -> sp.Expr:
+        known = {**names, **(more or {})}
+        e, syms = parse_loss({"text": text, "params": allowed + list(more or ())})
+        return e.xreplace({s: known[str(s)] for s in syms if str(s) in known})
+
+    def shifted(text: Any, at: Any, keys: list[str], more: dict | None = None) -> sp.Expr:
+        if not isinstance(at, dict) or not set(at) <= set(keys):
+            raise Malformed(f"a substitution must map {', '.join(keys)} to expressions")
+        return read(text, more).xreplace({sp.Symbol(n, real=True): read(v)
+                                          for n, v in at.items()})
 
     for k, c in enumerate(checks):
         if not isinstance(c, dict) or c.get("is") not in ("zero", "positive", "negative",
                                                            "nonzero", "nonnegative"):
             raise Malformed("each check needs 'lhs', 'rhs' and 'is'")
-        sides = []
-        for side in ("lhs", "rhs"):
-            at = c.get(f"{side}_at", {})
-            if not isinstance(at, dict) or not set(at) <= set(params):
-                raise Malformed(f"{side}_at must map parameters to expressions")
-            sub = {s: read(at[str(s)]) for s in symbols if str(s) in at}
-            sides.append(read(c.get(side, "0")).xreplace(sub))
-        value = sides[0] - sides[1]
+        defs = c.get("defs", {})  # new names: a text with its own substitution
+        if not isinstance(defs, dict) or set(defs) & set(allowed) or not all(
+                isinstance(d, dict) for d in defs.values()):
+            raise Malformed("defs must map new names to {'text', 'at'}")
+        more = {n: shifted(d.get("text"), d.get("at", {}), params + list(extra))
+                for n, d in defs.items()}
+        lhs, rhs = (shifted(c.get(side, "0"), c.get(f"{side}_at", {}), params, more)
+                    for side in ("lhs", "rhs"))
+        if "integrate" in c:  # the rhs integrated over [lo, hi] in one of the symbols
+            var, lo, hi = c["integrate"] if isinstance(c["integrate"], list) and len(
+                c["integrate"]) == 3 and c["integrate"][0] in extra else (None,) * 3
+            if var is None:
+                raise Malformed("integrate must be [symbol, lo, hi]")
+            rhs = sp.integrate(rhs, (sp.Symbol(var, real=True), read(lo), read(hi)))
+        value = lhs - rhs
         point = c.get("point")
         if point is None:
             if c["is"] != "zero":

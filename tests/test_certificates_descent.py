@@ -1,5 +1,6 @@
-"""The identity items behind the descent claims: the 2 × 2 quadratic identities and the
-witnesses of the false descent variants verify; each altered in one number is refuted.
+"""The identity items behind the descent claims: the 2 × 2 quadratic identities, Taylor's
+formula with integral remainder (Chen eq. (9)) and the witnesses of the false descent
+variants verify; each altered in one number is refuted.
 
 Hand-derived examples:
 
@@ -96,3 +97,24 @@ def test_the_local_sharpness_witness():
     assert _status(item) == V.VERIFIED
     assert _status(_with(item, 0, "L", "1/100")) == V.REFUTED  # below λmax(∇²f(θ))
     assert _status(_with(item, 0, "eta", "1")) == V.REFUTED  # the step leaves [−1, 1]²
+
+
+@pytest.mark.parametrize("name", ["f1", "f4"])
+def test_taylors_formula_with_integral_remainder(name):
+    # φ(s) = f(θ − sηg) with g = ∇f(θ) frozen: φ(1) = φ(0) + φ'(0) + ∫₀¹(1 − s)φ''(s) ds
+    # (integration by parts), φ'(0) = −η‖g‖², φ''(s) = η²gᵀ∇²f(θ − sηg)g
+    from proofs_check.certificate_data import extra_certificates
+
+    (hint,) = extra_certificates(f"chen.taylor-remainder.{name}")
+    item = _item(hint)
+    assert _status(item) == V.VERIFIED
+    assert _status(_with(item, 0, "rhs", item["checks"][0]["rhs"].replace(
+        "(1 - s)", "(1 - s/2)"))) == V.REFUTED
+    wider = copy.deepcopy(item)
+    wider["checks"][0]["integrate"] = ["s", "0", "2"]
+    assert _status(wider) == V.REFUTED
+    frozen_at_shift = copy.deepcopy(item)  # ∇f taken at the shifted point: not eq. (9)
+    frozen_at_shift["checks"][0]["defs"]["Q"]["at"].pop("u")
+    frozen_at_shift["checks"][0]["defs"]["Q"]["text"] = (
+        "D_x_x*D_x**2 + 2*D_x_y*D_x*D_y + D_y_y*D_y**2")
+    assert _status(frozen_at_shift) == V.REFUTED
