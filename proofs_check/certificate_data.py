@@ -337,6 +337,28 @@ def _q2_identities() -> dict:
         partial=_TWO_BY_TWO)
 
 
+def _log_perturbed() -> dict:
+    """½(θ − θ*)ᵀA(θ − θ*) + b·log(1 + (wᵀθ)²) with A = [[a, m], [m, c]], all symbolic."""
+    u = "(w1*x + w2*y)"
+    curv = f"2*(1 - {u}**2)/(1 + {u}**2)**2"  # φ''(wᵀθ), φ(t) = log(1 + t²)
+    return identity_hint(
+        Loss.from_text(f"(a*(x - p)**2 + 2*m*(x - p)*(y - q) + c*(y - q)**2)/2 "
+                       f"+ b*log(1 + {u}**2)", "x,y,a,m,c,p,q,b,w1,w2"),
+        "identity/log-perturbed-2x2/hessian", [
+            _zero("D_x_x", f"a + b*w1**2*{curv}"), _zero("D_x_y", f"m + b*w1*w2*{curv}"),
+            _zero("D_y_y", f"c + b*w2**2*{curv}"),
+            _zero("2 - 2*(1 - t**2)/(1 + t**2)**2", "2*t**2*(3 + t**2)/(1 + t**2)**2")],
+        symbols=["t"],
+        statement="for f = ½(θ − θ*)ᵀA(θ − θ*) + b·log(1 + (wᵀθ)²): ∇²f = A + b·φ''(wᵀθ)wwᵀ "
+                  "with φ''(t) = 2(1 − t²)/(1 + t²)² <= 2 (the last identity), so for b > 0 "
+                  "and ‖w‖ = 1, ∇²f ⪯ A + 2b·wwᵀ ⪯ (λmax(A) + 2b)I = L·I: f is L-smooth, "
+                  "and f >= 0 for A ⪰ 0",
+        partial="the Hessian and the smoothness constant L = λmax(A) + 2b are proved for "
+                "every such loss in 2-D; the descent lemma for an L-smooth loss (Taylor's "
+                "formula, exported for chen.taylor-remainder.*) and its telescoped sum are "
+                "the argument of the statement, and the drawn orbits are a sample")
+
+
 def _top_pair(data: Any) -> dict[str, str]:
     """The numbers of a drawn quadratic: A, θ*, L = λmax and its eigenvector."""
     from proofs_check.descent_data import fraction_text
@@ -426,6 +448,7 @@ for _slug, _name, _kinds in (("2x2x2", "linear-net:2x2x2", _NET_CLAIMS),
 _BY_ID.update({
     "descent.lemma.quadratics": lambda: [_q2_identities()],
     "descent.convergence.quadratics": lambda: [_q2_identities()],
+    "descent.convergence.log-perturbed": lambda: [_log_perturbed()],
     "descent.regime.small-h": lambda: [_q2_identities()],
     "descent.regime.medium-h": lambda: [_q2_identities()],
     "descent.regime.large-h": lambda: [_q2_identities()],

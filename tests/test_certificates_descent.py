@@ -118,3 +118,16 @@ def test_taylors_formula_with_integral_remainder(name):
     frozen_at_shift["checks"][0]["defs"]["Q"]["text"] = (
         "D_x_x*D_x**2 + 2*D_x_y*D_x*D_y + D_y_y*D_y**2")
     assert _status(frozen_at_shift) == V.REFUTED
+
+
+def test_the_log_perturbed_smoothness_bound():
+    # d²/dt² log(1 + t²) = (2(1 + t²) − 4t²)/(1 + t²)² = 2(1 − t²)/(1 + t²)², and
+    # 2 − that = (2 + 4t² + 2t⁴ − 2 + 2t²)/(1 + t²)² = 2t²(3 + t²)/(1 + t²)² >= 0
+    from proofs_check.certificate_data import extra_certificates
+
+    (hint,) = extra_certificates("descent.convergence.log-perturbed")
+    item = _item(hint)
+    assert _status(item) == V.VERIFIED
+    assert _status(_with(item, 3, "rhs", "2*t**2*(2 + t**2)/(1 + t**2)**2")) == V.REFUTED
+    assert _status(_with(item, 1, "rhs", item["checks"][1]["rhs"].replace("m +", "-m +"))
+                   ) == V.REFUTED
