@@ -17,7 +17,8 @@ from typing import Any
 import sympy as sp
 
 from symstab.catalog import LinearNetSpec, linear_net
-from symstab.certificates import _q, loss_block
+from symstab.certificates_text import loss_block
+from symstab.certificates_text import rational_text as _q
 from symstab.errors import InputError
 from symstab.exact.linear_net import network_facts
 from symstab.exact.linear_net_stable import stable_minima_bound
