@@ -11,11 +11,13 @@ the bundle is written, to claims with the verdict they support.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from symstab.certificates import identity_hint
+from symstab.certificates_linear import linear_net_hint
 from symstab.loss import Loss
 
-__all__ = ["CLAIM_IDS", "extra_certificates"]
+__all__ = ["CLAIM_IDS", "descent_witness_hint", "extra_certificates"]
 
 
 def _zero(lhs: str, rhs: str = "0", **at: dict[str, str]) -> dict:
@@ -108,9 +110,30 @@ def _balancing_xy() -> dict:
         [_zero("x**2 - y**2", "(1 - eta**2*(1 - x*y)**2)*(x**2 - y**2)",
                lhs_at={"x": "G_x", "y": "G_y"})],
         symbols=["eta"],
-        statement="one GD step maps x² − y² to (1 − η²(1 − xy)²)(x² − y²)",
-        partial="the identity for ½(1 − xy)² is exported; the matrix identity for "
-                "½‖Y − UVᵀ‖² is not")
+        statement="one GD step maps x² − y² to (1 − η²(1 − xy)²)(x² − y²)")
+
+
+def _balancing_matrix() -> dict:
+    """½‖Y − UVᵀ‖² with 2 × 2 factors and a symbolic 2 × 2 target (12 parameters)."""
+    import sympy as sp
+
+    def mat(c: str) -> sp.Matrix:
+        return sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"{c}{i}{j}", real=True))
+
+    u, v, y, eta = mat("u"), mat("v"), mat("y"), sp.Symbol("eta")
+    fro = lambda m: sum(e**2 for e in m)  # noqa: E731
+    res = u * v.T - y
+    names = [str(s) for s in (*u, *v, *y)]
+    loss = Loss.from_text(sp.sstr(sp.expand(fro(res) / 2)), names)
+    imbalance = sp.sstr(fro(u) - fro(v))
+    step = {str(s): f"G_{s}" for s in (*u, *v)}
+    return identity_hint(
+        loss, "identity/mf2x2/balancing",
+        [_zero(imbalance, sp.sstr(fro(u) - fro(v) + eta**2 * (fro(res * v) - fro(res.T * u))),
+               lhs_at=step)],
+        symbols=["eta"],
+        statement="for f = ½‖Y − UVᵀ‖² (U, V, Y 2 × 2, Y symbolic) one GD step on U, V "
+                  "maps D = ‖U‖² − ‖V‖² to D + η²(‖RV‖² − ‖RᵀU‖²), R = UVᵀ − Y")
 
 
 def _f3_axes() -> dict:
@@ -229,6 +252,21 @@ def _chain3_minima() -> dict:
                   "bounded")
 
 
+def _taylor(name: str) -> dict:
+    """Chen eq. (9) on a two-parameter loss: the remainder as an integral over s."""
+    shift = {"x": "x - s*eta*D_x", "y": "y - s*eta*D_y", "u": "D_x", "v": "D_y"}
+    return identity_hint(
+        Loss.from_catalog(name), f"identity/{name}/taylor-remainder", [
+            {"lhs": "f", "lhs_at": {"x": "G_x", "y": "G_y"}, "is": "zero",
+             "rhs": "f - eta*(D_x**2 + D_y**2) + eta**2*(1 - s)*Q",
+             "defs": {"Q": {"text": "D_x_x*u**2 + 2*D_x_y*u*v + D_y_y*v**2", "at": shift}},
+             "integrate": ["s", "0", "1"]}],
+        symbols=["eta", "s", "u", "v"],
+        statement="f(θ − η∇f) = f(θ) − η‖∇f‖² + η²∫₀¹(1 − s)∇fᵀ∇²f(θ − sη∇f)∇f ds for "
+                  "every θ and η (Q is the quadratic form of the Hessian at θ − sη∇f(θ) "
+                  "applied to ∇f(θ))")
+
+
 def _thresholds(name: str) -> dict:
     loss = Loss.from_catalog(name)
     return {"kind": "thresholds", "loss": {"text": str(loss.expr), "params":
@@ -254,11 +292,13 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
         "x**4", [_sign("D_x_x", "12", "positive", {"x": "2"})],
         "f''(2) = 48 > 12: f' is not 12-Lipschitz near x = 2")],
     "taowang.smoothness.xy": lambda: [_xy_unbounded_hessian()],
-    "balancing.identity": lambda: [_balancing_xy()],
+    "balancing.identity": lambda: [_balancing_xy(), _balancing_matrix()],
     "chen.f3-axes.printed": lambda: [_f3_axes()],
     "chen.f3-axes.corrected": lambda: [_f3_axes()],
     "false.f3-axes.strict-minima": lambda: [_f3_axes()],
     "false.threshold.f4-11_19": lambda: [_thresholds("f4")],
+    "chen.taylor-remainder.f1": lambda: [_taylor("f1")],
+    "chen.taylor-remainder.f4": lambda: [_taylor("f4")],
     "craciun.smooth-manifold.xy": lambda: [_xy_smooth()],
     "craciun.critical-eta.chain3": lambda: [_chain3_minima()],
     "craciun.smooth-manifold.chain3": lambda: [_chain3_minima()],
@@ -269,6 +309,155 @@ _BY_ID: dict[str, Callable[[], list[dict]]] = {
     "orbits.diag-xy.period2-stable": lambda: [_xy_diagonal_map(), _diagonal_multipliers()],
 }
 
+
+# ---------------------------------------------------------------- descent on quadratics
+# ½(θ − θ*)ᵀA(θ − θ*) in 2-D with A = [[a, b], [b, c]] and θ* = (p, q) all symbolic: the
+# identities hold for every 2 × 2 quadratic (the drawn family); witnesses bind numbers.
+_Q2 = "(a*(x - p)**2 + 2*b*(x - p)*(y - q) + c*(y - q)**2)/2"
+_Q2_PARAMS = "x,y,a,b,c,p,q"
+_TWO_BY_TWO = ("proved for every 2 × 2 quadratic (the family the claim draws from); "
+               "quadratics in higher dimensions are not covered")
+
+
+def _q2_identities() -> dict:
+    return identity_hint(
+        Loss.from_text(_Q2, _Q2_PARAMS), "identity/quadratic-2x2/gd", [
+            _zero("D_x", "a*(x - p) + b*(y - q)"), _zero("D_y", "b*(x - p) + c*(y - q)"),
+            _zero("G_x - p", "(1 - eta*a)*(x - p) - eta*b*(y - q)"),
+            _zero("G_y - q", "-eta*b*(x - p) + (1 - eta*c)*(y - q)"),
+            _zero("f", "f - eta*(1 - L*eta/2)*(D_x**2 + D_y**2) - eta**2*((L - a)*D_x**2"
+                       " - 2*b*D_x*D_y + (L - c)*D_y**2)/2", lhs_at={"x": "G_x", "y": "G_y"})],
+        symbols=["eta", "L"],
+        statement="for f = ½(θ − θ*)ᵀA(θ − θ*), A = [[a, b], [b, c]]: ∇f = A(θ − θ*), one GD "
+                  "step maps θ − θ* to (I − ηA)(θ − θ*) (so each eigen-coordinate is "
+                  "multiplied by 1 − ηλᵢ), and f(θ − η∇f) = f(θ) − η(1 − Lη/2)‖∇f‖² − "
+                  "(η²/2)∇fᵀ(LI − A)∇f <= f(θ) − η(1 − Lη/2)‖∇f‖² whenever LI − A ⪰ 0, for "
+                  "every η (the descent lemma); summed over the steps, Σ_(k<N)‖∇f(θ_k)‖² <= "
+                  "(f(θ0) − f(θ_N))/(η(1 − Lη/2)) for η < 2/L, and f >= 0 = inf f for A ⪰ 0",
+        partial=_TWO_BY_TWO)
+
+
+def _log_perturbed() -> dict:
+    """½(θ − θ*)ᵀA(θ − θ*) + b·log(1 + (wᵀθ)²) with A = [[a, m], [m, c]], all symbolic."""
+    u = "(w1*x + w2*y)"
+    curv = f"2*(1 - {u}**2)/(1 + {u}**2)**2"  # φ''(wᵀθ), φ(t) = log(1 + t²)
+    return identity_hint(
+        Loss.from_text(f"(a*(x - p)**2 + 2*m*(x - p)*(y - q) + c*(y - q)**2)/2 "
+                       f"+ b*log(1 + {u}**2)", "x,y,a,m,c,p,q,b,w1,w2"),
+        "identity/log-perturbed-2x2/hessian", [
+            _zero("D_x_x", f"a + b*w1**2*{curv}"), _zero("D_x_y", f"m + b*w1*w2*{curv}"),
+            _zero("D_y_y", f"c + b*w2**2*{curv}"),
+            _zero("2 - 2*(1 - t**2)/(1 + t**2)**2", "2*t**2*(3 + t**2)/(1 + t**2)**2")],
+        symbols=["t"],
+        statement="for f = ½(θ − θ*)ᵀA(θ − θ*) + b·log(1 + (wᵀθ)²): ∇²f = A + b·φ''(wᵀθ)wwᵀ "
+                  "with φ''(t) = 2(1 − t²)/(1 + t²)² <= 2 (the last identity), so for b > 0 "
+                  "and ‖w‖ = 1, ∇²f ⪯ A + 2b·wwᵀ ⪯ (λmax(A) + 2b)I = L·I: f is L-smooth, "
+                  "and f >= 0 for A ⪰ 0",
+        partial="the Hessian and the smoothness constant L = λmax(A) + 2b are proved for "
+                "every such loss in 2-D; the descent lemma for an L-smooth loss (Taylor's "
+                "formula, exported for chen.taylor-remainder.*) and its telescoped sum are "
+                "the argument of the statement, and the drawn orbits are a sample")
+
+
+def _top_pair(data: Any) -> dict[str, str]:
+    """The numbers of a drawn quadratic: A, θ*, L = λmax and its eigenvector."""
+    from proofs_check.descent_data import fraction_text
+
+    (a, b), (_, c) = data.A
+    return {"a": fraction_text(a), "b": fraction_text(b), "c": fraction_text(c),
+            "p": fraction_text(data.star[0]), "q": fraction_text(data.star[1]),
+            "L": fraction_text(data.L), "v1": fraction_text(data.top()[0]),
+            "v2": fraction_text(data.top()[1])}
+
+
+def descent_witness_hint(kind: str, data: Any, eta: Any, point: Any = None,
+                         loss: Loss | None = None, L: Any = None) -> dict:
+    """The identity hint behind a counterexample of :mod:`proofs_check.descent`.
+
+    ``kind``: ``"quarter"`` (the lemma with 1 − Lh/4 fails at ``point``), ``"diverge"``
+    (|1 − hL| > 1 along the top eigenvector), ``"monotone"`` (1 − hL > 0 there: no
+    oscillation) for a drawn quadratic ``data``; ``"local"`` (the lemma with L >=
+    λmax(∇²f(θ)) fails at ``point`` of the polynomial ``loss``, θ and its step in
+    [−1, 1]²).
+    """
+    from proofs_check.descent_data import fraction_text as t
+
+    h = t(eta)
+    if kind == "local":
+        at = {"x": t(point[0]), "y": t(point[1]), "eta": h, "L": t(L)}
+        inside = [_sign(f"1 {s} {v}", "0", "nonnegative", at) for s in "+-"
+                  for v in ("x", "y", "G_x", "G_y")]
+        return identity_hint(
+            loss, f"identity/descent-witness/local/{at['x']},{at['y']}/eta={h}", [
+                _sign("f", "f - eta*(1 - L*eta/2)*(D_x**2 + D_y**2)", "positive", at,
+                      lhs_at={"x": "G_x", "y": "G_y"}),
+                _sign("L - D_x_x", "0", "nonnegative", at),
+                _sign("L - D_y_y", "0", "nonnegative", at),
+                _sign("(L - D_x_x)*(L - D_y_y) - D_x_y**2", "0", "nonnegative", at),
+                *inside], symbols=["eta", "L"],
+            statement=f"at θ = ({at['x']}, {at['y']}) with L = {at['L']} >= λmax(∇²f(θ)) "
+                      f"(LI − ∇²f(θ) ⪰ 0) and η = {h} (θ and θ − η∇f(θ) in [−1, 1]²), "
+                      "f(θ − η∇f) > f(θ) − η(1 − Lη/2)‖∇f‖²; the right side grows with L, so "
+                      "the inequality fails for L = λmax(∇²f(θ)) too")
+    nums = {**_top_pair(data), "eta": h}
+    pair = [_sign("(a - L)*v1 + b*v2", "0", "zero", nums),
+            _sign("b*v1 + (c - L)*v2", "0", "zero", nums),
+            _sign("v1**2 + v2**2", "0", "positive", nums),
+            _sign("(L - a)*(L - c) - b**2", "0", "zero", nums),
+            _sign("2*L - a - c", "0", "nonnegative", nums)]
+    loss2 = Loss.from_text(_Q2, _Q2_PARAMS)
+    if kind == "quarter":
+        at = {**nums, "x": t(point[0]), "y": t(point[1])}
+        return identity_hint(
+            loss2, f"identity/descent-witness/quarter/{nums['L']}/eta={h}", [
+                *pair, _sign("f", "f - eta*(1 - L*eta/4)*(D_x**2 + D_y**2)", "positive", at,
+                             lhs_at={"x": "G_x", "y": "G_y"})],
+            symbols=["eta", "L", "v1", "v2"],
+            statement=f"for A = [[{nums['a']}, {nums['b']}], [{nums['b']}, {nums['c']}]] "
+                      f"L = {nums['L']} is λmax (an eigenvalue, with the other one "
+                      f"tr A − L <= L), and at θ = ({at['x']}, {at['y']}), η = {h}: "
+                      "f(θ − η∇f) > f(θ) − η(1 − Lη/4)‖∇f‖²")
+    along = _zero("G_x", "p + s*v1 - eta*s*(a*v1 + b*v2)", lhs_at={"x": "p + s*v1",
+                                                                   "y": "q + s*v2"})
+    sign = (_sign("(1 - eta*L)**2 - 1", "0", "positive", nums) if kind == "diverge" else
+            _sign("1 - eta*L", "0", "positive", nums))
+    return identity_hint(
+        loss2, f"identity/descent-witness/{kind}/{nums['L']}/eta={h}", [
+            *pair, along, _zero("G_y", "q + s*v2 - eta*s*(b*v1 + c*v2)",
+                                lhs_at={"x": "p + s*v1", "y": "q + s*v2"}), sign],
+        symbols=["eta", "L", "v1", "v2", "s"],
+        statement=f"for A = [[{nums['a']}, {nums['b']}], [{nums['b']}, {nums['c']}]] "
+                  f"(θ* = ({nums['p']}, {nums['q']})), v = ({nums['v1']}, {nums['v2']}) is "
+                  f"an eigenvector of the largest eigenvalue L = {nums['L']}, and GD maps "
+                  "θ* + sv to θ* + (1 − ηL)sv: from θ0 = θ* + v, θ_k = θ* + (1 − ηL)^k v and "
+                  "∇f(θ_k) = L(1 − ηL)^k v; at η = " + h
+                  + (" |1 − ηL| > 1, so ‖∇f(θ_k)‖ grows: it does not tend to 0"
+                     if kind == "diverge" else
+                     " 1 − ηL > 0, so the top coordinate keeps its sign: no oscillation"))
+
+
+_NET_CLAIMS = ("architecture", "prop1", "prop2", "nonsingular", "critical-eta",
+               "stable-bounded")
+for _slug, _name, _kinds in (("2x2x2", "linear-net:2x2x2", _NET_CLAIMS),
+                             ("2x1x2", "linear-net:2x1x2", _NET_CLAIMS),
+                             ("2x2x2-data", "linear-net:2x2x2:data", ("prop1", "critical-eta"))):
+    for _kind in _kinds:
+        _tail = ".2_5" if _kind == "stable-bounded" else ""
+        _BY_ID[f"craciun.{_kind}.linear-net-{_slug}{_tail}"] = (
+            lambda name=_name: [linear_net_hint(name)])
+_BY_ID.update({
+    "descent.lemma.quadratics": lambda: [_q2_identities()],
+    "descent.convergence.quadratics": lambda: [_q2_identities()],
+    "descent.convergence.log-perturbed": lambda: [_log_perturbed()],
+    "descent.regime.small-h": lambda: [_q2_identities()],
+    "descent.regime.medium-h": lambda: [_q2_identities()],
+    "descent.regime.large-h": lambda: [_q2_identities()],
+    "craciun.stable-bounded.linear-net-1x2x2x1.1_2": lambda: [
+        linear_net_hint("linear-net:1x2x2x1", "1/2")],
+    "false.architecture.2x1x2-filling": lambda: [linear_net_hint("linear-net:2x1x2")],
+    "false.prop1.non-filling-minimum-equals-filling": lambda: [
+        linear_net_hint("linear-net:2x1x2")],
+    "false.critical-eta.2x2x2-1": lambda: [linear_net_hint("linear-net:2x2x2")]})
 
 #: The claims with certificate data here.
 CLAIM_IDS = tuple(_BY_ID)

@@ -37,6 +37,7 @@ from symstab.codegen import compile_loss
 from symstab.evidence import Strength
 from symstab.loss import Loss
 
+from .certificate_data import descent_witness_hint
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
 from .descent_data import (
     FracPoly,
@@ -139,7 +140,9 @@ def lemma_quadratics(*, quarter: bool = False, id: str | None = None,
             g = q.grad(x)
             gap = _lemma_gap(q.value(x), q.value(q.step(x, h)), norm2(g), h, c_of(q.L, h))
             ev = Evidence(Strength.EXACT, f"{how}: at the witness f(θ − h∇f) exceeds "
-                          f"f(θ) − h({const})‖∇f‖² by {fraction_text(gap)} (exact)")
+                          f"f(θ) − h({const})‖∇f‖² by {fraction_text(gap)} (exact)",
+                          data={"certificate": [descent_witness_hint("quarter", q, h, x)]}
+                          if quarter else {})
             return Verdict.FAILS, ev, Counterexample(
                 f"on {q.loss.expr} (L = {q.L}): f(θ − h∇f) − f(θ) + h({const})‖∇f‖² = "
                 f"{fraction_text(gap)} > 0", point=tuple(fraction_text(t) for t in x),
@@ -262,7 +265,9 @@ def lemma_polynomials(*, local: bool = False, id: str | None = None,
             return Verdict.FAILS, Evidence(
                 Strength.EXACT,
                 f"{how}: at the witness the inequality with {what} fails by {fraction_text(gap)} "
-                "(exact rational evaluation)", data=data), Counterexample(
+                "(exact rational evaluation)", data={**data, "certificate": [descent_witness_hint(
+                    "local", None, h, x, loss=loss, L=frac(witness[3]) * 2 / h)]} if local
+                else data), Counterexample(
                 f"on {loss.expr}: f(θ − h∇f) − f(θ) + h(1 − {what}·h/2)‖∇f‖² = "
                 f"{fraction_text(gap)} > 0", point=tuple(fraction_text(t) for t in x),
                 eta=fraction_text(h))
@@ -366,7 +371,8 @@ def convergence_quadratics(*, factor_range: tuple[Any, Any] = (0, 1), steps: int
         if witness is not None:
             q, a, b, c = witness
             h = frac(c) * 2 / q.L
-            return Verdict.FAILS, Evidence(Strength.EXACT, f"{how}: {failure(witness)}"), \
+            return Verdict.FAILS, Evidence(Strength.EXACT, f"{how}: {failure(witness)}", data={
+                "certificate": [descent_witness_hint("diverge", q, h)]} if h * q.L > 2 else {}), \
                 Counterexample(f"on {q.loss.expr} (L = {q.L}): {failure(witness)}",
                                point=(fraction_text(q.star[0] + frac(a)),
                                       fraction_text(q.star[1] + frac(b))),
@@ -621,7 +627,10 @@ def quadratic_regime(regime: str, *, factor_range: tuple[Any, Any] | None = None
         if witness is not None:
             q, a, b, c = witness
             why = failure(witness)
-            return Verdict.FAILS, Evidence(Strength.EXACT, f"{how}: {why} (exact)"), \
+            h = frac(c) / q.L
+            return Verdict.FAILS, Evidence(Strength.EXACT, f"{how}: {why} (exact)", data={
+                "certificate": [descent_witness_hint("monotone", q, h)]}
+                if regime == "medium" and h * q.L < 1 else {}), \
                 Counterexample(f"on {q.loss.expr} (L = {q.L}): {why}",
                                point=(fraction_text(q.star[0] + frac(a)),
                                       fraction_text(q.star[1] + frac(b))),

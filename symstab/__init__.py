@@ -13,7 +13,7 @@ Layers, lowest first:
 4. codegen   codegen
 5. certify   certify
 6. dynamics  dynamics nn
-7. output    report plot certificates cli __main__
+7. output    report plot certificates certificates_text certificates_linear cli __main__
 
 ``base``: the error types, time budgets, evidence strengths, exact/interval number
 conversions. ``input``: untrusted text parsed by a whitelist, the catalog of named

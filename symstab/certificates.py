@@ -46,6 +46,8 @@ from typing import Any
 import sympy as sp
 from mpmath import libmp
 
+from symstab.certificates_text import loss_block
+from symstab.certificates_text import rational_text as _q
 from symstab.errors import InputError
 from symstab.loss import Loss
 
@@ -81,39 +83,6 @@ VERSION = 1
 # --------------------------------------------------------------------------------------
 # Numbers, the loss, algebraic points
 # --------------------------------------------------------------------------------------
-
-
-def _q(x: Any) -> str:
-    """An exact rational as text ``p`` or ``p/q``."""
-    if isinstance(x, Fraction):
-        f = x
-    elif isinstance(x, sp.Rational):
-        f = Fraction(int(x.p), int(x.q))
-    elif getattr(x, "_mpf_", None) is not None:
-        man, exp = libmp.to_man_exp(x._mpf_)
-        f = Fraction(man) * Fraction(2) ** exp
-    elif isinstance(x, int) and not isinstance(x, bool):
-        f = Fraction(x)
-    else:
-        f = Fraction(x.numerator, x.denominator)  # gmpy2 mpq and the like
-    return str(f)
-
-
-def loss_block(loss: Loss) -> dict[str, Any]:
-    """The loss as text that symstab's parser (and the checker) read back to the same
-    expression.
-
-    Raises
-    ------
-    InputError
-        If the printed expression does not parse back to the loss.
-    """
-    text = sp.sstr(loss.expr)
-    names = [p.name for p in loss.params]
-    again = Loss.from_text(text, names)
-    if sp.expand(again.expr - loss.expr) != 0:
-        raise InputError(f"the loss {loss.name} has no exact text form", "certificate")
-    return {"text": text, "params": names, "name": loss.name}
 
 
 def point_block(point: Any) -> dict[str, Any]:
@@ -720,6 +689,12 @@ HINTED = {
         statement=hint["statement"])]}
 
 
+def _more(kind: str) -> Any:
+    """The item builders of the exporters kept in their own modules."""
+    from symstab.certificates_linear import linear_net_items
+    return {"linear-net": linear_net_items}[kind]
+
+
 def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], str] | None:
     """The items a claim recorded in its evidence ``data["certificate"]`` (None if none),
     for a claim that holds or fails."""
@@ -728,7 +703,7 @@ def _hinted_items(record: Mapping[str, Any], balls: dict) -> tuple[list[dict], s
         return None
     items: list[dict] = []
     for hint in hints:
-        items += HINTED[hint["kind"]](hint, balls)
+        items += (HINTED.get(hint["kind"]) or _more(hint["kind"]))(hint, balls)
     return items, "; ".join(h["partial"] for h in hints if h.get("partial"))
 
 
