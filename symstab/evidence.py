@@ -47,7 +47,9 @@ def as_sympy_number(x: Any) -> sp.Expr:
     raise TypeError(f"expected a SymPy number, int or Fraction, got {type(x).__name__}")
 
 
-def _decimal(expr: sp.Expr, digits: int) -> str:
+def decimal_text(expr: sp.Expr, digits: int) -> str:
+    """An exact real number as a decimal of ``digits`` significant digits (an integer
+    as itself); ``ValueError`` if it is not real."""
     if expr.is_Integer:
         return str(int(expr))
     value = sp.N(expr, digits)
@@ -96,7 +98,7 @@ class Value:
         """An exact value from a SymPy expression (a number: rational, algebraic, RootOf...)."""
         expr = as_sympy_number(expr)
         return cls(
-            decimal=_decimal(expr, digits),
+            decimal=decimal_text(expr, digits),
             strength=Strength.EXACT,
             digits=digits,
             exact=sp.sstr(expr),

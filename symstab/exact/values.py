@@ -15,8 +15,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from symstab.evidence import DEFAULT_DIGITS, Strength, Value, as_sympy_number
-from symstab.evidence import _decimal as decimal_text
+from symstab.evidence import DEFAULT_DIGITS, Strength, Value, as_sympy_number, decimal_text
 
 __all__ = ["exact_value"]
 
