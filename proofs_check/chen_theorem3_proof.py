@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 from mpmath import libmp
 
+from symstab.certificates import box_orbit_hint
 from symstab.certify import certified_measure
 from symstab.codegen import compile_loss
 from symstab.dynamics.basins import basin_map
@@ -159,7 +160,12 @@ def _check_start(loss: Loss, eta: Fraction, target: Any, regions: Sequence[Any],
                              max_width=1, reuse=False)
     if ball.stable != 1:
         return False, {**data, "reason": "the box of radius ε is not proved stable"}
-    return True, data
+    hint = box_orbit_hint(loss, sp.Rational(eta.numerator, eta.denominator),
+                          [(t - eps, t + eps) for t in theta0], ball.box_steps,
+                          signs=[-1] * ball.box_steps, dps=dps,
+                          subdivisions=budget.subdivisions)
+    hint["partial"] = "the constants of eq. (36) and the bound (38) are not exported"
+    return True, {**data, "hint": hint}
 
 
 def epsilon_construction(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[float, float]],
@@ -195,11 +201,13 @@ def epsilon_construction(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[floa
                 "and it works: (38) proved on the box inscribed in B(θ₀, ε/2), the box "
                 "covering B(θ₀, ε) proved stable (arb, "
                 f"{dps} digits); ε = " + ", ".join(f"{r['eps']:.3g}" for r in rows))
+        hints = [row.pop("hint") for row in rows]
         if failed:
             return Verdict.INCONCLUSIVE, Evidence(
                 Strength.CERTIFIED, text + f"; not proved: {failed[0].get('reason')}",
                 data={"starts": rows + failed}), None
-        return Verdict.HOLDS, Evidence(Strength.CERTIFIED, text, data={"starts": rows}), None
+        return Verdict.HOLDS, Evidence(Strength.CERTIFIED, text,
+                                       data={"starts": rows, "certificate": hints}), None
 
     return Claim(
         id=id or f"chen.theorem3-epsilon.{slug(loss.name)}",
