@@ -225,6 +225,10 @@ def epsilon_construction(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[floa
     )
 
 
+def _text(theta: Sequence[Fraction]) -> str:
+    return "(" + ", ".join(point_text([float(x) for x in theta], 6)) + ")"
+
+
 def _steepest_point(loss: Loss, center: Sequence[Fraction]) -> list[Fraction]:
     """A rational point of the closed unit ball around ``center`` where ‖∇f‖ is largest
     on a float grid of the ball."""
@@ -266,10 +270,10 @@ def m1_as_printed(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[float, floa
                 for p, x in zip(loss.params, xi, strict=True)}
         grad2 = sum(sp.Rational(g.subs(subs)) ** 2 for g in d.gradient(loss))
         inside = sum((x - t) ** 2 for x, t in zip(xi, theta0, strict=True)) <= 1
-        text = (f"stable start θ₀ = {point_text([float(x) for x in theta0], 6)} enters a "
+        text = (f"stable start θ₀ = {_text(theta0)} enters a "
                 f"trapping ball at K = {k}; M₁ as printed (max |f| on the unit balls "
                 f"around θ₀, …, θ_K) <= {float(f_max):.6g} (arb), but at ξ = "
-                f"{point_text([float(x) for x in xi], 6)} in the unit ball around θ₀, "
+                f"{_text(xi)} in the unit ball around θ₀, "
                 f"‖∇f(ξ)‖ = {math.sqrt(float(grad2)):.6g} (exact rational ‖∇f(ξ)‖²)")
         if inside and grad2 > f_max ** 2:
             return Verdict.FAILS, Evidence(Strength.CERTIFIED, text), Counterexample(
