@@ -35,7 +35,7 @@ from symstab.dynamics.basins import basin_map
 from symstab.evidence import Strength
 from symstab.exact import derivatives as d
 from symstab.inputs import StepSize, StepSizeLike
-from symstab.intervals import arb_mid_rad, dyadic, sqrt_up
+from symstab.intervals import arb_mid_rad, dyadic, mpf_fraction, sqrt_up
 from symstab.loss import Loss
 
 from .core import Budget, Claim, Counterexample, Evidence, Outcome, Source, Verdict
@@ -130,10 +130,10 @@ def _check_start(loss: Loss, eta: Fraction, target: Any, regions: Sequence[Any],
         [(_lo(t), _hi(t)) for t in orbit[-1]])), None)
     if region is None:
         return False, {"reason": f"θ_{k} is not proved to lie in a trapping ball"}
-    center = [Fraction(*libmp.to_rational(c._mpf_)) for c in region.center]
+    center = [mpf_fraction(c._mpf_) for c in region.center]
     dist2 = sum(max(abs(_lo(t) - c), abs(_hi(t) - c)) ** 2
                 for t, c in zip(orbit[-1], center, strict=True))
-    eps_k = Fraction(*libmp.to_rational(region.radius._mpf_)) - sqrt_up(dist2)
+    eps_k = mpf_fraction(region.radius._mpf_) - sqrt_up(dist2)
     values = [target.value(theta) for theta in orbit]
     m = min(_lo(a - b) for a, b in pairwise(values))
     _, g, h = _unit_box_bounds(target, orbit)
@@ -160,7 +160,7 @@ def _check_start(loss: Loss, eta: Fraction, target: Any, regions: Sequence[Any],
                              max_width=1, reuse=False)
     if ball.stable != 1:
         return False, {**data, "reason": "the box of radius ε is not proved stable"}
-    hint = box_orbit_hint(loss, sp.Rational(eta.numerator, eta.denominator),
+    hint = box_orbit_hint(loss, sp.Rational(eta),
                           [(t - eps, t + eps) for t in theta0], ball.box_steps,
                           signs=[-1] * ball.box_steps, dps=dps,
                           subdivisions=budget.subdivisions)
@@ -182,8 +182,7 @@ def epsilon_construction(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[floa
     eta_q = Fraction(str(StepSize.of(eta).exact))
 
     def run(budget: Budget) -> Outcome:
-        regions = regions_of(loss, sp.Rational(eta_q.numerator, eta_q.denominator),
-                             budget.subdivisions)
+        regions = regions_of(loss, sp.Rational(eta_q), budget.subdivisions)
         want = max(2, min(6, budget.examples // 8))
         starts = _stable_starts(loss, eta_q, box, regions, budget, want)
         if not starts:
@@ -256,8 +255,7 @@ def m1_as_printed(loss: Loss, eta: StepSizeLike, box: Sequence[tuple[float, floa
     eta_q = Fraction(str(StepSize.of(eta).exact))
 
     def run(budget: Budget) -> Outcome:
-        regions = regions_of(loss, sp.Rational(eta_q.numerator, eta_q.denominator),
-                             budget.subdivisions)
+        regions = regions_of(loss, sp.Rational(eta_q), budget.subdivisions)
         starts = _stable_starts(loss, eta_q, box, regions, budget, 1)
         if not starts:
             return Verdict.INCONCLUSIVE, Evidence(
